@@ -1,0 +1,218 @@
+"""Community bundles: a folder of UTF-8 files that import and export speak.
+
+``members.jsonl`` (required), ``connections.csv``, ``groups.jsonl``, ``topics.jsonl`` and
+``skills.jsonl`` (optional). Reading checks every line and every reference before anything is
+written anywhere, and reports each problem as ``file:line: reason``; a bundle with any problem
+is refused whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from graph_schema.errors import BundleError
+from models import Community, Connection, Group, Member, Skill, Topic
+
+__all__ = ["CONNECTION_COLUMNS", "read_bundle", "write_bundle"]
+
+CONNECTION_COLUMNS = ("source", "target", "kind", "since")
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+def _read_text(path: Path, problems: list[str]) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(f"{path.name}:{line}: not UTF-8 text (byte {exc.start})")
+        return None
+
+
+def _jsonl(path: Path, model: type[_Model], problems: list[str]) -> Iterator[tuple[int, _Model]]:
+    if not path.exists():
+        return
+    text = _read_text(path, problems)
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path.name}:{number}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(data, dict):
+            problems.append(f"{path.name}:{number}: expected a JSON object")
+            continue
+        try:
+            yield number, model.model_validate(data)
+        except ValidationError as exc:
+            problems.append(f"{path.name}:{number}: {_describe(exc)}")
+
+
+def _unique_ids(
+    path: Path, rows: Iterator[tuple[int, _Model]], problems: list[str]
+) -> list[tuple[int, _Model]]:
+    first_seen: dict[str, int] = {}
+    kept = []
+    for number, row in rows:
+        key = row.id  # type: ignore[attr-defined]
+        if key in first_seen:
+            problems.append(
+                f"{path.name}:{number}: duplicate id {key!r} (first on line {first_seen[key]})"
+            )
+            continue
+        first_seen[key] = number
+        kept.append((number, row))
+    return kept
+
+
+def _vocabulary(
+    path: Path, model: type[Topic] | type[Skill], problems: list[str]
+) -> list[Topic] | list[Skill]:
+    rows = _unique_ids(path, _jsonl(path, model, problems), problems)
+    ids = {row.id for _, row in rows}
+    names: dict[str, int] = {}
+    for number, row in rows:
+        if row.name in names:
+            problems.append(f"{path.name}:{number}: name {row.name!r} also on line {names[row.name]}")
+        names.setdefault(row.name, number)
+        if row.parent is not None and row.parent not in ids:
+            problems.append(f"{path.name}:{number}: parent {row.parent!r} is not an id in this file")
+    parents = {row.id: row.parent for _, row in rows}
+    for number, row in rows:
+        seen, node = set(), row.id
+        while node is not None and node not in seen:
+            seen.add(node)
+            node = parents.get(node)
+        if node == row.id:
+            problems.append(f"{path.name}:{number}: {row.id!r} is its own ancestor")
+    return [row for _, row in rows]
+
+
+def _connections(path: Path, members: set[str], problems: list[str]) -> list[Connection]:
+    if not path.exists():
+        return []
+    text = _read_text(path, problems)
+    if text is None:
+        return []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = tuple(reader.fieldnames or ())
+    if header[:2] != CONNECTION_COLUMNS[:2] or not set(header) <= set(CONNECTION_COLUMNS):
+        problems.append(f"{path.name}:1: header must be {','.join(CONNECTION_COLUMNS)}")
+        return []
+    kept: list[Connection] = []
+    first_seen: dict[frozenset[str], int] = {}
+    for row in reader:
+        number = reader.line_num
+        if None in row:
+            problems.append(f"{path.name}:{number}: more fields than the header names")
+            continue
+        try:
+            tie = Connection.model_validate({k: v or None for k, v in row.items()})
+        except ValidationError as exc:
+            problems.append(f"{path.name}:{number}: {_describe(exc)}")
+            continue
+        unknown = [m for m in (tie.source, tie.target) if m not in members]
+        if unknown:
+            problems.append(f"{path.name}:{number}: unknown member {unknown[0]!r}")
+        elif tie.pair in first_seen:
+            problems.append(
+                f"{path.name}:{number}: {tie.source}–{tie.target} already connected "
+                f"on line {first_seen[tie.pair]}"
+            )
+        else:
+            first_seen[tie.pair] = number
+            kept.append(tie)
+    return kept
+
+
+def _groups(path: Path, members: set[str], problems: list[str]) -> list[Group]:
+    rows = _unique_ids(path, _jsonl(path, Group, problems), problems)
+    for number, group in rows:
+        unknown = [m for m in (*group.members, *group.coordinators) if m not in members]
+        if unknown:
+            problems.append(f"{path.name}:{number}: unknown member {unknown[0]!r}")
+    return [group for _, group in rows]
+
+
+def read_bundle(folder: str | os.PathLike[str]) -> Community:
+    """Read and check a bundle; raise :class:`BundleError` listing every problem found.
+
+    >>> read_bundle("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    graph_schema.errors.BundleError: bundle refused, nothing was imported:
+    no/such/folder: not a folder
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise BundleError([f"{folder}: not a folder"])
+    if not (root / "members.jsonl").is_file():
+        raise BundleError([f"{root / 'members.jsonl'}: missing (every bundle needs it)"])
+    problems: list[str] = []
+    path = root / "members.jsonl"
+    members = [m for _, m in _unique_ids(path, _jsonl(path, Member, problems), problems)]
+    ids = {m.id for m in members}
+    community = Community(
+        members=members,
+        connections=_connections(root / "connections.csv", ids, problems),
+        groups=_groups(root / "groups.jsonl", ids, problems),
+        topics=_vocabulary(root / "topics.jsonl", Topic, problems),
+        skills=_vocabulary(root / "skills.jsonl", Skill, problems),
+    )
+    if problems:
+        raise BundleError(problems)
+    return community
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8", newline="")
+    partial.replace(path)
+
+
+def _jsonl_text(rows: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def write_bundle(community: Community, folder: str | os.PathLike[str]) -> Path:
+    """Write ``community`` as a bundle into ``folder`` (created if needed); return the folder."""
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CONNECTION_COLUMNS)
+    for tie in community.connections:
+        since = tie.since.isoformat() if tie.since else ""
+        writer.writerow((tie.source, tie.target, tie.kind or "", since))
+    files = {
+        "members.jsonl": _jsonl_text([m.to_bundle() for m in community.members]),
+        "connections.csv": buffer.getvalue(),
+        "groups.jsonl": _jsonl_text([g.to_bundle() for g in community.groups]),
+        "topics.jsonl": _jsonl_text([t.to_bundle() for t in community.topics]),
+        "skills.jsonl": _jsonl_text([s.to_bundle() for s in community.skills]),
+    }
+    for name, text in files.items():
+        if text or name in ("members.jsonl", "connections.csv", "groups.jsonl"):
+            _write_atomic(root / name, text)
+        else:
+            (root / name).unlink(missing_ok=True)
+    return root

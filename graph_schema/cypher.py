@@ -1,0 +1,209 @@
+"""Every Cypher statement the Neo4j store runs, as constants with ``$parameters``.
+
+Nothing here is ever formatted with user input; values travel only as parameters. Bulk writes
+``UNWIND`` a batch of rows; every write is a ``MERGE`` keyed by a unique property, so running
+one twice changes nothing.
+"""
+
+from __future__ import annotations
+
+# Vocabulary terms are written in two passes so a parent may come after its child.
+WRITE_TOPICS = """
+UNWIND $rows AS row
+MERGE (t:Topic {name: row.name})
+SET t.id = row.id, t.description = row.description
+WITH t
+OPTIONAL MATCH (t)-[old:BROADER]->()
+DELETE old
+"""
+
+LINK_TOPICS = """
+UNWIND $rows AS row
+MATCH (t:Topic {name: row.name}), (p:Topic {id: row.parent})
+MERGE (t)-[:BROADER]->(p)
+"""
+
+# Labels cannot be parameters (and stay index-backed), so the skill forms are spelled out.
+WRITE_SKILLS = WRITE_TOPICS.replace("Topic", "Skill")
+LINK_SKILLS = LINK_TOPICS.replace("Topic", "Skill")
+
+# Replacing a member's lists: drop the old relationships, create the new ones. The
+# organisations they left are returned so their regions can be recomputed.
+WRITE_MEMBERS = """
+UNWIND $rows AS row
+MERGE (m:Member {id: row.id})
+SET m += row.props
+WITH m, row
+OPTIONAL MATCH (m)-[old:HAS_SKILL|INTERESTED_IN|WANTS_TO_LEARN|WORKS_AT]->(x)
+WITH m, row, collect(old) AS olds,
+     [o IN collect(x) WHERE o:Organisation | o.name] AS former
+FOREACH (r IN olds | DELETE r)
+FOREACH (name IN CASE WHEN row.organisation IS NULL THEN [] ELSE [row.organisation] END |
+  MERGE (o:Organisation {name: name})
+  MERGE (m)-[:WORKS_AT]->(o))
+FOREACH (s IN row.skills |
+  MERGE (k:Skill {name: s.name})
+  CREATE (m)-[:HAS_SKILL {level: s.level, rank: s.rank}]->(k))
+FOREACH (t IN row.interests |
+  MERGE (k:Topic {name: t.name})
+  CREATE (m)-[:INTERESTED_IN {rank: t.rank}]->(k))
+FOREACH (s IN row.wants |
+  MERGE (k:Skill {name: s.name})
+  CREATE (m)-[:WANTS_TO_LEARN {rank: s.rank}]->(k))
+WITH former
+UNWIND former AS name
+RETURN collect(DISTINCT name) AS former
+"""
+
+# An organisation is in the regions its members give; recomputed for those a write touched.
+REFRESH_REGIONS = """
+UNWIND $organisations AS name
+MATCH (o:Organisation {name: name})
+OPTIONAL MATCH (o)-[old:IN_REGION]->()
+DELETE old
+WITH DISTINCT o
+MATCH (o)<-[:WORKS_AT]-(m:Member)
+WHERE m.region IS NOT NULL
+WITH o, collect(DISTINCT m.region) AS regions
+UNWIND regions AS region
+MERGE (r:Region {name: region})
+MERGE (o)-[:IN_REGION]->(r)
+"""
+
+# Undirected MERGE finds the tie in either orientation, so re-importing a flipped pair updates it.
+WRITE_CONNECTIONS = """
+UNWIND $rows AS row
+MATCH (a:Member {id: row.source}), (b:Member {id: row.target})
+MERGE (a)-[r:CONNECTED_TO]-(b)
+SET r.kind = row.kind, r.since = row.since
+"""
+
+WRITE_GROUPS = """
+UNWIND $rows AS row
+MERGE (g:Group {id: row.id})
+SET g.name = row.name, g.description = row.description, g.extra = row.extra
+WITH g, row
+OPTIONAL MATCH (g)-[old:FOCUSES_ON]->()
+DELETE old
+WITH DISTINCT g, row
+OPTIONAL MATCH (g)<-[old:MEMBER_OF]-()
+DELETE old
+WITH DISTINCT g, row
+FOREACH (t IN row.topics |
+  MERGE (k:Topic {name: t.name})
+  CREATE (g)-[:FOCUSES_ON {rank: t.rank}]->(k))
+FOREACH (p IN row.people |
+  MERGE (m:Member {id: p.id})
+  CREATE (m)-[:MEMBER_OF {role: p.role, rank: p.rank}]->(g))
+"""
+
+# What no member or group refers to any more goes, unless it was declared in a vocabulary.
+REMOVE_ORPHANS = (
+    "MATCH (o:Organisation) WHERE NOT (o)<-[:WORKS_AT]-() DETACH DELETE o",
+    "MATCH (r:Region) WHERE NOT (r)<-[:IN_REGION]-() DETACH DELETE r",
+    "MATCH (t:Topic) WHERE t.id IS NULL AND NOT (t)--() DELETE t",
+    "MATCH (s:Skill) WHERE s.id IS NULL AND NOT (s)--() DELETE s",
+)
+
+MISSING_MEMBERS = """
+UNWIND $ids AS id
+OPTIONAL MATCH (m:Member {id: id})
+WITH id, m WHERE m IS NULL
+RETURN collect(id) AS missing
+"""
+
+APPLIED_MIGRATIONS = "MATCH (v:SchemaMigration) RETURN coalesce(max(v.version), 0) AS version"
+
+RECORD_MIGRATION = """
+MERGE (v:SchemaMigration {version: $version})
+SET v.description = $description, v.applied_at = datetime()
+"""
+
+# Members come back with their lists in stored order; $ids NULL means every member.
+READ_MEMBERS = """
+MATCH (m:Member)
+WHERE ($ids IS NULL OR m.id IN $ids)
+  AND ($role IS NULL OR m.role = $role)
+  AND ($region IS NULL OR m.region = $region)
+OPTIONAL MATCH (m)-[:WORKS_AT]->(o:Organisation)
+WITH m, o WHERE $organisation IS NULL OR o.name = $organisation
+ORDER BY m.id SKIP $offset LIMIT $limit
+CALL (m) {
+  MATCH (m)-[r:HAS_SKILL]->(s:Skill)
+  WITH r, s ORDER BY r.rank
+  RETURN collect([s.name, r.level]) AS skills
+}
+CALL (m) {
+  MATCH (m)-[r:INTERESTED_IN]->(t:Topic)
+  WITH r, t ORDER BY r.rank
+  RETURN collect(t.name) AS interests
+}
+CALL (m) {
+  MATCH (m)-[r:WANTS_TO_LEARN]->(s:Skill)
+  WITH r, s ORDER BY r.rank
+  RETURN collect(s.name) AS wants
+}
+RETURN properties(m) AS props, o.name AS organisation, skills, interests, wants
+"""
+
+READ_CONNECTIONS = """
+MATCH (a:Member)-[r:CONNECTED_TO]->(b:Member)
+WHERE $member IS NULL OR a.id = $member OR b.id = $member
+RETURN a.id AS source, b.id AS target, r.kind AS kind, r.since AS since
+ORDER BY source, target
+"""
+
+READ_GROUPS = """
+MATCH (g:Group)
+WHERE $id IS NULL OR g.id = $id
+CALL (g) {
+  MATCH (g)-[r:FOCUSES_ON]->(t:Topic)
+  WITH r, t ORDER BY r.rank
+  RETURN collect(t.name) AS topics
+}
+CALL (g) {
+  MATCH (g)<-[r:MEMBER_OF]-(m:Member)
+  WITH r, m ORDER BY r.rank
+  RETURN collect([m.id, r.role]) AS people
+}
+RETURN properties(g) AS props, topics, people
+ORDER BY g.id
+"""
+
+READ_TERMS = """
+MATCH (t) WHERE $label IN labels(t) AND t.id IS NOT NULL
+OPTIONAL MATCH (t)-[:BROADER]->(p)
+RETURN t.id AS id, t.name AS name, t.description AS description, p.id AS parent
+ORDER BY id
+"""
+
+STATS = """
+CALL () { MATCH (m:Member) RETURN count(m) AS members, count(DISTINCT m.region) AS regions }
+CALL () { MATCH ()-[r:CONNECTED_TO]->() RETURN count(r) AS connections }
+CALL () { MATCH (g:Group) RETURN count(g) AS groups }
+CALL () { MATCH ()-[r:MEMBER_OF]->() RETURN count(r) AS memberships }
+CALL () { MATCH (o:Organisation) RETURN count(o) AS organisations }
+CALL () { MATCH (t:Topic) RETURN count(t) AS topics }
+CALL () { MATCH (s:Skill) RETURN count(s) AS skills }
+RETURN members, connections, groups, memberships, organisations, regions, topics, skills
+"""
+
+DELETE_MEMBER = """
+MATCH (m:Member {id: $id})
+OPTIONAL MATCH (m)-[:WORKS_AT]->(o:Organisation)
+WITH m, collect(o.name) AS organisations
+DETACH DELETE m
+RETURN organisations
+"""
+
+DELETE_CONNECTION = """
+MATCH (:Member {id: $a})-[r:CONNECTED_TO]-(:Member {id: $b})
+DELETE r
+RETURN count(r) AS deleted
+"""
+
+DELETE_GROUP = """
+MATCH (g:Group {id: $id})
+DETACH DELETE g
+RETURN count(*) AS deleted
+"""

@@ -1,0 +1,343 @@
+"""The embedded store: the whole community in one SQLite file, no server needed.
+
+SQLite in WAL mode with ``synchronous=FULL``: a write that returned has reached the disk, and
+readers never block the writer. One connection is shared by the process's threads behind a
+lock, which is plenty for a community's write rate and keeps transactions simple.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from graph_schema.errors import ConflictError, NotFoundError, StoreUnavailableError
+from graph_schema.schema import MIGRATIONS
+from graph_schema.store import MEMBER_FIELDS, Progress, Store, member_from_row, member_row
+from models import Community, Connection, Group, Member, Skill, Topic
+
+__all__ = ["EmbeddedStore"]
+
+_BATCH = 1000
+_MEMBER_COLUMNS = ("id", "organisation", *MEMBER_FIELDS, "extra")
+
+
+def _chunks(rows: Sequence[Any], size: int = _BATCH) -> Iterator[Sequence[Any]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class EmbeddedStore(Store):
+    """A community stored in the SQLite file at ``path`` (created, with its folder, if new)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.location = str(path)
+        file = Path(path).expanduser()
+        file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(file, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(f"cannot open the store file {file}: {exc}") from exc
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        with self._lock:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migration "
+                "(version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)"
+            )
+            return self._db.execute("SELECT coalesce(max(version), 0) FROM schema_migration")\
+                .fetchone()[0]
+
+    def migrate(self) -> list[int]:
+        applied = []
+        with self._lock:
+            current = self.schema_version()
+            for migration in MIGRATIONS:
+                if migration.version <= current:
+                    continue
+                with self._transaction() as db:
+                    for statement in migration.sql:
+                        db.execute(statement)
+                    db.execute(
+                        "INSERT INTO schema_migration VALUES (?, ?, ?)",
+                        (migration.version, migration.description, dt.datetime.now(dt.UTC)
+                         .isoformat(timespec="seconds")),
+                    )
+                applied.append(migration.version)
+        return applied
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def missing_members(self, ids: Iterable[str]) -> set[str]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        found = self._query(
+            "SELECT id FROM member WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+        return set(wanted) - {row[0] for row in found}
+
+    def _write(self, community: Community, progress: Progress) -> None:
+        total = sum(len(part) for part in (community.topics, community.skills,
+                                           community.members, community.connections,
+                                           community.groups))
+        done = 0
+        try:
+            with self._transaction() as db:
+                for table, terms in (("topic", community.topics), ("skill", community.skills)):
+                    self._write_terms(db, table, terms)
+                    done += len(terms)
+                for chunk in _chunks(community.members):
+                    self._write_members(db, chunk)
+                    done += len(chunk)
+                    progress(done, total)
+                for chunk in _chunks(community.connections):
+                    self._write_connections(db, chunk)
+                    done += len(chunk)
+                    progress(done, total)
+                for group in community.groups:
+                    self._write_group(db, group)
+                    done += 1
+                progress(total, total)
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(f"write refused, nothing changed: {exc}") from exc
+
+    @staticmethod
+    def _write_terms(db: sqlite3.Connection, table: str, terms: Sequence[Topic | Skill]) -> None:
+        db.executemany(
+            f"INSERT INTO {table} (name, id, description, parent) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET id=excluded.id, description=excluded.description, "
+            "parent=excluded.parent",
+            [(t.name, t.id, t.description, t.parent) for t in terms],
+        )
+
+    @staticmethod
+    def _write_members(db: sqlite3.Connection, members: Sequence[Member]) -> None:
+        columns = ", ".join(_MEMBER_COLUMNS)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in _MEMBER_COLUMNS[1:])
+        rows = []
+        for m in members:
+            row = member_row(m)
+            row["joined"] = m.joined.isoformat() if m.joined else None
+            rows.append((m.id, m.organisation, *(row[c] for c in _MEMBER_COLUMNS[2:])))
+        db.executemany(
+            f"INSERT INTO member ({columns}) VALUES ({', '.join('?' * len(_MEMBER_COLUMNS))}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}",
+            rows,
+        )
+        ids = [(m.id,) for m in members]
+        for table in ("member_skill", "member_interest", "member_wants"):
+            db.executemany(f"DELETE FROM {table} WHERE member_id = ?", ids)
+        db.executemany(
+            "INSERT INTO member_skill VALUES (?, ?, ?, ?)",
+            [(m.id, s.name, s.level, i) for m in members for i, s in enumerate(m.skills)],
+        )
+        db.executemany(
+            "INSERT INTO member_interest VALUES (?, ?, ?)",
+            [(m.id, t, i) for m in members for i, t in enumerate(m.interests)],
+        )
+        db.executemany(
+            "INSERT INTO member_wants VALUES (?, ?, ?)",
+            [(m.id, s, i) for m in members for i, s in enumerate(m.wants_to_learn)],
+        )
+
+    @staticmethod
+    def _write_connections(db: sqlite3.Connection, ties: Sequence[Connection]) -> None:
+        db.executemany(
+            "INSERT INTO connection VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(a, b) DO UPDATE SET kind=excluded.kind, since=excluded.since",
+            [
+                (*sorted((t.source, t.target)), t.source, t.target, t.kind,
+                 t.since.isoformat() if t.since else None)
+                for t in ties
+            ],
+        )
+
+    @staticmethod
+    def _write_group(db: sqlite3.Connection, group: Group) -> None:
+        extra = json.dumps(group.model_extra, ensure_ascii=False) if group.model_extra else None
+        db.execute(
+            "INSERT INTO community_group VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "name=excluded.name, description=excluded.description, extra=excluded.extra",
+            (group.id, group.name, group.description, extra),
+        )
+        db.execute("DELETE FROM group_topic WHERE group_id = ?", (group.id,))
+        db.execute("DELETE FROM group_member WHERE group_id = ?", (group.id,))
+        db.executemany(
+            "INSERT INTO group_topic VALUES (?, ?, ?)",
+            [(group.id, topic, i) for i, topic in enumerate(group.topics)],
+        )
+        roles = [(m, "member") for m in group.members] + [(c, "coordinator")
+                                                          for c in group.coordinators]
+        db.executemany(
+            "INSERT INTO group_member VALUES (?, ?, ?, ?)",
+            [(group.id, member, role, i) for i, (member, role) in enumerate(roles)],
+        )
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def _members(self, where: str = "", params: Sequence[Any] = (), page: str = "") -> list[Member]:
+        columns = ", ".join(_MEMBER_COLUMNS)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {columns} FROM member {where} ORDER BY id {page}", params
+            ).fetchall()
+            ids = json.dumps([row[0] for row in rows])
+            lists: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+            for table, kind, value in (("member_skill", "skills", "skill, level"),
+                                       ("member_interest", "interests", "topic"),
+                                       ("member_wants", "wants", "skill")):
+                for member_id, *item in self._db.execute(
+                    f"SELECT member_id, {value} FROM {table} WHERE member_id IN "
+                    "(SELECT value FROM json_each(?)) ORDER BY member_id, rank",
+                    (ids,),
+                ):
+                    lists[member_id][kind].append(tuple(item) if len(item) > 1 else item[0])
+        members = []
+        for row in rows:
+            props = dict(zip(_MEMBER_COLUMNS, row, strict=True))
+            props["open_to_connect"] = bool(props["open_to_connect"])
+            found = lists[props["id"]]
+            members.append(member_from_row(props, props.pop("organisation"), found["skills"],
+                                           found["interests"], found["wants"]))
+        return members
+
+    def get_member(self, member_id: str) -> Member:
+        found = self._members("WHERE id = ?", (member_id,))
+        if not found:
+            raise NotFoundError("member", member_id)
+        return found[0]
+
+    def list_members(
+        self,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        role: str | None = None,
+        region: str | None = None,
+        organisation: str | None = None,
+    ) -> list[Member]:
+        filters = {"role": role, "region": region, "organisation": organisation}
+        chosen = {k: v for k, v in filters.items() if v is not None}
+        where = " AND ".join(f"{k} = ?" for k in chosen)
+        return self._members(f"WHERE {where}" if where else "",
+                             (*chosen.values(), limit, offset), "LIMIT ? OFFSET ?")
+
+    def connections(self, member_id: str | None = None) -> list[Connection]:
+        where, params = ("WHERE a = ? OR b = ?", (member_id, member_id)) if member_id else ("", ())
+        rows = self._query(
+            f"SELECT source, target, kind, since FROM connection {where} ORDER BY source, target",
+            params,
+        )
+        return [Connection(source=s, target=t, kind=k, since=d) for s, t, k, d in rows]
+
+    def get_group(self, group_id: str) -> Group:
+        found = self._groups("WHERE id = ?", (group_id,))
+        if not found:
+            raise NotFoundError("group", group_id)
+        return found[0]
+
+    def _groups(self, where: str = "", params: Sequence[Any] = ()) -> list[Group]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, name, description, extra FROM community_group {where} ORDER BY id",
+                params,
+            ).fetchall()
+            topics = defaultdict(list)
+            for group_id, topic in self._db.execute(
+                "SELECT group_id, topic FROM group_topic ORDER BY group_id, rank"
+            ):
+                topics[group_id].append(topic)
+            people: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+            for group_id, member_id, role in self._db.execute(
+                "SELECT group_id, member_id, role FROM group_member ORDER BY group_id, rank"
+            ):
+                people[group_id][role].append(member_id)
+        return [
+            Group.model_validate({
+                **(json.loads(extra) if extra else {}),
+                "id": gid, "name": name, "description": description, "topics": topics[gid],
+                "members": people[gid]["member"], "coordinators": people[gid]["coordinator"],
+            })
+            for gid, name, description, extra in rows
+        ]
+
+    def _terms(self, table: str, model: type[Topic] | type[Skill]) -> list[Any]:
+        rows = self._query(f"SELECT id, name, description, parent FROM {table} ORDER BY id")
+        return [model(id=i, name=n, description=d, parent=p) for i, n, d, p in rows]
+
+    def export(self) -> Community:
+        return Community(
+            members=self._members(),
+            connections=self.connections(),
+            groups=self._groups(),
+            topics=self._terms("topic", Topic),
+            skills=self._terms("skill", Skill),
+        )
+
+    def stats(self) -> dict[str, int]:
+        queries = {
+            "members": "SELECT count(*) FROM member",
+            "connections": "SELECT count(*) FROM connection",
+            "groups": "SELECT count(*) FROM community_group",
+            "memberships": "SELECT count(*) FROM group_member",
+            "organisations": "SELECT count(DISTINCT organisation) FROM member",
+            "regions": "SELECT count(DISTINCT region) FROM member",
+            "topics": "SELECT count(*) FROM (SELECT name FROM topic UNION "
+                      "SELECT topic FROM member_interest UNION SELECT topic FROM group_topic)",
+            "skills": "SELECT count(*) FROM (SELECT name FROM skill UNION "
+                      "SELECT skill FROM member_skill UNION SELECT skill FROM member_wants)",
+        }
+        return {name: self._query(sql)[0][0] for name, sql in queries.items()}
+
+    # -- deletes --------------------------------------------------------------------------
+
+    def _delete(self, sql: str, params: Sequence[Any], kind: str, key: str) -> None:
+        with self._transaction() as db:
+            if db.execute(sql, params).rowcount == 0:
+                raise NotFoundError(kind, key)
+
+    def delete_member(self, member_id: str) -> None:
+        self._delete("DELETE FROM member WHERE id = ?", (member_id,), "member", member_id)
+
+    def delete_connection(self, a: str, b: str) -> None:
+        self._delete("DELETE FROM connection WHERE a = ? AND b = ?", sorted((a, b)),
+                     "connection", f"{a}–{b}")
+
+    def delete_group(self, group_id: str) -> None:
+        self._delete("DELETE FROM community_group WHERE id = ?", (group_id,), "group", group_id)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

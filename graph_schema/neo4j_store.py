@@ -1,0 +1,282 @@
+"""The Neo4j store: the system of record for real deployments (Neo4j 5.26 LTS and later).
+
+Reads go through ``execute_query`` routed to readers; every write is one managed transaction
+(``execute_write``), so the driver retries it on transient failures and a refused or failed
+write leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable
+
+from graph_schema import cypher
+from graph_schema.errors import (
+    ConflictError,
+    NotFoundError,
+    QConnectError,
+    StoreUnavailableError,
+)
+from graph_schema.schema import MIGRATIONS
+from graph_schema.store import Progress, Store, member_from_row, member_row
+from models import Community, Connection, Group, Member, Skill, Topic
+
+__all__ = ["Neo4jStore"]
+
+_BATCH = 500
+_T = TypeVar("_T")
+
+
+def _native(value: Any) -> Any:
+    """Neo4j temporal values as Python's own, everything else unchanged."""
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), _BATCH):
+        yield rows[start : start + _BATCH]
+
+
+def _member_params(member: Member) -> dict[str, Any]:
+    props = member_row(member)
+    return {
+        "id": member.id,
+        "props": props,
+        "organisation": member.organisation,
+        "skills": [{"name": s.name, "level": s.level, "rank": i}
+                   for i, s in enumerate(member.skills)],
+        "interests": [{"name": t, "rank": i} for i, t in enumerate(member.interests)],
+        "wants": [{"name": s, "rank": i} for i, s in enumerate(member.wants_to_learn)],
+    }
+
+
+def _group_params(group: Group) -> dict[str, Any]:
+    people = [("member", m) for m in group.members] + [("coordinator", c)
+                                                      for c in group.coordinators]
+    return {
+        "id": group.id,
+        "name": group.name,
+        "description": group.description,
+        "extra": json.dumps(group.model_extra, ensure_ascii=False) if group.model_extra else None,
+        "topics": [{"name": t, "rank": i} for i, t in enumerate(group.topics)],
+        "people": [{"id": pid, "role": role, "rank": i} for i, (role, pid) in enumerate(people)],
+    }
+
+
+class Neo4jStore(Store):
+    """A community kept in the Neo4j database at ``uri`` (``bolt://`` or ``neo4j://``)."""
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        auth: tuple[str, str] | None = None,
+        database: str | None = None,
+    ) -> None:
+        self.location = uri
+        self._database = database
+        try:
+            self._driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
+        except (DriverError, ValueError) as exc:
+            raise StoreUnavailableError(f"cannot use Neo4j at {uri}: {exc}") from exc
+        # Fail at once with a clear message rather than after the driver's retry budget.
+        with self._errors():
+            self._driver.verify_connectivity()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver failures as the store's own errors, so callers never see driver types."""
+        try:
+            yield
+        except ConstraintError as exc:
+            raise ConflictError(f"write refused, nothing changed: {exc.message}") from exc
+        except (ServiceUnavailable, OSError) as exc:
+            raise StoreUnavailableError(f"Neo4j at {self.location} is unavailable: {exc}") from exc
+        except (Neo4jError, DriverError) as exc:
+            raise QConnectError(f"Neo4j refused the request: {exc}") from exc
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        with self._errors():
+            records, _, _ = self._driver.execute_query(
+                query, params, routing_=RoutingControl.READ, database_=self._database
+            )
+        return records
+
+    def _transaction(self, work: Callable[[ManagedTransaction], _T]) -> _T:
+        with self._errors(), self._driver.session(database=self._database) as session:
+            return session.execute_write(work)
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        return self._read(cypher.APPLIED_MIGRATIONS)[0]["version"]
+
+    def migrate(self) -> list[int]:
+        applied = []
+        current = self.schema_version()
+        for migration in MIGRATIONS:
+            if migration.version <= current:
+                continue
+            # Schema changes cannot share a transaction with data writes: one auto-commit each.
+            with self._errors(), self._driver.session(database=self._database) as session:
+                for statement in migration.cypher:
+                    session.run(statement).consume()
+            self._transaction(lambda tx, m=migration: tx.run(
+                cypher.RECORD_MIGRATION, version=m.version, description=m.description
+            ).consume())
+            applied.append(migration.version)
+        return applied
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def missing_members(self, ids: Iterable[str]) -> set[str]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        return set(self._read(cypher.MISSING_MEMBERS, ids=wanted)[0]["missing"])
+
+    def _write(self, community: Community, progress: Progress) -> None:
+        steps: list[tuple[str, list[dict[str, Any]]]] = [
+            (cypher.WRITE_TOPICS, [t.model_dump() for t in community.topics]),
+            (cypher.LINK_TOPICS, [t.model_dump() for t in community.topics if t.parent]),
+            (cypher.WRITE_SKILLS, [s.model_dump() for s in community.skills]),
+            (cypher.LINK_SKILLS, [s.model_dump() for s in community.skills if s.parent]),
+            (cypher.WRITE_MEMBERS, [_member_params(m) for m in community.members]),
+            (cypher.WRITE_CONNECTIONS, [t.model_dump() for t in community.connections]),
+            (cypher.WRITE_GROUPS, [_group_params(g) for g in community.groups]),
+        ]
+        total = sum(len(rows) for _, rows in steps)
+
+        def work(tx: ManagedTransaction) -> None:
+            done = 0
+            organisations = {m.organisation for m in community.members if m.organisation}
+            for query, rows in steps:
+                for batch in _batches(rows):
+                    result = tx.run(query, rows=batch)
+                    if query is cypher.WRITE_MEMBERS:
+                        organisations.update(result.single(strict=True)["former"])
+                    else:
+                        result.consume()
+                    done += len(batch)
+                    progress(done, total)
+            self._tidy(tx, organisations)
+
+        self._transaction(work)
+
+    @staticmethod
+    def _tidy(tx: ManagedTransaction, organisations: Iterable[str]) -> None:
+        tx.run(cypher.REFRESH_REGIONS, organisations=sorted(organisations)).consume()
+        for query in cypher.REMOVE_ORPHANS:
+            tx.run(query).consume()
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def _members(self, *, ids: list[str] | None = None, offset: int = 0,
+                 limit: int | None = None, **filters: str | None) -> list[Member]:
+        params = {"role": None, "region": None, "organisation": None, **filters}
+        records = self._read(cypher.READ_MEMBERS, ids=ids, offset=offset,
+                             limit=limit if limit is not None else 2**62, **params)
+        return [
+            member_from_row(
+                {k: _native(v) for k, v in r["props"].items()},
+                r["organisation"],
+                [(name, level) for name, level in r["skills"]],
+                r["interests"],
+                r["wants"],
+            )
+            for r in records
+        ]
+
+    def get_member(self, member_id: str) -> Member:
+        found = self._members(ids=[member_id])
+        if not found:
+            raise NotFoundError("member", member_id)
+        return found[0]
+
+    def list_members(
+        self,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        role: str | None = None,
+        region: str | None = None,
+        organisation: str | None = None,
+    ) -> list[Member]:
+        return self._members(offset=offset, limit=limit, role=role, region=region,
+                             organisation=organisation)
+
+    def connections(self, member_id: str | None = None) -> list[Connection]:
+        return [
+            Connection(source=r["source"], target=r["target"], kind=r["kind"],
+                       since=_native(r["since"]))
+            for r in self._read(cypher.READ_CONNECTIONS, member=member_id)
+        ]
+
+    def _groups(self, group_id: str | None = None) -> list[Group]:
+        groups = []
+        for r in self._read(cypher.READ_GROUPS, id=group_id):
+            props = dict(r["props"])
+            extra = json.loads(props.pop("extra")) if props.get("extra") else {}
+            people = r["people"]
+            groups.append(Group.model_validate({
+                **extra, **props, "topics": r["topics"],
+                "members": [pid for pid, role in people if role == "member"],
+                "coordinators": [pid for pid, role in people if role == "coordinator"],
+            }))
+        return groups
+
+    def get_group(self, group_id: str) -> Group:
+        found = self._groups(group_id)
+        if not found:
+            raise NotFoundError("group", group_id)
+        return found[0]
+
+    def _terms(self, label: str, model: type[Topic] | type[Skill]) -> list[Any]:
+        return [model.model_validate(dict(r)) for r in self._read(cypher.READ_TERMS, label=label)]
+
+    def export(self) -> Community:
+        return Community(
+            members=self._members(),
+            connections=self.connections(),
+            groups=self._groups(),
+            topics=self._terms("Topic", Topic),
+            skills=self._terms("Skill", Skill),
+        )
+
+    def stats(self) -> dict[str, int]:
+        return dict(self._read(cypher.STATS)[0])
+
+    # -- deletes --------------------------------------------------------------------------
+
+    def delete_member(self, member_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            record = tx.run(cypher.DELETE_MEMBER, id=member_id).single()
+            if record is None:
+                raise NotFoundError("member", member_id)
+            self._tidy(tx, record["organisations"])
+
+        self._transaction(work)
+
+    def _delete_one(self, query: str, kind: str, key: str, **params: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            if tx.run(query, **params).single(strict=True)["deleted"] == 0:
+                raise NotFoundError(kind, key)
+            self._tidy(tx, ())
+
+        self._transaction(work)
+
+    def delete_connection(self, a: str, b: str) -> None:
+        self._delete_one(cypher.DELETE_CONNECTION, "connection", f"{a}–{b}", a=a, b=b)
+
+    def delete_group(self, group_id: str) -> None:
+        self._delete_one(cypher.DELETE_GROUP, "group", group_id, id=group_id)
+
+    def close(self) -> None:
+        self._driver.close()
+

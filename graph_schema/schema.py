@@ -1,0 +1,98 @@
+"""Node labels, relationship types and the versioned schema migrations of both stores.
+
+A migration has one version number and its two renderings: Cypher for Neo4j and SQL for the
+embedded store, so a schema version means the same thing on either. Every statement is
+idempotent (``IF NOT EXISTS``), so re-running a migration that half-applied is safe.
+See ``graph_schema/README.md`` for the model as a picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["LABELS", "MIGRATIONS", "RELATIONSHIPS", "Migration", "latest_version"]
+
+LABELS = ("Member", "Organisation", "Region", "Topic", "Skill", "Group")
+
+RELATIONSHIPS = {
+    "WORKS_AT": ("Member", "Organisation"),
+    "IN_REGION": ("Organisation", "Region"),
+    "HAS_SKILL": ("Member", "Skill"),  # {level, rank}
+    "INTERESTED_IN": ("Member", "Topic"),  # {rank}
+    "WANTS_TO_LEARN": ("Member", "Skill"),  # {rank}
+    "CONNECTED_TO": ("Member", "Member"),  # {kind, since}, read undirected
+    "MEMBER_OF": ("Member", "Group"),  # {role: member | coordinator, rank}
+    "FOCUSES_ON": ("Group", "Topic"),  # {rank}
+    "BROADER": ("Topic", "Topic"),  # also Skill -> Skill
+}
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    cypher: tuple[str, ...]
+    sql: tuple[str, ...]
+
+
+_CORE_CYPHER = (
+    "CREATE CONSTRAINT member_id IF NOT EXISTS FOR (n:Member) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT organisation_name IF NOT EXISTS "
+    "FOR (n:Organisation) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT region_name IF NOT EXISTS FOR (n:Region) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT topic_name IF NOT EXISTS FOR (n:Topic) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT topic_id IF NOT EXISTS FOR (n:Topic) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT skill_name IF NOT EXISTS FOR (n:Skill) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT skill_id IF NOT EXISTS FOR (n:Skill) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT group_id IF NOT EXISTS FOR (n:Group) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX member_role IF NOT EXISTS FOR (n:Member) ON (n.role)",
+    "CREATE INDEX member_region IF NOT EXISTS FOR (n:Member) ON (n.region)",
+)
+
+# Organisations and regions are not tables here: they are the distinct values on members.
+_CORE_SQL = (
+    """CREATE TABLE IF NOT EXISTS member (
+        id TEXT PRIMARY KEY, name TEXT, role TEXT, organisation TEXT, region TEXT, bio TEXT,
+        open_to_connect INTEGER NOT NULL, visibility TEXT NOT NULL, joined TEXT, extra TEXT)""",
+    "CREATE INDEX IF NOT EXISTS member_role ON member(role)",
+    "CREATE INDEX IF NOT EXISTS member_region ON member(region)",
+    "CREATE INDEX IF NOT EXISTS member_organisation ON member(organisation)",
+    """CREATE TABLE IF NOT EXISTS member_skill (
+        member_id TEXT NOT NULL REFERENCES member(id) ON DELETE CASCADE, skill TEXT NOT NULL,
+        level INTEGER, rank INTEGER NOT NULL, PRIMARY KEY (member_id, skill))""",
+    """CREATE TABLE IF NOT EXISTS member_interest (
+        member_id TEXT NOT NULL REFERENCES member(id) ON DELETE CASCADE, topic TEXT NOT NULL,
+        rank INTEGER NOT NULL, PRIMARY KEY (member_id, topic))""",
+    """CREATE TABLE IF NOT EXISTS member_wants (
+        member_id TEXT NOT NULL REFERENCES member(id) ON DELETE CASCADE, skill TEXT NOT NULL,
+        rank INTEGER NOT NULL, PRIMARY KEY (member_id, skill))""",
+    # A tie is stored once under its sorted pair (a < b) and keeps the orientation it came in.
+    """CREATE TABLE IF NOT EXISTS connection (
+        a TEXT NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        b TEXT NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT, since TEXT,
+        PRIMARY KEY (a, b), CHECK (a < b))""",
+    "CREATE INDEX IF NOT EXISTS connection_b ON connection(b)",
+    """CREATE TABLE IF NOT EXISTS community_group (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT, extra TEXT)""",
+    """CREATE TABLE IF NOT EXISTS group_topic (
+        group_id TEXT NOT NULL REFERENCES community_group(id) ON DELETE CASCADE,
+        topic TEXT NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (group_id, topic))""",
+    """CREATE TABLE IF NOT EXISTS group_member (
+        group_id TEXT NOT NULL REFERENCES community_group(id) ON DELETE CASCADE,
+        member_id TEXT NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        role TEXT NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (group_id, member_id))""",
+    "CREATE INDEX IF NOT EXISTS group_member_member ON group_member(member_id)",
+    """CREATE TABLE IF NOT EXISTS topic (
+        name TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, description TEXT, parent TEXT)""",
+    """CREATE TABLE IF NOT EXISTS skill (
+        name TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, description TEXT, parent TEXT)""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "core graph: constraints, indexes, tables", _CORE_CYPHER, _CORE_SQL),
+)
+
+
+def latest_version() -> int:
+    return MIGRATIONS[-1].version

@@ -1,0 +1,142 @@
+"""The one interface every store offers, and the record handling they share.
+
+A store holds the community graph. :meth:`Store.write` is the single write path for bulk
+imports and single edits alike: it upserts everything in a :class:`~models.Community` in one
+transaction, so a write either lands whole or changes nothing. A member or group that is
+written replaces its stored skills, interests, wants and memberships; connections are upserted
+by pair, so writing the same community twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from graph_schema.errors import ConflictError
+from models import Community, Connection, Group, Member
+
+__all__ = ["MEMBER_FIELDS", "Progress", "Store", "member_from_row", "member_row"]
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while a long write runs."""
+
+MEMBER_FIELDS = ("name", "role", "region", "bio", "open_to_connect", "visibility", "joined")
+"""Scalar member fields kept as properties; organisation and the lists live in the graph."""
+
+
+def member_row(member: Member) -> dict[str, Any]:
+    """The scalar properties of ``member`` as a store keeps them (extras as one JSON text)."""
+    row = {field: getattr(member, field) for field in MEMBER_FIELDS}
+    row["extra"] = json.dumps(member.model_extra, ensure_ascii=False) if member.model_extra else None
+    return row
+
+
+def member_from_row(
+    props: Mapping[str, Any],
+    organisation: str | None,
+    skills: Iterable[tuple[str, int | None]],
+    interests: Iterable[str],
+    wants: Iterable[str],
+) -> Member:
+    """Rebuild a member from the scalar properties and the lists a store read back."""
+    data = {field: props.get(field) for field in ("id", *MEMBER_FIELDS)}
+    data = {key: value for key, value in data.items() if value is not None}
+    extra = json.loads(props["extra"]) if props.get("extra") else {}
+    return Member.model_validate(
+        {
+            **extra,
+            **data,
+            "organisation": organisation,
+            "skills": [{"name": name, "level": level} for name, level in skills],
+            "interests": list(interests),
+            "wants_to_learn": list(wants),
+        }
+    )
+
+
+class Store(ABC):
+    """A community graph store (embedded file or Neo4j); use it as a context manager."""
+
+    location: str
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def write(self, community: Community, progress: Progress | None = None) -> None:
+        """Upsert everything in ``community`` in one transaction.
+
+        References to members outside ``community`` must already be in the store, else
+        :class:`ConflictError` is raised and nothing changes.
+        """
+        written = {m.id for m in community.members}
+        referenced = {m for tie in community.connections for m in (tie.source, tie.target)}
+        for group in community.groups:
+            referenced.update(group.members, group.coordinators)
+        missing = self.missing_members(referenced - written)
+        if missing:
+            raise ConflictError(f"unknown member {sorted(missing)[0]!r}")
+        self._write(community, progress or (lambda done, total: None))
+
+    @abstractmethod
+    def _write(self, community: Community, progress: Progress) -> None: ...
+
+    @abstractmethod
+    def missing_members(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` that are not members in the store."""
+
+    @abstractmethod
+    def migrate(self) -> list[int]:
+        """Apply the schema migrations this store lacks; return the versions applied."""
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    @abstractmethod
+    def export(self) -> Community:
+        """The whole community, in a stable order (ids ascending)."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, int]:
+        """Counts of members, connections, groups, organisations, regions, topics, skills."""
+
+    @abstractmethod
+    def get_member(self, member_id: str) -> Member:
+        """The member, or :class:`NotFoundError`."""
+
+    @abstractmethod
+    def list_members(
+        self,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        role: str | None = None,
+        region: str | None = None,
+        organisation: str | None = None,
+    ) -> list[Member]:
+        """A page of members ordered by id, optionally filtered by exact field values."""
+
+    @abstractmethod
+    def delete_member(self, member_id: str) -> None:
+        """Remove the member with their connections and memberships, or raise NotFoundError."""
+
+    @abstractmethod
+    def connections(self, member_id: str | None = None) -> list[Connection]:
+        """All connections, or those of one member; ordered by (source, target)."""
+
+    @abstractmethod
+    def delete_connection(self, a: str, b: str) -> None:
+        """Remove the tie between ``a`` and ``b`` (either orientation), or raise NotFoundError."""
+
+    @abstractmethod
+    def get_group(self, group_id: str) -> Group: ...
+
+    @abstractmethod
+    def delete_group(self, group_id: str) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...

@@ -1,0 +1,29 @@
+"""Pydantic models shared by every layer of qconnect."""
+
+from models.domain import (
+    Community,
+    Connection,
+    Group,
+    Identifier,
+    Member,
+    Organisation,
+    Region,
+    Skill,
+    SkillLevel,
+    Topic,
+    Visibility,
+)
+
+__all__ = [
+    "Community",
+    "Connection",
+    "Group",
+    "Identifier",
+    "Member",
+    "Organisation",
+    "Region",
+    "Skill",
+    "SkillLevel",
+    "Topic",
+    "Visibility",
+]

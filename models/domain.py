@@ -1,0 +1,224 @@
+"""The community's entities as validated pydantic models.
+
+These are the shapes of the bundle format (see the README) and of every store write: a record
+that passes these models is one any store can hold and any export can write back unchanged.
+Unknown fields on members and groups are kept (in ``model_extra``) rather than dropped, so a
+bundle with extra columns round-trips.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "Community",
+    "Connection",
+    "Group",
+    "Identifier",
+    "Member",
+    "Organisation",
+    "Region",
+    "Skill",
+    "SkillLevel",
+    "Topic",
+    "Visibility",
+]
+
+Visibility = Literal["public", "members", "hidden"]
+
+
+def _printable(value: str) -> str:
+    if any(ord(ch) < 32 for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+# Ids travel through CSV, URLs and Cypher parameters: keep them short, trimmed and one line.
+Identifier = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
+    AfterValidator(_printable),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+
+
+def _unique(values: list[str], what: str) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} is listed twice")
+        seen.add(value)
+    return values
+
+
+class SkillLevel(BaseModel):
+    """A skill a member offers, with an optional self-assessed level (1 novice … 5 expert)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name
+    level: int | None = Field(default=None, ge=1, le=5)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+
+class Member(BaseModel):
+    """A person in the community: their profile, skills, interests and privacy choices."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: Identifier
+    name: Label | None = None
+    role: Label | None = None
+    organisation: Label | None = None
+    region: Label | None = None
+    bio: Text | None = None
+    skills: list[SkillLevel] = Field(default_factory=list, max_length=100)
+    interests: list[Name] = Field(default_factory=list, max_length=100)
+    wants_to_learn: list[Name] = Field(default_factory=list, max_length=100)
+    open_to_connect: bool = True
+    visibility: Visibility = "members"
+    joined: dt.date | None = None
+
+    @field_validator("skills")
+    @classmethod
+    def _skills_unique(cls, skills: list[SkillLevel]) -> list[SkillLevel]:
+        _unique([s.name for s in skills], "skill")
+        return skills
+
+    @field_validator("interests", "wants_to_learn")
+    @classmethod
+    def _names_unique(cls, values: list[str]) -> list[str]:
+        return _unique(values, "name")
+
+    @field_serializer("skills")
+    def _skills_compact(self, skills: list[SkillLevel]) -> list[str | dict[str, Any]]:
+        # The bundle format writes a skill without a level as a bare string.
+        return [s.name if s.level is None else {"name": s.name, "level": s.level} for s in skills]
+
+    def to_bundle(self) -> dict[str, Any]:
+        """The member as one ``members.jsonl`` object: defaults and empty fields left out."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for key in ("skills", "interests", "wants_to_learn"):
+            if not data[key]:
+                del data[key]
+        if data["open_to_connect"]:
+            del data["open_to_connect"]
+        if data["visibility"] == "members":
+            del data["visibility"]
+        return data
+
+
+class Connection(BaseModel):
+    """An undirected tie between two members (who collaborated, peers, mentoring…)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Identifier
+    target: Identifier
+    kind: Label | None = None
+    since: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _not_a_loop(self) -> Connection:
+        if self.source == self.target:
+            raise ValueError(f"a member cannot be connected to themself ({self.source})")
+        return self
+
+    @property
+    def pair(self) -> frozenset[str]:
+        return frozenset((self.source, self.target))
+
+
+class Group(BaseModel):
+    """A special interest group or learning set, with its members and coordinators."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: Identifier
+    name: Name
+    description: Text | None = None
+    topics: list[Name] = Field(default_factory=list, max_length=100)
+    members: list[Identifier] = Field(default_factory=list, max_length=100_000)
+    coordinators: list[Identifier] = Field(default_factory=list, max_length=100)
+
+    @field_validator("topics", "members", "coordinators")
+    @classmethod
+    def _names_unique(cls, values: list[str]) -> list[str]:
+        return _unique(values, "entry")
+
+    @model_validator(mode="after")
+    def _roles_disjoint(self) -> Group:
+        both = sorted(set(self.members) & set(self.coordinators))
+        if both:
+            raise ValueError(f"listed as both member and coordinator: {', '.join(both)}")
+        return self
+
+    def to_bundle(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json", exclude_none=True)
+        return {k: v for k, v in data.items() if v != [] or k == "members"}
+
+
+class _Term(BaseModel):
+    """A vocabulary entry; members and groups refer to it by name, a parent refers to its id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    name: Name
+    description: Text | None = None
+    parent: Identifier | None = None
+
+    def to_bundle(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class Topic(_Term):
+    """An improvement topic (patient safety, health inequalities, …)."""
+
+
+class Skill(_Term):
+    """A skill members can offer or want to learn (statistical process control, coaching, …)."""
+
+
+class Organisation(BaseModel):
+    """An employer or home organisation; members work at it, it sits in regions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: Name
+    regions: tuple[Name, ...] = ()
+    members: int = 0
+
+
+class Region(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: Name
+
+
+class Community(BaseModel):
+    """Everything a bundle holds; the unit of import and export."""
+
+    members: list[Member] = Field(default_factory=list)
+    connections: list[Connection] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
+    skills: list[Skill] = Field(default_factory=list)

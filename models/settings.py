@@ -1,0 +1,36 @@
+"""Configuration from the environment (``QCONNECT_*`` variables or a ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+def _default_store() -> str:
+    return str(Path(platformdirs.user_data_dir("qconnect")) / "community.db")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QCONNECT_", env_file=".env", extra="ignore")
+
+    store: str = Field(
+        default_factory=_default_store,
+        description="A file path (embedded store) or a bolt:// / neo4j:// URI (Neo4j store).",
+    )
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = Field(
+        default=None, description="Leave unset for a Neo4j with authentication disabled."
+    )
+    neo4j_database: str | None = Field(default=None, description="None: the server's default.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once; tests clear the cache to override them."""
+    return Settings()

@@ -1,0 +1,92 @@
+"""Fixtures shared by the suite: a fresh store of each kind, and small hand-made communities.
+
+Neo4j tests run against the real server that ``scripts/neo4j`` starts; ``scripts/test`` starts
+one and passes its URI in ``QCONNECT_TEST_NEO4J``. Without it they are skipped, except in CI
+(``CI=true``), where a missing Neo4j fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph_schema import Store, open_store
+from models import Community, Connection, Group, Member, Skill, Topic
+
+NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def neo4j_uri() -> str:
+    """The test Neo4j's URI; skips the test (fails it in CI) when there is none."""
+    if NEO4J_URI:
+        return NEO4J_URI
+    if os.environ.get("CI") == "true":
+        pytest.fail("QCONNECT_TEST_NEO4J is not set: in CI the real Neo4j must run")
+    pytest.skip("no Neo4j: run the suite with scripts/test, or set QCONNECT_TEST_NEO4J")
+
+
+def wipe_neo4j(uri: str) -> None:
+    """Empty the test database so each test starts from nothing (schema included)."""
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(uri, notifications_min_severity="OFF") as driver:
+        with driver.session() as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+        for record in driver.execute_query("SHOW CONSTRAINTS YIELD name").records:
+            driver.execute_query(f"DROP CONSTRAINT `{record['name']}`")
+        for record in driver.execute_query(
+            "SHOW INDEXES YIELD name, owningConstraint, type "
+            "WHERE owningConstraint IS NULL AND type <> 'LOOKUP'"
+        ).records:
+            driver.execute_query(f"DROP INDEX `{record['name']}`")
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a fresh, empty store of each kind lives."""
+    if request.param == "embedded":
+        return str(tmp_path / "store.db")
+    uri = neo4j_uri()
+    wipe_neo4j(uri)
+    return uri
+
+
+@pytest.fixture
+def store(store_location: str) -> Iterator[Store]:
+    with open_store(store_location) as opened:
+        yield opened
+
+
+@pytest.fixture
+def tiny() -> Community:
+    """Five members in two organisations, a triangle plus a pendant, one group."""
+    return Community(
+        members=[
+            Member(id="ana", name="Ana", role="nurse", organisation="North Trust", region="North",
+                   skills=["coaching", {"name": "statistical process control", "level": 4}],
+                   interests=["patient safety", "measurement"], joined="2015-03-01"),
+            Member(id="ben", name="Ben", role="manager", organisation="North Trust",
+                   region="North", interests=["patient safety"], wants_to_learn=["coaching"]),
+            Member(id="cat", name="Cat", role="researcher", organisation="South University",
+                   region="South", bio="Evaluates improvement programmes.",
+                   visibility="public", pronouns="she/her"),
+            Member(id="dev", name="Dev", role="patient leader", organisation="South University",
+                   region="South", open_to_connect=False, interests=["co-design"]),
+            Member(id="eve", name="Eve", visibility="hidden"),
+        ],
+        connections=[
+            Connection(source="ana", target="ben", kind="peer", since="2016-05-01"),
+            Connection(source="ben", target="cat", kind="collaborated"),
+            Connection(source="cat", target="ana"),
+            Connection(source="cat", target="dev", kind="mentored", since="2019-01-31"),
+        ],
+        groups=[Group(id="g1", name="Safety measurement", topics=["patient safety"],
+                      members=["ana", "ben"], coordinators=["cat"], cadence="monthly")],
+        topics=[Topic(id="t-safety", name="patient safety", description="Avoiding harm."),
+                Topic(id="t-measure", name="measurement", parent="t-safety")],
+        skills=[Skill(id="s-spc", name="statistical process control")],
+    )

@@ -1,0 +1,114 @@
+"""Bundles: exact round trips, and refusal of bad input with every problem named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph_schema import BundleError
+from graph_schema.bundle import read_bundle, write_bundle
+from models import Community
+
+from tests.conftest import SHARED_DATA
+
+
+def _write(folder: Path, **files: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name.replace("_", ".")).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _problems(folder: Path) -> list[str]:
+    with pytest.raises(BundleError) as refused:
+        read_bundle(folder)
+    return refused.value.problems
+
+
+def test_write_then_read_is_the_same_community(tmp_path: Path, tiny: Community) -> None:
+    assert read_bundle(write_bundle(tiny, tmp_path)) == tiny
+
+
+def test_writing_is_stable(tmp_path: Path, tiny: Community) -> None:
+    first = write_bundle(tiny, tmp_path / "a")
+    second = write_bundle(read_bundle(first), tmp_path / "b")
+    for name in ("members.jsonl", "connections.csv", "groups.jsonl", "topics.jsonl",
+                 "skills.jsonl"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_missing_folder_and_members_file(tmp_path: Path) -> None:
+    assert "not a folder" in _problems(tmp_path / "nope")[0]
+    assert "members.jsonl: missing" in _problems(tmp_path)[0]
+
+
+def test_each_bad_member_line_is_named(tmp_path: Path) -> None:
+    folder = _write(tmp_path, members_jsonl="\n".join([
+        '{"id": "a"}',
+        '{"id": "b", "skills": [{"name": "Lean", "level": 9}]}',
+        "{not json",
+        '["a list"]',
+        '{"id": "a"}',
+        '{"name": "no id"}',
+    ]) + "\n")
+    problems = _problems(folder)
+    assert problems[0].startswith("members.jsonl:2: skills.0.level:")
+    assert problems[1].startswith("members.jsonl:3: not valid JSON")
+    assert problems[2] == "members.jsonl:4: expected a JSON object"
+    assert problems[3] == "members.jsonl:5: duplicate id 'a' (first on line 1)"
+    assert problems[4].startswith("members.jsonl:6: id:")
+
+
+def test_bad_connections_are_named(tmp_path: Path) -> None:
+    folder = _write(
+        tmp_path,
+        members_jsonl='{"id": "a"}\n{"id": "b"}\n',
+        connections_csv="source,target,kind,since\n"
+        "a,b,peer,2020-01-01\nb,a,,\na,zed,,\na,a,,\na,b,peer,someday\na,b,x,,extra\n",
+    )
+    assert _problems(folder) == [
+        "connections.csv:3: b–a already connected on line 2",
+        "connections.csv:4: unknown member 'zed'",
+        "connections.csv:5: a member cannot be connected to themself (a)",
+        "connections.csv:6: since: Input should be a valid date or datetime, "
+        "input is too short",
+        "connections.csv:7: more fields than the header names",
+    ]
+
+
+def test_connections_header_is_checked(tmp_path: Path) -> None:
+    folder = _write(tmp_path, members_jsonl='{"id": "a"}\n', connections_csv="from,to\n")
+    assert _problems(folder) == ["connections.csv:1: header must be source,target,kind,since"]
+
+
+def test_groups_and_vocabularies_are_checked(tmp_path: Path) -> None:
+    folder = _write(
+        tmp_path,
+        members_jsonl='{"id": "a"}\n',
+        groups_jsonl='{"id": "g", "name": "G", "members": ["a", "ghost"]}\n',
+        topics_jsonl='{"id": "t1", "name": "x", "parent": "t2"}\n'
+        '{"id": "t2", "name": "y", "parent": "t1"}\n{"id": "t3", "name": "x", "parent": "t9"}\n',
+    )
+    assert _problems(folder) == [
+        "groups.jsonl:1: unknown member 'ghost'",
+        "topics.jsonl:3: name 'x' also on line 1",
+        "topics.jsonl:3: parent 't9' is not an id in this file",
+        "topics.jsonl:1: 't1' is its own ancestor",
+        "topics.jsonl:2: 't2' is its own ancestor",
+    ]
+
+
+def test_text_must_be_utf8(tmp_path: Path) -> None:
+    folder = _write(tmp_path, members_jsonl='{"id": "a"}\n')
+    (folder / "members.jsonl").write_bytes(b'{"id": "a"}\n{"id": "\xff"}\n')
+    assert _problems(folder) == ["members.jsonl:2: not UTF-8 text (byte 20)"]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "bundles/lastfm-2k").is_dir(),
+                    reason="the shared lastfm-2k bundle is not on this machine")
+def test_real_bundle_round_trips(tmp_path: Path) -> None:
+    original = read_bundle(SHARED_DATA / "bundles/lastfm-2k")
+    again = read_bundle(write_bundle(original, tmp_path))
+    assert again == original
+    assert len(again.members) == 1892 and len(again.connections) == 10174

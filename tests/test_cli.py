@@ -1,0 +1,77 @@
+"""The command line end to end, on each store: import, export, stats, migrations, refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from graph_schema.bundle import read_bundle, write_bundle
+from graph_schema.schema import latest_version
+from models import Community
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout
+
+
+def _stats(location: str) -> dict[str, int]:
+    return json.loads(_run("stats", "--store", location, "--json"))
+
+
+def test_import_export_round_trip(store_location: str, tiny: Community, tmp_path: Path) -> None:
+    bundle = write_bundle(tiny, tmp_path / "in")
+    _run("import", bundle, "--store", store_location)
+    _run("export", tmp_path / "out", "--store", store_location)
+    back = read_bundle(tmp_path / "out")
+    assert back.members == tiny.members
+    assert {t.pair: t for t in back.connections} == {t.pair: t for t in tiny.connections}
+    assert (back.groups, back.skills) == (tiny.groups, tiny.skills)
+    assert back.topics == sorted(tiny.topics, key=lambda t: t.id)
+
+
+def test_importing_twice_changes_nothing(store_location: str, tiny: Community,
+                                         tmp_path: Path) -> None:
+    bundle = write_bundle(tiny, tmp_path / "in")
+    _run("import", bundle, "--store", store_location)
+    _run("export", tmp_path / "first", "--store", store_location)
+    counts = _stats(store_location)
+    _run("import", bundle, "--store", store_location)
+    _run("export", tmp_path / "second", "--store", store_location)
+    assert _stats(store_location) == counts
+    for name in ("members.jsonl", "connections.csv", "groups.jsonl"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+
+
+def test_refused_import_names_the_line_and_changes_nothing(
+    store_location: str, tiny: Community, tmp_path: Path
+) -> None:
+    _run("import", write_bundle(tiny, tmp_path / "good"), "--store", store_location)
+    before = _stats(store_location)
+    bad = write_bundle(tiny, tmp_path / "bad")
+    with (bad / "members.jsonl").open("a", encoding="utf-8") as f:
+        f.write('{"id": "zoe", "visibility": "secret"}\n')
+    result = runner.invoke(app, ["import", str(bad), "--store", store_location])
+    assert result.exit_code == 1
+    assert "members.jsonl:6: visibility:" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert _stats(store_location) == before
+
+
+def test_schema_migrate_is_idempotent(store_location: str) -> None:
+    first = json.loads(_run("schema", "migrate", "--store", store_location, "--json"))
+    again = json.loads(_run("schema", "migrate", "--store", store_location, "--json"))
+    assert first["version"] == again["version"] == latest_version()
+    assert again["applied"] == []
+
+
+def test_unreachable_neo4j_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["stats", "--store", "bolt://127.0.0.1:1", "--json"])
+    assert result.exit_code == 1
+    assert "unavailable" in result.stderr

@@ -1,0 +1,81 @@
+"""Validation a user would expect of the domain models."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from models import Connection, Group, Member, SkillLevel, Topic
+
+
+def test_skill_accepts_a_bare_name_or_a_level() -> None:
+    member = Member(id="a", skills=["coaching", {"name": "Lean", "level": 5}])
+    assert member.skills == [SkillLevel(name="coaching"), SkillLevel(name="Lean", level=5)]
+    assert member.to_bundle()["skills"] == ["coaching", {"name": "Lean", "level": 5}]
+
+
+@pytest.mark.parametrize("level", [0, 6, -1])
+def test_skill_level_must_be_one_to_five(level: int) -> None:
+    with pytest.raises(ValidationError, match="skills.0.level"):
+        Member(id="a", skills=[{"name": "Lean", "level": level}])
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "a\nb", "x" * 129])
+def test_ids_are_short_single_line_and_not_blank(bad: str) -> None:
+    with pytest.raises(ValidationError, match="id"):
+        Member(id=bad)
+
+
+def test_ids_are_trimmed() -> None:
+    assert Member(id="  m1 ").id == "m1"
+
+
+def test_lists_refuse_duplicates() -> None:
+    with pytest.raises(ValidationError, match="listed twice"):
+        Member(id="a", skills=["Lean", {"name": "Lean", "level": 2}])
+    with pytest.raises(ValidationError, match="listed twice"):
+        Member(id="a", interests=["safety", "safety"])
+    with pytest.raises(ValidationError, match="listed twice"):
+        Group(id="g", name="G", members=["a", "a"])
+
+
+def test_text_lengths_are_bounded() -> None:
+    with pytest.raises(ValidationError, match="bio"):
+        Member(id="a", bio="x" * 5001)
+    with pytest.raises(ValidationError, match="name"):
+        Member(id="a", name="x" * 201)
+
+
+def test_visibility_and_dates_are_checked() -> None:
+    with pytest.raises(ValidationError, match="visibility"):
+        Member(id="a", visibility="secret")
+    with pytest.raises(ValidationError, match="joined"):
+        Member(id="a", joined="last spring")
+
+
+def test_defaults_are_left_out_of_the_bundle_form() -> None:
+    assert Member(id="a", open_to_connect=True, visibility="members").to_bundle() == {"id": "a"}
+    assert Member(id="a", open_to_connect=False).to_bundle()["open_to_connect"] is False
+
+
+def test_unknown_member_fields_are_kept() -> None:
+    member = Member.model_validate({"id": "a", "orcid": "0000-0001"})
+    assert member.to_bundle() == {"id": "a", "orcid": "0000-0001"}
+
+
+def test_connection_is_not_a_loop() -> None:
+    with pytest.raises(ValidationError, match="themself"):
+        Connection(source="a", target="a")
+    assert Connection(source="a", target="b").pair == Connection(source="b", target="a").pair
+
+
+def test_group_roles_are_disjoint() -> None:
+    with pytest.raises(ValidationError, match="both member and coordinator: a"):
+        Group(id="g", name="G", members=["a"], coordinators=["a"])
+
+
+def test_topic_needs_id_and_name() -> None:
+    with pytest.raises(ValidationError):
+        Topic(id="t", name="")
+    with pytest.raises(ValidationError, match="extra"):
+        Topic.model_validate({"id": "t", "name": "x", "colour": "red"})

@@ -1,0 +1,152 @@
+"""The store contract: every test here runs unchanged against the embedded store and Neo4j."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graph_schema import ConflictError, NotFoundError, Store, open_store
+from graph_schema.schema import latest_version
+from models import Community, Connection, Group, Member
+
+
+def _pairs(community: Community) -> dict[frozenset[str], tuple[str | None, dt.date | None]]:
+    return {tie.pair: (tie.kind, tie.since) for tie in community.connections}
+
+
+class TestStoreContract:
+    def test_new_store_is_empty_and_migrated(self, store: Store) -> None:
+        assert store.schema_version() == latest_version()
+        assert store.migrate() == []
+        assert set(store.stats().values()) == {0}
+
+    def test_write_then_export_gives_the_community_back(self, store: Store,
+                                                         tiny: Community) -> None:
+        store.write(tiny)
+        back = store.export()
+        assert back.members == sorted(tiny.members, key=lambda m: m.id)
+        assert _pairs(back) == _pairs(tiny)
+        assert back.groups == tiny.groups
+        assert back.topics == sorted(tiny.topics, key=lambda t: t.id)
+        assert back.skills == tiny.skills
+
+    def test_unknown_fields_are_kept(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        assert store.get_member("cat").model_extra == {"pronouns": "she/her"}
+        assert store.get_group("g1").model_extra == {"cadence": "monthly"}
+
+    def test_stats_count_the_graph(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        assert store.stats() == {
+            "members": 5, "connections": 4, "groups": 1, "memberships": 3,
+            "organisations": 2, "regions": 2,
+            "topics": 3,  # patient safety, measurement, co-design
+            "skills": 2,  # coaching, statistical process control
+        }
+
+    def test_writing_twice_changes_nothing(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        first, counts = store.export(), store.stats()
+        store.write(tiny)
+        assert store.export() == first
+        assert store.stats() == counts
+
+    def test_rewriting_a_member_replaces_their_lists(self, store: Store,
+                                                      tiny: Community) -> None:
+        store.write(tiny)
+        changed = tiny.members[0].model_copy(update={
+            "skills": [], "interests": ["co-design"], "organisation": "South University",
+            "region": "South",
+        })
+        store.write(Community(members=[changed]))
+        assert store.get_member("ana") == changed
+        stats = store.stats()
+        assert stats["skills"] == 2  # coaching is still wanted by ben; SPC is declared
+        assert stats["topics"] == 3  # measurement is declared, so it stays
+        assert store.connections("ana")  # ties survive a profile update
+
+    def test_connections_are_undirected(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        flipped = Connection(source="ben", target="ana", kind="collaborated")
+        store.write(Community(connections=[flipped]))
+        assert store.stats()["connections"] == 4
+        ties = {t.pair: t for t in store.connections("ana")}
+        assert ties[flipped.pair].kind == "collaborated"
+        assert {m for t in store.connections("dev") for m in t.pair} == {"cat", "dev"}
+
+    def test_reference_to_unknown_member_is_refused(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        before = store.export()
+        bad = Community(
+            members=[Member(id="fay")],
+            connections=[Connection(source="fay", target="zed")],
+        )
+        with pytest.raises(ConflictError, match="zed"):
+            store.write(bad)
+        with pytest.raises(ConflictError, match="nobody"):
+            store.write(Community(groups=[Group(id="g2", name="x", members=["nobody"])]))
+        assert store.export() == before
+
+    def test_a_failing_write_changes_nothing(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        before = store.export()
+        clash = tiny.topics[1].model_copy(update={"name": "another name"})  # same id
+        with pytest.raises(ConflictError):
+            store.write(Community(members=[Member(id="new")], topics=[clash]))
+        assert store.export() == before
+
+    def test_get_and_list_members(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        assert store.get_member("ana").skills[1].level == 4
+        with pytest.raises(NotFoundError):
+            store.get_member("nobody")
+        ids = [m.id for m in store.list_members()]
+        assert ids == ["ana", "ben", "cat", "dev", "eve"]
+        assert [m.id for m in store.list_members(offset=1, limit=2)] == ["ben", "cat"]
+        assert [m.id for m in store.list_members(organisation="South University")] == [
+            "cat", "dev"]
+        assert [m.id for m in store.list_members(role="manager", region="North")] == ["ben"]
+
+    def test_delete_member_removes_their_ties(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        store.delete_member("cat")
+        with pytest.raises(NotFoundError):
+            store.get_member("cat")
+        assert store.connections("dev") == []
+        assert store.get_group("g1").coordinators == []
+        assert store.stats()["connections"] == 1
+        with pytest.raises(NotFoundError):
+            store.delete_member("cat")
+
+    def test_delete_last_member_of_an_organisation_removes_it(self, store: Store,
+                                                              tiny: Community) -> None:
+        store.write(tiny)
+        store.delete_member("cat")
+        store.delete_member("dev")
+        assert store.stats()["organisations"] == 1
+        assert store.stats()["regions"] == 1
+
+    def test_delete_connection_and_group(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        store.delete_connection("ben", "ana")
+        assert frozenset(("ana", "ben")) not in _pairs(store.export())
+        with pytest.raises(NotFoundError):
+            store.delete_connection("ana", "ben")
+        store.delete_group("g1")
+        with pytest.raises(NotFoundError):
+            store.get_group("g1")
+        assert store.stats()["memberships"] == 0
+
+    def test_progress_reaches_the_total(self, store: Store, tiny: Community) -> None:
+        seen: list[tuple[int, int]] = []
+        store.write(tiny, lambda done, total: seen.append((done, total)))
+        assert seen[-1][0] == seen[-1][1] > 0
+        assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+    def test_writes_survive_reopening(self, store_location: str, tiny: Community) -> None:
+        with open_store(store_location) as first:
+            first.write(tiny)
+        with open_store(store_location) as again:
+            assert again.get_member("dev").open_to_connect is False
+            assert again.stats()["members"] == 5
