@@ -9,6 +9,7 @@ bundle with extra columns round-trips.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -39,8 +40,11 @@ __all__ = [
 Visibility = Literal["public", "members", "hidden"]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 def _printable(value: str) -> str:
-    if any(ord(ch) < 32 for ch in value):
+    if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
     return value
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from graph_schema import Store, open_store
+from graph_schema.local_neo4j import wipe
 from models import Community, Connection, Group, Member, Skill, Topic
 
 NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
@@ -29,29 +30,13 @@ def neo4j_uri() -> str:
     pytest.skip("no Neo4j: run the suite with scripts/test, or set QCONNECT_TEST_NEO4J")
 
 
-def wipe_neo4j(uri: str) -> None:
-    """Empty the test database so each test starts from nothing (schema included)."""
-    from neo4j import GraphDatabase
-
-    with GraphDatabase.driver(uri, notifications_min_severity="OFF") as driver:
-        with driver.session() as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
-        for record in driver.execute_query("SHOW CONSTRAINTS YIELD name").records:
-            driver.execute_query(f"DROP CONSTRAINT `{record['name']}`")
-        for record in driver.execute_query(
-            "SHOW INDEXES YIELD name, owningConstraint, type "
-            "WHERE owningConstraint IS NULL AND type <> 'LOOKUP'"
-        ).records:
-            driver.execute_query(f"DROP INDEX `{record['name']}`")
-
-
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where a fresh, empty store of each kind lives."""
     if request.param == "embedded":
         return str(tmp_path / "store.db")
     uri = neo4j_uri()
-    wipe_neo4j(uri)
+    wipe(uri)
     return uri
 
 
