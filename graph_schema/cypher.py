@@ -143,7 +143,8 @@ CALL (m) {
   WITH r, s ORDER BY r.rank
   RETURN collect(s.name) AS wants
 }
-RETURN properties(m) AS props, o.name AS organisation, skills, interests, wants
+RETURN m {.id, .name, .role, .region, .bio, .open_to_connect, .visibility, .joined, .extra}
+       AS props, o.name AS organisation, skills, interests, wants
 """
 
 READ_CONNECTIONS = """
@@ -166,7 +167,7 @@ CALL (g) {
   WITH r, m ORDER BY r.rank
   RETURN collect([m.id, r.role]) AS people
 }
-RETURN properties(g) AS props, topics, people
+RETURN g {.id, .name, .description, .extra} AS props, topics, people
 ORDER BY g.id
 """
 
@@ -207,3 +208,53 @@ MATCH (g:Group {id: $id})
 DETACH DELETE g
 RETURN count(*) AS deleted
 """
+
+READ_VOCABULARY = """
+MATCH (t) WHERE $label IN labels(t)
+RETURN t.name AS name, t.description AS description
+ORDER BY name
+"""
+
+# Embeddings sit on their nodes as float32 vector properties, under the label's vector index.
+# Labels cannot be parameters, so each kind has its statements, made from one template.
+_LABEL_AND_KEY = {"member": ("Member", "id"), "group": ("Group", "id"),
+                  "topic": ("Topic", "name"), "skill": ("Skill", "name")}
+
+EMBEDDING_STATE = {
+    kind: f"MATCH (n:{label}) WHERE n.embedding_model IS NOT NULL "
+          f"RETURN n.{key} AS key, n.embedding_model AS model, n.embedding_hash AS hash"
+    for kind, (label, key) in _LABEL_AND_KEY.items()
+}
+
+WRITE_EMBEDDINGS = {
+    kind: f"""
+UNWIND $rows AS row
+MATCH (n:{label} {{{key}: row.key}})
+CALL db.create.setNodeVectorProperty(n, 'embedding', row.vector)
+SET n.embedding_model = $model, n.embedding_hash = row.hash
+"""
+    for kind, (label, key) in _LABEL_AND_KEY.items()
+}
+
+REMOVE_EMBEDDINGS = {
+    kind: f"UNWIND $keys AS key MATCH (n:{label} {{{key}: key}}) "
+          "REMOVE n.embedding, n.embedding_model, n.embedding_hash"
+    for kind, (label, key) in _LABEL_AND_KEY.items()
+}
+
+READ_EMBEDDINGS = {
+    kind: f"MATCH (n:{label}) WHERE n.embedding_model = $model "
+          f"RETURN n.{key} AS key, n.embedding AS vector ORDER BY key"
+    for kind, (label, key) in _LABEL_AND_KEY.items()
+}
+
+# The index scores cosine as (1 + cos) / 2; callers get the cosine back.
+NEAREST = {
+    kind: f"""
+CALL db.index.vector.queryNodes('{kind}_embedding', $k, $vector) YIELD node, score
+WHERE node.embedding_model = $model
+RETURN node.{key} AS key, 2 * score - 1 AS cosine
+ORDER BY cosine DESC, key
+"""
+    for kind, (label, key) in _LABEL_AND_KEY.items()
+}

@@ -18,15 +18,32 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from graph_schema.errors import ConflictError, NotFoundError, StoreUnavailableError
 from graph_schema.schema import MIGRATIONS
-from graph_schema.store import MEMBER_FIELDS, Progress, Store, member_from_row, member_row
+from graph_schema.store import (
+    MEMBER_FIELDS,
+    Kind,
+    Progress,
+    Store,
+    TermKind,
+    member_from_row,
+    member_row,
+)
 from models import Community, Connection, Group, Member, Skill, Topic
 
 __all__ = ["EmbeddedStore"]
 
 _BATCH = 1000
 _MEMBER_COLUMNS = ("id", "organisation", *MEMBER_FIELDS, "extra")
+# The names in use for each vocabulary: declared ones and those members and groups refer to.
+_TERM_NAMES = {
+    "topic": "SELECT name FROM topic UNION SELECT topic FROM member_interest "
+             "UNION SELECT topic FROM group_topic",
+    "skill": "SELECT name FROM skill UNION SELECT skill FROM member_skill "
+             "UNION SELECT skill FROM member_wants",
+}
 
 
 def _chunks(rows: Sequence[Any], size: int = _BATCH) -> Iterator[Sequence[Any]]:
@@ -51,6 +68,8 @@ class EmbeddedStore(Store):
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._lock = threading.RLock()
+        # kind -> (model id, keys, matrix): the contiguous matrix search runs over.
+        self._matrices: dict[str, tuple[str, list[str], np.ndarray]] = {}
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -233,6 +252,10 @@ class EmbeddedStore(Store):
                                            found["interests"], found["wants"]))
         return members
 
+    def get_members(self, member_ids: Iterable[str]) -> list[Member]:
+        return self._members("WHERE id IN (SELECT value FROM json_each(?))",
+                             (json.dumps(sorted(set(member_ids))),))
+
     def get_member(self, member_id: str) -> Member:
         found = self._members("WHERE id = ?", (member_id,))
         if not found:
@@ -274,14 +297,16 @@ class EmbeddedStore(Store):
                 f"SELECT id, name, description, extra FROM community_group {where} ORDER BY id",
                 params,
             ).fetchall()
+            ids = json.dumps([row[0] for row in rows])
+            chosen = "WHERE group_id IN (SELECT value FROM json_each(?)) ORDER BY group_id, rank"
             topics = defaultdict(list)
             for group_id, topic in self._db.execute(
-                "SELECT group_id, topic FROM group_topic ORDER BY group_id, rank"
+                f"SELECT group_id, topic FROM group_topic {chosen}", (ids,)
             ):
                 topics[group_id].append(topic)
             people: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
             for group_id, member_id, role in self._db.execute(
-                "SELECT group_id, member_id, role FROM group_member ORDER BY group_id, rank"
+                f"SELECT group_id, member_id, role FROM group_member {chosen}", (ids,)
             ):
                 people[group_id][role].append(member_id)
         return [
@@ -306,6 +331,13 @@ class EmbeddedStore(Store):
             skills=self._terms("skill", Skill),
         )
 
+    def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
+        rows = self._query(
+            f"SELECT n.name, t.description FROM ({_TERM_NAMES[kind]}) AS n "
+            f"LEFT JOIN {kind} AS t ON t.name = n.name ORDER BY n.name"
+        )
+        return [(name, description) for name, description in rows]
+
     def stats(self) -> dict[str, int]:
         queries = {
             "members": "SELECT count(*) FROM member",
@@ -314,12 +346,58 @@ class EmbeddedStore(Store):
             "memberships": "SELECT count(*) FROM group_member",
             "organisations": "SELECT count(DISTINCT organisation) FROM member",
             "regions": "SELECT count(DISTINCT region) FROM member",
-            "topics": "SELECT count(*) FROM (SELECT name FROM topic UNION "
-                      "SELECT topic FROM member_interest UNION SELECT topic FROM group_topic)",
-            "skills": "SELECT count(*) FROM (SELECT name FROM skill UNION "
-                      "SELECT skill FROM member_skill UNION SELECT skill FROM member_wants)",
+            "topics": f"SELECT count(*) FROM ({_TERM_NAMES['topic']})",
+            "skills": f"SELECT count(*) FROM ({_TERM_NAMES['skill']})",
         }
         return {name: self._query(sql)[0][0] for name, sql in queries.items()}
+
+    # -- embeddings -----------------------------------------------------------------------
+
+    def embedding_state(self, kind: Kind) -> dict[str, tuple[str, str]]:
+        rows = self._query("SELECT key, model, text_hash FROM embedding WHERE kind = ?", (kind,))
+        return {key: (model, digest) for key, model, digest in rows}
+
+    def write_embeddings(self, kind: Kind, model_id: str, keys: list[str], hashes: list[str],
+                         vectors: np.ndarray) -> None:
+        rows = [(kind, key, model_id, digest, np.asarray(vector, dtype="<f4").tobytes())
+                for key, digest, vector in zip(keys, hashes, vectors, strict=True)]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO embedding VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, key) DO UPDATE "
+                "SET model=excluded.model, text_hash=excluded.text_hash, vector=excluded.vector",
+                rows,
+            )
+            self._matrices.pop(kind, None)
+
+    def remove_embeddings(self, kind: Kind, keys: Iterable[str]) -> None:
+        with self._transaction() as db:
+            db.executemany("DELETE FROM embedding WHERE kind = ? AND key = ?",
+                           [(kind, key) for key in keys])
+            self._matrices.pop(kind, None)
+
+    def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
+        with self._lock:
+            cached = self._matrices.get(kind)
+            if cached is None or cached[0] != model_id:
+                rows = self._db.execute(
+                    "SELECT key, vector FROM embedding WHERE kind = ? AND model = ? ORDER BY key",
+                    (kind, model_id),
+                ).fetchall()
+                matrix = np.frombuffer(b"".join(vector for _, vector in rows), dtype="<f4")
+                matrix = matrix.reshape(len(rows), -1) if rows else matrix.reshape(0, 0)
+                cached = (model_id, [key for key, _ in rows], matrix)
+                self._matrices[kind] = cached
+            return cached[1], cached[2]
+
+    def nearest(self, kind: Kind, vector: np.ndarray, k: int,
+                model_id: str) -> list[tuple[str, float]]:
+        keys, matrix = self.embeddings(kind, model_id)
+        if not keys or k <= 0:
+            return []
+        scores = matrix @ np.asarray(vector, dtype=np.float32)
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(keys) else np.arange(len(keys))
+        top = top[np.lexsort((top, -scores[top]))]  # by score, ties by key order
+        return [(keys[i], float(scores[i])) for i in top]
 
     # -- deletes --------------------------------------------------------------------------
 
@@ -327,6 +405,9 @@ class EmbeddedStore(Store):
         with self._transaction() as db:
             if db.execute(sql, params).rowcount == 0:
                 raise NotFoundError(kind, key)
+            if kind in ("member", "group"):
+                db.execute("DELETE FROM embedding WHERE kind = ? AND key = ?", (kind, key))
+                self._matrices.pop(kind, None)
 
     def delete_member(self, member_id: str) -> None:
         self._delete("DELETE FROM member WHERE id = ?", (member_id,), "member", member_id)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import neo4j
+import numpy as np
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable
 
@@ -24,7 +25,7 @@ from graph_schema.errors import (
     StoreUnavailableError,
 )
 from graph_schema.schema import MIGRATIONS
-from graph_schema.store import Progress, Store, member_from_row, member_row
+from graph_schema.store import Kind, Progress, Store, TermKind, member_from_row, member_row
 from models import Community, Connection, Group, Member, Skill, Topic
 
 __all__ = ["Neo4jStore"]
@@ -193,6 +194,9 @@ class Neo4jStore(Store):
             for r in records
         ]
 
+    def get_members(self, member_ids: Iterable[str]) -> list[Member]:
+        return self._members(ids=sorted(set(member_ids)))
+
     def get_member(self, member_id: str) -> Member:
         found = self._members(ids=[member_id])
         if not found:
@@ -221,8 +225,8 @@ class Neo4jStore(Store):
     def _groups(self, group_id: str | None = None) -> list[Group]:
         groups = []
         for r in self._read(cypher.READ_GROUPS, id=group_id):
-            props = dict(r["props"])
-            extra = json.loads(props.pop("extra")) if props.get("extra") else {}
+            props = {k: v for k, v in r["props"].items() if v is not None}
+            extra = json.loads(props.pop("extra")) if "extra" in props else {}
             people = r["people"]
             groups.append(Group.model_validate({
                 **extra, **props, "topics": r["topics"],
@@ -249,8 +253,50 @@ class Neo4jStore(Store):
             skills=self._terms("Skill", Skill),
         )
 
+    def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
+        label = "Topic" if kind == "topic" else "Skill"
+        return [(r["name"], r["description"])
+                for r in self._read(cypher.READ_VOCABULARY, label=label)]
+
     def stats(self) -> dict[str, int]:
         return dict(self._read(cypher.STATS)[0])
+
+    # -- embeddings -----------------------------------------------------------------------
+
+    def embedding_state(self, kind: Kind) -> dict[str, tuple[str, str]]:
+        return {r["key"]: (r["model"], r["hash"])
+                for r in self._read(cypher.EMBEDDING_STATE[kind])}
+
+    def write_embeddings(self, kind: Kind, model_id: str, keys: list[str], hashes: list[str],
+                         vectors: np.ndarray) -> None:
+        rows = [{"key": key, "hash": digest, "vector": vector.tolist()}
+                for key, digest, vector in zip(keys, hashes, vectors, strict=True)]
+
+        def work(tx: ManagedTransaction) -> None:
+            for batch in _batches(rows):
+                tx.run(cypher.WRITE_EMBEDDINGS[kind], rows=batch, model=model_id).consume()
+
+        self._transaction(work)
+
+    def remove_embeddings(self, kind: Kind, keys: Iterable[str]) -> None:
+        wanted = list(keys)
+        self._transaction(lambda tx: tx.run(cypher.REMOVE_EMBEDDINGS[kind],
+                                            keys=wanted).consume())
+
+    def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
+        records = self._read(cypher.READ_EMBEDDINGS[kind], model=model_id)
+        if not records:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        matrix = np.array([r["vector"] for r in records], dtype=np.float32)
+        return [r["key"] for r in records], matrix
+
+    def nearest(self, kind: Kind, vector: np.ndarray, k: int,
+                model_id: str) -> list[tuple[str, float]]:
+        if k <= 0:
+            return []
+        records = self._read(cypher.NEAREST[kind], k=k, model=model_id,
+                             vector=np.asarray(vector, dtype=np.float32).tolist())
+        return [(r["key"], float(r["cosine"])) for r in records]
 
     # -- deletes --------------------------------------------------------------------------
 

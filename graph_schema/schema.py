@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LABELS", "MIGRATIONS", "RELATIONSHIPS", "Migration", "latest_version"]
+__all__ = [
+    "EMBEDDING_DIMENSIONS",
+    "LABELS",
+    "MIGRATIONS",
+    "RELATIONSHIPS",
+    "VECTOR_INDEXES",
+    "Migration",
+    "latest_version",
+]
 
 LABELS = ("Member", "Organisation", "Region", "Topic", "Skill", "Group")
 
@@ -89,8 +97,29 @@ _CORE_SQL = (
         name TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, description TEXT, parent TEXT)""",
 )
 
+# all-MiniLM-L6-v2 gives 384 dimensions; a model of another size needs a migration of its own.
+# Quantisation is off: it skews the scores the reasons and rankings are built on, and float32
+# vectors of a community's size fit in memory with room to spare.
+EMBEDDING_DIMENSIONS = 384
+VECTOR_INDEXES = {"member": "Member", "group": "Group", "topic": "Topic", "skill": "Skill"}
+
+_EMBEDDING_CYPHER = tuple(
+    f"CREATE VECTOR INDEX {kind}_embedding IF NOT EXISTS FOR (n:{label}) ON n.embedding "
+    f"OPTIONS {{indexConfig: {{`vector.dimensions`: {EMBEDDING_DIMENSIONS}, "
+    "`vector.similarity_function`: 'cosine', `vector.quantization.enabled`: false}}"
+    for kind, label in VECTOR_INDEXES.items()
+) + ("CALL db.awaitIndexes(300)",)  # searches right after migrating must find the indexes online
+
+# Keys are member and group ids, and topic and skill names; vectors are float32 bytes.
+_EMBEDDING_SQL = (
+    """CREATE TABLE IF NOT EXISTS embedding (
+        kind TEXT NOT NULL, key TEXT NOT NULL, model TEXT NOT NULL, text_hash TEXT NOT NULL,
+        vector BLOB NOT NULL, PRIMARY KEY (kind, key))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core graph: constraints, indexes, tables", _CORE_CYPHER, _CORE_SQL),
+    Migration(2, "embeddings: vector indexes (cosine)", _EMBEDDING_CYPHER, _EMBEDDING_SQL),
 )
 
 

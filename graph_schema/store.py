@@ -12,12 +12,28 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
+
+import numpy as np
 
 from graph_schema.errors import ConflictError
 from models import Community, Connection, Group, Member
 
-__all__ = ["MEMBER_FIELDS", "Progress", "Store", "member_from_row", "member_row"]
+__all__ = [
+    "EMBEDDED_KINDS",
+    "MEMBER_FIELDS",
+    "Kind",
+    "Progress",
+    "Store",
+    "TermKind",
+    "member_from_row",
+    "member_row",
+]
+
+Kind = Literal["member", "group", "topic", "skill"]
+TermKind = Literal["topic", "skill"]
+EMBEDDED_KINDS: tuple[Kind, ...] = ("member", "group", "topic", "skill")
+"""What carries an embedding; members and groups are keyed by id, topics and skills by name."""
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long write runs."""
@@ -121,8 +137,13 @@ class Store(ABC):
         """A page of members ordered by id, optionally filtered by exact field values."""
 
     @abstractmethod
+    def get_members(self, member_ids: Iterable[str]) -> list[Member]:
+        """Those of ``member_ids`` that exist, ordered by id."""
+
+    @abstractmethod
     def delete_member(self, member_id: str) -> None:
-        """Remove the member with their connections and memberships, or raise NotFoundError."""
+        """Remove the member with their connections, memberships and embedding, or raise
+        NotFoundError."""
 
     @abstractmethod
     def connections(self, member_id: str | None = None) -> list[Connection]:
@@ -137,6 +158,34 @@ class Store(ABC):
 
     @abstractmethod
     def delete_group(self, group_id: str) -> None: ...
+
+    @abstractmethod
+    def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
+        """Every topic or skill in use or declared, as ``(name, description)`` by name."""
+
+    # -- embeddings -----------------------------------------------------------------------
+
+    @abstractmethod
+    def embedding_state(self, kind: Kind) -> dict[str, tuple[str, str]]:
+        """For each stored embedding of ``kind``: key → (model id, hash of its input text)."""
+
+    @abstractmethod
+    def write_embeddings(self, kind: Kind, model_id: str, keys: list[str], hashes: list[str],
+                         vectors: np.ndarray) -> None:
+        """Store one unit-length vector per key (a row of ``vectors``) in one transaction."""
+
+    @abstractmethod
+    def remove_embeddings(self, kind: Kind, keys: Iterable[str]) -> None:
+        """Forget the embeddings of ``keys`` (those of things that no longer exist)."""
+
+    @abstractmethod
+    def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
+        """Keys and an ``(n, d)`` float32 matrix of the embeddings ``model_id`` produced."""
+
+    @abstractmethod
+    def nearest(self, kind: Kind, vector: np.ndarray, k: int,
+                model_id: str) -> list[tuple[str, float]]:
+        """Up to ``k`` (key, cosine similarity) nearest to ``vector``, most similar first."""
 
     @abstractmethod
     def close(self) -> None: ...

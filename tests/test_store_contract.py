@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from graph_schema import ConflictError, NotFoundError, Store, open_store
@@ -150,3 +151,67 @@ class TestStoreContract:
         with open_store(store_location) as again:
             assert again.get_member("dev").open_to_connect is False
             assert again.stats()["members"] == 5
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.zeros(384, dtype=np.float32)
+    vector[: len(values)] = values
+    return vector / np.linalg.norm(vector)
+
+
+class TestEmbeddingContract:
+    def test_embeddings_are_stored_with_model_and_hash(self, store: Store,
+                                                       tiny: Community) -> None:
+        store.write(tiny)
+        vectors = np.stack([_unit(1, 0), _unit(0, 1)])
+        store.write_embeddings("member", "model-a", ["ana", "ben"], ["h1", "h2"], vectors)
+        assert store.embedding_state("member") == {"ana": ("model-a", "h1"),
+                                                   "ben": ("model-a", "h2")}
+        keys, matrix = store.embeddings("member", "model-a")
+        assert keys == ["ana", "ben"]
+        assert matrix.dtype == np.float32 and np.allclose(matrix, vectors, atol=1e-6)
+        assert store.embeddings("member", "model-b")[0] == []
+
+    def test_rewriting_an_embedding_replaces_it(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        store.write_embeddings("member", "a", ["ana"], ["h1"], _unit(1, 0)[None])
+        store.write_embeddings("member", "b", ["ana"], ["h2"], _unit(0, 1)[None])
+        assert store.embedding_state("member") == {"ana": ("b", "h2")}
+        assert store.embeddings("member", "a")[0] == []
+
+    def test_nearest_ranks_by_cosine(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        ids = ["ana", "ben", "cat", "dev"]
+        vectors = np.stack([_unit(1, 0), _unit(1, 1), _unit(0, 1), _unit(-1, 0)])
+        store.write_embeddings("member", "m", ids, ["h"] * 4, vectors)
+        found = store.nearest("member", _unit(1, 0.2), 3, "m")
+        assert [key for key, _ in found] == ["ana", "ben", "cat"]
+        expected = float(_unit(1, 0) @ _unit(1, 0.2))
+        assert found[0][1] == pytest.approx(expected, abs=1e-4)
+        assert store.nearest("member", _unit(1, 0), 3, "other-model") == []
+
+    def test_deleting_a_member_deletes_their_embedding(self, store: Store,
+                                                       tiny: Community) -> None:
+        store.write(tiny)
+        store.write_embeddings("member", "m", ["ana", "ben"], ["h", "h"],
+                               np.stack([_unit(1, 0), _unit(0, 1)]))
+        store.embeddings("member", "m")  # warm any cache first
+        store.delete_member("ana")
+        assert "ana" not in store.embedding_state("member")
+        assert store.embeddings("member", "m")[0] == ["ben"]
+        assert [key for key, _ in store.nearest("member", _unit(1, 0), 5, "m")] == ["ben"]
+
+    def test_term_embeddings_and_vocabulary(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        assert store.vocabulary("topic") == [
+            ("co-design", None), ("measurement", None), ("patient safety", "Avoiding harm.")]
+        assert [name for name, _ in store.vocabulary("skill")] == [
+            "coaching", "statistical process control"]
+        store.write_embeddings("topic", "m", ["co-design", "measurement"], ["a", "b"],
+                               np.stack([_unit(1, 0), _unit(0, 1)]))
+        store.remove_embeddings("topic", ["co-design"])
+        assert store.embedding_state("topic") == {"measurement": ("m", "b")}
+
+    def test_get_members_returns_those_that_exist(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        assert [m.id for m in store.get_members(["dev", "nobody", "ana"])] == ["ana", "dev"]
