@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from enum import StrEnum
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from graph_schema import QConnectError, Store, open_store
 from graph_schema.bundle import read_bundle, write_bundle
@@ -84,10 +92,33 @@ def generate(
                   f"{len(community.groups):,} groups to {out}")
 
 
+def _embed(target: Store, force: bool = False) -> None:
+    """Bring the store's embeddings up to date, with a progress bar per kind."""
+    from matcher.embedding import embed_store
+    from matcher.encoder import get_encoder
+
+    with console.status("loading the embedding model"):
+        encoder = get_encoder()
+    with _progress() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(kind: str, done: int, total: int) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(f"embedding {kind}s", total=total)
+            bar.update(tasks[kind], completed=done)
+
+        report = embed_store(target, encoder, force=force, progress=advance)
+    for kind, count in report.embedded.items():
+        console.print(f"{kind}s: {count:,} embedded, {report.current[kind]:,} already current, "
+                      f"{report.removed[kind]:,} removed")
+
+
 @app.command("import")
 def import_(
     bundle: Annotated[Path, typer.Argument(help="Bundle folder (members.jsonl, …).")],
     store: StoreOption = None,
+    embed: Annotated[bool, typer.Option(help="Embed new and changed profiles afterwards.")]
+    = True,
 ) -> None:
     """Check a bundle and store it; a bundle with any bad line is refused whole."""
     with _reported(), console.status("checking the bundle"):
@@ -97,7 +128,61 @@ def import_(
             task = bar.add_task("importing", total=None)
             target.write(community, lambda done, total: bar.update(task, completed=done,
                                                                    total=total))
+        if embed:
+            _embed(target)
         _print(target.stats(), as_json=False)
+
+
+@app.command("embed")
+def embed_(
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Re-embed everything, current or not.")] = False,
+) -> None:
+    """Embed members, groups, topics and skills whose text or model changed."""
+    with _store(store) as target:
+        _embed(target, force)
+
+
+class SearchKind(StrEnum):
+    members = "members"
+    topics = "topics"
+    skills = "skills"
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="What you are looking for, in your own words.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=1000, help="How many results.")] = 10,
+    kind: Annotated[SearchKind, typer.Option(help="Search members, or map text to the "
+                                             "topic or skill vocabulary.")] = SearchKind.members,
+    role: Annotated[str | None, typer.Option(help="Only members with this role.")] = None,
+    region: Annotated[str | None, typer.Option(help="Only members in this region.")] = None,
+    organisation: Annotated[str | None, typer.Option(help="Only members of this "
+                                                     "organisation.")] = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find members (or topics, or skills) by meaning; hidden members are never shown."""
+    from matcher.encoder import get_encoder
+    from matcher.search import Searcher
+
+    with _store(store) as source:
+        searcher = Searcher(source, get_encoder())
+        if kind is SearchKind.members:
+            hits = searcher.members(text, k, role=role, region=region, organisation=organisation)
+            results = [{"id": h.member.id, "score": round(h.score, 4), "name": h.member.name,
+                        "role": h.member.role, "organisation": h.member.organisation,
+                        "region": h.member.region, "reasons": list(h.reasons)} for h in hits]
+        else:
+            terms = searcher.terms("topic" if kind is SearchKind.topics else "skill", text, k)
+            results = [{"id": t.name, "score": round(t.score, 4)} for t in terms]
+    if as_json:
+        _print({"query": text, "results": results}, as_json=True)
+        return
+    for rank, result in enumerate(results, start=1):
+        typer.echo(f"{rank:>3}. {result['score']:.3f}  {result.get('name') or result['id']}")
+        for reason in result.get("reasons", []):
+            typer.echo(f"        {reason}")
 
 
 @app.command()

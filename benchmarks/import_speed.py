@@ -1,6 +1,6 @@
 """Import speed: members/s into the embedded store and into Neo4j, side by side in one run.
 
-    .venv/bin/python benchmarks/import_speed.py [--members 10000] [--repeats 3] [--neo4j URI]
+    .venv/bin/python -m benchmarks.import_speed [--members 10000] [--repeats 3] [--neo4j URI]
 
 Generates a community, then for each store imports it into an empty store ``--repeats`` times
 and prints the median. The bundle check (parsing and validating the files) is timed too: it is

@@ -248,13 +248,15 @@ READ_EMBEDDINGS = {
     for kind, (label, key) in _LABEL_AND_KEY.items()
 }
 
-# The index scores cosine as (1 + cos) / 2; callers get the cosine back.
+# The index scores cosine as (1 + cos) / 2; callers get the cosine back. The index explores
+# only as many candidates as it is asked for, so $breadth (≥ $k) buys recall.
 NEAREST = {
     kind: f"""
-CALL db.index.vector.queryNodes('{kind}_embedding', $k, $vector) YIELD node, score
+CALL db.index.vector.queryNodes('{kind}_embedding', $breadth, $vector) YIELD node, score
 WHERE node.embedding_model = $model
 RETURN node.{key} AS key, 2 * score - 1 AS cosine
 ORDER BY cosine DESC, key
+LIMIT $k
 """
     for kind, (label, key) in _LABEL_AND_KEY.items()
 }

@@ -291,6 +291,9 @@ class EmbeddedStore(Store):
             raise NotFoundError("group", group_id)
         return found[0]
 
+    def groups(self) -> list[Group]:
+        return self._groups()
+
     def _groups(self, where: str = "", params: Sequence[Any] = ()) -> list[Group]:
         with self._lock:
             rows = self._db.execute(
@@ -326,7 +329,7 @@ class EmbeddedStore(Store):
         return Community(
             members=self._members(),
             connections=self.connections(),
-            groups=self._groups(),
+            groups=self.groups(),
             topics=self._terms("topic", Topic),
             skills=self._terms("skill", Skill),
         )

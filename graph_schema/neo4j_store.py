@@ -31,6 +31,8 @@ from models import Community, Connection, Group, Member, Skill, Topic
 __all__ = ["Neo4jStore"]
 
 _BATCH = 500
+SEARCH_BREADTH = 100
+"""Candidates the vector index explores per query at least; below ~50 it misses true nearest."""
 _T = TypeVar("_T")
 
 
@@ -222,6 +224,9 @@ class Neo4jStore(Store):
             for r in self._read(cypher.READ_CONNECTIONS, member=member_id)
         ]
 
+    def groups(self) -> list[Group]:
+        return self._groups()
+
     def _groups(self, group_id: str | None = None) -> list[Group]:
         groups = []
         for r in self._read(cypher.READ_GROUPS, id=group_id):
@@ -248,7 +253,7 @@ class Neo4jStore(Store):
         return Community(
             members=self._members(),
             connections=self.connections(),
-            groups=self._groups(),
+            groups=self.groups(),
             topics=self._terms("Topic", Topic),
             skills=self._terms("Skill", Skill),
         )
@@ -294,8 +299,8 @@ class Neo4jStore(Store):
                 model_id: str) -> list[tuple[str, float]]:
         if k <= 0:
             return []
-        records = self._read(cypher.NEAREST[kind], k=k, model=model_id,
-                             vector=np.asarray(vector, dtype=np.float32).tolist())
+        records = self._read(cypher.NEAREST[kind], k=k, breadth=max(k, SEARCH_BREADTH),
+                             model=model_id, vector=np.asarray(vector, dtype=np.float32).tolist())
         return [(r["key"], float(r["cosine"])) for r in records]
 
     # -- deletes --------------------------------------------------------------------------

