@@ -186,9 +186,12 @@ CALL () { MATCH ()-[r:MEMBER_OF]->() RETURN count(r) AS memberships }
 CALL () { MATCH (o:Organisation) RETURN count(o) AS organisations }
 CALL () { MATCH (t:Topic) RETURN count(t) AS topics }
 CALL () { MATCH (s:Skill) RETURN count(s) AS skills }
-RETURN members, connections, groups, memberships, organisations, regions, topics, skills
+CALL () { MATCH ()-[f:GAVE_FEEDBACK]->() RETURN count(f) AS feedback }
+RETURN members, connections, groups, memberships, organisations, regions, topics, skills,
+       feedback
 """
 
+# DETACH DELETE also removes the feedback the member gave and was given, as erasure requires.
 DELETE_MEMBER = """
 MATCH (m:Member {id: $id})
 OPTIONAL MATCH (m)-[:WORKS_AT]->(o:Organisation)
@@ -207,6 +210,27 @@ DELETE_GROUP = """
 MATCH (g:Group {id: $id})
 DETACH DELETE g
 RETURN count(*) AS deleted
+"""
+
+# Written only when both ends exist; the flags say which one is missing otherwise.
+RECORD_FEEDBACK = {
+    kind: f"""
+OPTIONAL MATCH (m:Member {{id: $member}})
+OPTIONAL MATCH (t:{label} {{id: $target}})
+FOREACH (_ IN CASE WHEN m IS NULL OR t IS NULL THEN [] ELSE [1] END |
+  MERGE (m)-[f:GAVE_FEEDBACK]->(t)
+  SET f.action = $action, f.at = $at)
+RETURN m IS NOT NULL AS member, t IS NOT NULL AS target
+"""
+    for kind, label in (("member", "Member"), ("group", "Group"))
+}
+
+READ_FEEDBACK = """
+MATCH (m:Member)-[f:GAVE_FEEDBACK]->(t)
+WHERE $member IS NULL OR m.id = $member
+RETURN m.id AS member, CASE WHEN t:Group THEN 'group' ELSE 'member' END AS target_kind,
+       t.id AS target, f.action AS action, f.at AS at
+ORDER BY member, target_kind, target
 """
 
 READ_VOCABULARY = """

@@ -31,7 +31,7 @@ from graph_schema.store import (
     member_from_row,
     member_row,
 )
-from models import Community, Connection, Group, Member, Skill, Topic
+from models import Community, Connection, Feedback, Group, Member, Skill, Topic
 
 __all__ = ["EmbeddedStore"]
 
@@ -351,8 +351,32 @@ class EmbeddedStore(Store):
             "regions": "SELECT count(DISTINCT region) FROM member",
             "topics": f"SELECT count(*) FROM ({_TERM_NAMES['topic']})",
             "skills": f"SELECT count(*) FROM ({_TERM_NAMES['skill']})",
+            "feedback": "SELECT count(*) FROM feedback",
         }
         return {name: self._query(sql)[0][0] for name, sql in queries.items()}
+
+    # -- feedback on suggestions ----------------------------------------------------------
+
+    def record_feedback(self, feedback: Feedback) -> None:
+        target_table = "member" if feedback.target_kind == "member" else "community_group"
+        with self._transaction() as db:
+            for table, kind, key in (("member", "member", feedback.member),
+                                     (target_table, feedback.target_kind, feedback.target)):
+                if not db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (key,)).fetchone():
+                    raise NotFoundError(kind, key)
+            db.execute(
+                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?) ON CONFLICT(member_id, target_kind, "
+                "target) DO UPDATE SET action=excluded.action, at=excluded.at",
+                (feedback.member, feedback.target_kind, feedback.target, feedback.action,
+                 feedback.at.isoformat()),
+            )
+
+    def feedback(self, member_id: str | None = None) -> list[Feedback]:
+        where, params = ("WHERE member_id = ?", (member_id,)) if member_id else ("", ())
+        rows = self._query("SELECT member_id, target_kind, target, action, at FROM feedback "
+                           f"{where} ORDER BY member_id, target_kind, target", params)
+        return [Feedback(member=m, target_kind=k, target=t, action=a, at=at)
+                for m, k, t, a, at in rows]
 
     # -- embeddings -----------------------------------------------------------------------
 
@@ -409,6 +433,9 @@ class EmbeddedStore(Store):
             if db.execute(sql, params).rowcount == 0:
                 raise NotFoundError(kind, key)
             if kind in ("member", "group"):
+                # Feedback by a member cascades; feedback about a member or group has no key.
+                db.execute("DELETE FROM feedback WHERE target_kind = ? AND target = ?",
+                           (kind, key))
                 db.execute("DELETE FROM embedding WHERE kind = ? AND key = ?", (kind, key))
                 self._matrices.pop(kind, None)
 

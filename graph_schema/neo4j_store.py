@@ -26,7 +26,7 @@ from graph_schema.errors import (
 )
 from graph_schema.schema import MIGRATIONS
 from graph_schema.store import Kind, Progress, Store, TermKind, member_from_row, member_row
-from models import Community, Connection, Group, Member, Skill, Topic
+from models import Community, Connection, Feedback, Group, Member, Skill, Topic
 
 __all__ = ["Neo4jStore"]
 
@@ -265,6 +265,23 @@ class Neo4jStore(Store):
 
     def stats(self) -> dict[str, int]:
         return dict(self._read(cypher.STATS)[0])
+
+    # -- feedback on suggestions ----------------------------------------------------------
+
+    def record_feedback(self, feedback: Feedback) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            found = tx.run(cypher.RECORD_FEEDBACK[feedback.target_kind],
+                           **feedback.model_dump(exclude={"target_kind"})).single(strict=True)
+            if not found["member"]:
+                raise NotFoundError("member", feedback.member)
+            if not found["target"]:
+                raise NotFoundError(feedback.target_kind, feedback.target)
+
+        self._transaction(work)
+
+    def feedback(self, member_id: str | None = None) -> list[Feedback]:
+        return [Feedback.model_validate({**dict(r), "at": _native(r["at"])})
+                for r in self._read(cypher.READ_FEEDBACK, member=member_id)]
 
     # -- embeddings -----------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ RELATIONSHIPS = {
     "MEMBER_OF": ("Member", "Group"),  # {role: member | coordinator, rank}
     "FOCUSES_ON": ("Group", "Topic"),  # {rank}
     "BROADER": ("Topic", "Topic"),  # also Skill -> Skill
+    "GAVE_FEEDBACK": ("Member", "Member"),  # also Member -> Group; {action, at}
 }
 
 
@@ -117,9 +118,25 @@ _EMBEDDING_SQL = (
         vector BLOB NOT NULL, PRIMARY KEY (kind, key))""",
 )
 
+# Neo4j needs no schema for feedback: reads start from a member found by its unique id, and
+# the built-in relationship-type lookup index serves scans of all feedback.
+_FEEDBACK_CYPHER: tuple[str, ...] = ()
+
+# One row per member and target, so the latest feedback wins. The target may be a member or a
+# group, so it has no foreign key: deleting either removes the feedback about it explicitly.
+_FEEDBACK_SQL = (
+    """CREATE TABLE IF NOT EXISTS feedback (
+        member_id TEXT NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        target_kind TEXT NOT NULL CHECK (target_kind IN ('member', 'group')),
+        target TEXT NOT NULL, action TEXT NOT NULL CHECK (action IN ('accept', 'dismiss')),
+        at TEXT NOT NULL, PRIMARY KEY (member_id, target_kind, target))""",
+    "CREATE INDEX IF NOT EXISTS feedback_target ON feedback(target_kind, target)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core graph: constraints, indexes, tables", _CORE_CYPHER, _CORE_SQL),
     Migration(2, "embeddings: vector indexes (cosine)", _EMBEDDING_CYPHER, _EMBEDDING_SQL),
+    Migration(3, "feedback on suggestions", _FEEDBACK_CYPHER, _FEEDBACK_SQL),
 )
 
 

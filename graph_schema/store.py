@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from graph_schema.errors import ConflictError
-from models import Community, Connection, Group, Member
+from models import Community, Connection, Feedback, Group, Member
 
 __all__ = [
     "EMBEDDED_KINDS",
@@ -118,7 +118,8 @@ class Store(ABC):
 
     @abstractmethod
     def stats(self) -> dict[str, int]:
-        """Counts of members, connections, groups, organisations, regions, topics, skills."""
+        """Counts of members, connections, groups, memberships, organisations, regions, topics,
+        skills and feedback."""
 
     @abstractmethod
     def get_member(self, member_id: str) -> Member:
@@ -142,8 +143,8 @@ class Store(ABC):
 
     @abstractmethod
     def delete_member(self, member_id: str) -> None:
-        """Remove the member with their connections, memberships and embedding, or raise
-        NotFoundError."""
+        """Remove the member with their connections, memberships, embedding and the feedback they
+        gave or were given, or raise NotFoundError."""
 
     @abstractmethod
     def connections(self, member_id: str | None = None) -> list[Connection]:
@@ -166,6 +167,17 @@ class Store(ABC):
     @abstractmethod
     def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
         """Every topic or skill in use or declared, as ``(name, description)`` by name."""
+
+    # -- feedback on suggestions ----------------------------------------------------------
+
+    @abstractmethod
+    def record_feedback(self, feedback: Feedback) -> None:
+        """Keep ``feedback``, replacing the member's earlier feedback on the same target; an
+        unknown member or target raises NotFoundError and nothing is written."""
+
+    @abstractmethod
+    def feedback(self, member_id: str | None = None) -> list[Feedback]:
+        """All feedback, or that given by one member; ordered by (member, target_kind, target)."""
 
     # -- embeddings -----------------------------------------------------------------------
 

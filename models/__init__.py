@@ -3,6 +3,7 @@
 from models.domain import (
     Community,
     Connection,
+    Feedback,
     Group,
     Identifier,
     Member,
@@ -17,6 +18,7 @@ from models.domain import (
 __all__ = [
     "Community",
     "Connection",
+    "Feedback",
     "Group",
     "Identifier",
     "Member",

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,6 +27,7 @@ from pydantic import (
 __all__ = [
     "Community",
     "Connection",
+    "Feedback",
     "Group",
     "Identifier",
     "Member",
@@ -149,6 +151,30 @@ class Connection(BaseModel):
     @property
     def pair(self) -> frozenset[str]:
         return frozenset((self.source, self.target))
+
+
+class Feedback(BaseModel):
+    """A member's answer to a suggestion of a person or group: accepted or dismissed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    member: Identifier
+    target_kind: Literal["member", "group"]
+    target: Identifier
+    action: Literal["accept", "dismiss"]
+    at: AwareDatetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @field_validator("at")
+    @classmethod
+    def _in_utc(cls, at: dt.datetime) -> dt.datetime:
+        # One zone everywhere, so stores and comparisons never juggle offsets.
+        return at.astimezone(dt.UTC)
+
+    @model_validator(mode="after")
+    def _not_about_themself(self) -> Feedback:
+        if self.target_kind == "member" and self.member == self.target:
+            raise ValueError(f"a member cannot give feedback on themself ({self.member})")
+        return self
 
 
 class Group(BaseModel):

@@ -6,10 +6,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from graph_schema import ConflictError, NotFoundError, Store, open_store
 from graph_schema.schema import latest_version
-from models import Community, Connection, Group, Member
+from models import Community, Connection, Feedback, Group, Member
 
 
 def _pairs(community: Community) -> dict[frozenset[str], tuple[str | None, dt.date | None]]:
@@ -20,7 +21,9 @@ class TestStoreContract:
     def test_new_store_is_empty_and_migrated(self, store: Store) -> None:
         assert store.schema_version() == latest_version()
         assert store.migrate() == []
-        assert set(store.stats().values()) == {0}
+        assert store.stats() == dict.fromkeys(
+            ("members", "connections", "groups", "memberships", "organisations", "regions",
+             "topics", "skills", "feedback"), 0)
 
     def test_write_then_export_gives_the_community_back(self, store: Store,
                                                          tiny: Community) -> None:
@@ -44,6 +47,7 @@ class TestStoreContract:
             "organisations": 2, "regions": 2,
             "topics": 3,  # patient safety, measurement, co-design
             "skills": 2,  # coaching, statistical process control
+            "feedback": 0,
         }
 
     def test_writing_twice_changes_nothing(self, store: Store, tiny: Community) -> None:
@@ -215,3 +219,96 @@ class TestEmbeddingContract:
     def test_get_members_returns_those_that_exist(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
         assert [m.id for m in store.get_members(["dev", "nobody", "ana"])] == ["ana", "dev"]
+
+
+_AT = dt.datetime(2024, 5, 1, 9, 30, 15, 250_000, tzinfo=dt.UTC)
+
+
+def _feedback(member: str, target: str, action: str = "dismiss", kind: str = "member",
+              at: dt.datetime = _AT) -> Feedback:
+    return Feedback(member=member, target_kind=kind, target=target, action=action, at=at)
+
+
+def _about(store: Store) -> set[tuple[str, str]]:
+    return {(f.member, f.target) for f in store.feedback()}
+
+
+class TestFeedbackContract:
+    def test_feedback_is_recorded_and_read_back(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        given = [
+            _feedback("ben", "ana", "accept"),
+            _feedback("ana", "g1", "accept", kind="group"),
+            _feedback("ana", "dev"),
+            _feedback("ana", "ben", at=dt.datetime(2024, 5, 1, 12, tzinfo=dt.timezone(
+                dt.timedelta(hours=2)))),
+        ]
+        for feedback in given:
+            store.record_feedback(feedback)
+        by_ana = [given[1], given[3], given[2]]  # by kind ("group" < "member"), then target
+        assert store.feedback("ana") == by_ana
+        assert store.feedback("ana")[1].at.isoformat() == "2024-05-01T10:00:00+00:00"
+        assert store.feedback() == [*by_ana, given[0]]
+        assert store.feedback("eve") == []
+        assert store.stats()["feedback"] == 4
+
+    def test_later_feedback_replaces_earlier(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        store.record_feedback(_feedback("ana", "cat", "accept"))
+        later = _feedback("ana", "cat", "dismiss", at=_AT + dt.timedelta(days=1))
+        store.record_feedback(later)
+        assert store.feedback() == [later]
+        assert store.stats()["feedback"] == 1
+
+    def test_unknown_member_or_target_is_refused(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        for bad, missing in ((_feedback("nobody", "ana"), "nobody"),
+                             (_feedback("ana", "nobody"), "nobody"),
+                             (_feedback("ana", "ben", kind="group"), "ben"),
+                             (_feedback("ana", "g1"), "g1")):
+            with pytest.raises(NotFoundError, match=missing):
+                store.record_feedback(bad)
+        assert store.feedback() == []
+        assert store.stats()["feedback"] == 0
+
+    def test_feedback_on_self_is_refused(self) -> None:
+        with pytest.raises(ValidationError, match="themself"):
+            _feedback("ana", "ana")
+
+    def test_rewriting_members_and_groups_keeps_feedback(self, store: Store,
+                                                         tiny: Community) -> None:
+        store.write(tiny)
+        store.record_feedback(_feedback("ana", "ben"))
+        store.record_feedback(_feedback("dev", "g1", kind="group"))
+        store.write(tiny)
+        assert _about(store) == {("ana", "ben"), ("dev", "g1")}
+
+    def test_deleting_a_member_removes_feedback_by_and_about_them(self, store: Store,
+                                                                   tiny: Community) -> None:
+        store.write(tiny)
+        for member, target in (("ana", "ben"), ("ben", "ana"), ("ben", "cat"), ("cat", "dev")):
+            store.record_feedback(_feedback(member, target))
+        store.record_feedback(_feedback("ben", "g1", kind="group"))
+        store.delete_member("ben")
+        assert _about(store) == {("cat", "dev")}
+        # Someone new under the same id inherits nothing.
+        store.write(Community(members=[Member(id="ben")]))
+        assert _about(store) == {("cat", "dev")}
+
+    def test_deleting_a_group_removes_feedback_about_it(self, store: Store,
+                                                        tiny: Community) -> None:
+        store.write(tiny)
+        store.record_feedback(_feedback("dev", "g1", "accept", kind="group"))
+        store.record_feedback(_feedback("dev", "cat"))
+        store.delete_group("g1")
+        assert _about(store) == {("dev", "cat")}
+        store.write(Community(groups=[Group(id="g1", name="Safety measurement")]))
+        assert _about(store) == {("dev", "cat")}
+
+    def test_feedback_survives_reopening(self, store_location: str, tiny: Community) -> None:
+        given = _feedback("ana", "g1", "accept", kind="group")
+        with open_store(store_location) as first:
+            first.write(tiny)
+            first.record_feedback(given)
+        with open_store(store_location) as again:
+            assert again.feedback() == [given]
