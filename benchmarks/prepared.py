@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from graph_schema import Store, open_store
-from graph_schema.store import EMBEDDED_KINDS
 from matcher.embedding import embed_store
 from matcher.encoder import get_encoder
 from matcher.synthetic import generate_community
@@ -34,17 +33,3 @@ def prepared_store(members: int, seed: int = 1) -> Path:
         embed_store(store, get_encoder())
     ready.touch()
     return path
-
-
-def copy_store(source: Store, target: Store) -> None:
-    """Copy a community and its embeddings from one store into another."""
-    target.write(source.export())
-    model_ids = {model for model, _ in source.embedding_state("member").values()}
-    for kind in EMBEDDED_KINDS:
-        state = source.embedding_state(kind)
-        for model_id in model_ids:
-            keys, matrix = source.embeddings(kind, model_id)
-            for start in range(0, len(keys), 5000):  # keeps each Neo4j transaction modest
-                part = keys[start : start + 5000]
-                target.write_embeddings(kind, model_id, part, [state[k][1] for k in part],
-                                        matrix[start : start + 5000])

@@ -22,8 +22,9 @@ from contextlib import ExitStack
 
 import numpy as np
 
-from benchmarks.prepared import copy_store, prepared_store
+from benchmarks.prepared import prepared_store
 from graph_schema import Store, open_store
+from graph_schema.store import copy_store
 from graph_schema.local_neo4j import running_neo4j, wipe
 from matcher.encoder import get_encoder
 from matcher.search import Searcher

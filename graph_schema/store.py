@@ -26,6 +26,7 @@ __all__ = [
     "Progress",
     "Store",
     "TermKind",
+    "copy_store",
     "member_from_row",
     "member_row",
 ]
@@ -205,3 +206,19 @@ class Store(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+
+def copy_store(source: Store, target: Store, chunk: int = 5000) -> None:
+    """Copy a community with its embeddings and feedback from one store into another (for
+    example from the embedded store into Neo4j when a community outgrows one machine)."""
+    target.write(source.export())
+    for kind in EMBEDDED_KINDS:
+        state = source.embedding_state(kind)
+        for model_id in sorted({model for model, _ in state.values()}):
+            keys, matrix = source.embeddings(kind, model_id)
+            for start in range(0, len(keys), chunk):  # keeps each transaction modest
+                part = keys[start : start + chunk]
+                target.write_embeddings(kind, model_id, part, [state[k][1] for k in part],
+                                        matrix[start : start + chunk])
+    for feedback in source.feedback():
+        target.record_feedback(feedback)

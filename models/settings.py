@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         default=None, description="Leave unset for a Neo4j with authentication disabled."
     )
     neo4j_database: str | None = Field(default=None, description="None: the server's default.")
+    rankers: str | None = Field(
+        default=None,
+        description="Folder for trained rankers; None: 'rankers' in the user data folder. "
+        "Each store gets its own subfolder.",
+    )
     model: str | None = Field(
         default=None,
         description="Folder of a local sentence-transformers model; None: the all-MiniLM-L6-v2 "

@@ -91,3 +91,16 @@ def generated() -> Community:
     from matcher.synthetic import generate_community
 
     return generate_community(400, seed=11)
+
+
+@pytest.fixture(scope="session")
+def generated_store(tmp_path_factory: pytest.TempPathFactory, generated: Community,
+                    encoder) -> str:  # noqa: ANN001
+    """An embedded store holding ``generated``, embedded; tests must not change it."""
+    from matcher.embedding import embed_store
+
+    location = str(tmp_path_factory.mktemp("generated") / "store.db")
+    with open_store(location) as store:
+        store.write(generated)
+        embed_store(store, encoder)
+    return location

@@ -28,10 +28,8 @@ def _embedded_store(location: str, community: Community, encoder: Encoder) -> St
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory, generated: Community,
-             encoder: Encoder) -> Iterator[Searcher]:
-    location = str(tmp_path_factory.mktemp("search") / "store.db")
-    with _embedded_store(location, generated, encoder) as store:
+def searcher(generated_store: str, encoder: Encoder) -> Iterator[Searcher]:
+    with open_store(generated_store) as store:
         yield Searcher(store, encoder)
 
 

@@ -1,0 +1,13 @@
+"""The ``qconnect`` command line: the stable interface scripts and benchmarks drive.
+
+Commands print human-readable text by default and JSON with ``--json``; errors go to standard
+error with a non-zero exit code, and a refused command changes nothing.
+"""
+
+from api.cli import data, demo, find  # noqa: F401 - importing registers the commands
+from api.cli.common import app
+
+__all__ = ["app"]
+
+if __name__ == "__main__":
+    app()

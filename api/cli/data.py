@@ -1,0 +1,100 @@
+"""Commands that move community data: generate, import, export, embed, stats, migrate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.common import (
+    JsonOption,
+    StoreOption,
+    app,
+    console,
+    embed_with_progress,
+    opened,
+    print_data,
+    progress_bar,
+    reported,
+    schema_app,
+)
+from graph_schema import open_store
+from graph_schema.bundle import read_bundle, write_bundle
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Argument(help="Folder to write the bundle into.")],
+    members: Annotated[int, typer.Option(min=2, max=1_000_000, help="Community size.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bundle.")]
+    = 0,
+) -> None:
+    """Write a synthetic Q-like community bundle (deterministic for a seed)."""
+    from matcher.synthetic import generate_community
+
+    with console.status(f"generating {members:,} members"):
+        community = generate_community(members, seed=seed)
+        write_bundle(community, out)
+    console.print(f"wrote {len(community.members):,} members, "
+                  f"{len(community.connections):,} connections and "
+                  f"{len(community.groups):,} groups to {out}")
+
+
+@app.command("import")
+def import_(
+    bundle: Annotated[Path, typer.Argument(help="Bundle folder (members.jsonl, …).")],
+    store: StoreOption = None,
+    embed: Annotated[bool, typer.Option(help="Embed new and changed profiles afterwards.")]
+    = True,
+) -> None:
+    """Check a bundle and store it; a bundle with any bad line is refused whole."""
+    with reported(), console.status("checking the bundle"):
+        community = read_bundle(bundle)
+    with opened(store) as target:
+        with progress_bar() as bar:
+            task = bar.add_task("importing", total=None)
+            target.write(community, lambda done, total: bar.update(task, completed=done,
+                                                                   total=total))
+        if embed:
+            embed_with_progress(target)
+        print_data(target.stats(), as_json=False)
+
+
+@app.command("embed")
+def embed_(
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Re-embed everything, current or not.")] = False,
+) -> None:
+    """Embed members, groups, topics and skills whose text or model changed."""
+    with opened(store) as target:
+        embed_with_progress(target, force)
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Argument(help="Folder to write the bundle into.")],
+    store: StoreOption = None,
+) -> None:
+    """Write the stored community back out as a bundle."""
+    with opened(store) as source:
+        with console.status("exporting"):
+            community = source.export()
+        write_bundle(community, out)
+    console.print(f"wrote {len(community.members):,} members to {out}")
+
+
+@app.command()
+def stats(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Counts of members, connections, groups, organisations, regions, topics and skills."""
+    with opened(store) as source:
+        print_data(source.stats(), as_json)
+
+
+@schema_app.command("migrate")
+def migrate(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Apply the schema migrations the store lacks (safe to run again)."""
+    with reported(), open_store(store, migrate=False) as target:
+        applied = target.migrate()
+        version = target.schema_version()
+    print_data({"applied": applied, "version": version}, as_json)

@@ -1,0 +1,85 @@
+"""Candidate generation: who is worth scoring for one member, from several sources at once.
+
+Every signal is first computed from the member to everyone as a dense vector (cheap: each
+touches only the member's neighbourhood or one matrix product), then each source contributes
+its best few members, and the union goes on to the ranker. Sources:
+
+- graph proximity: Adamic-Adar over friends of friends, and personalised PageRank;
+- meaning: cosine of profile embeddings;
+- shared vocabulary: IDF-weighted overlap of interests, and of skills;
+- shared groups;
+- for "who can help me": holders of the skills the member wants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.graph_signals import NeighbourhoodScores, neighbourhood_scores, personalised_pagerank
+from matcher.snapshot import Snapshot
+
+__all__ = ["PER_SOURCE", "QuerySignals", "candidate_rows", "query_signals", "top_rows"]
+
+PER_SOURCE = 100
+"""How many members each source contributes at most."""
+
+
+@dataclass(frozen=True)
+class QuerySignals:
+    """One member's signals against every member (row-aligned with the snapshot)."""
+
+    row: int
+    neighbourhood: NeighbourhoodScores
+    pagerank: np.ndarray
+    cosine: np.ndarray
+    topics: np.ndarray  # IDF-weighted cosine of interests
+    skills: np.ndarray  # IDF-weighted cosine of skills held
+    groups: np.ndarray  # groups shared
+    offers: np.ndarray  # mean level, 0–1, at which they hold the skills this member wants
+    wants: np.ndarray  # mean level, 0–1, at which this member holds the skills they want
+
+
+def query_signals(snapshot: Snapshot, row: int,
+                  wanted: np.ndarray | None = None) -> QuerySignals:
+    """All signals from member ``row``; ``wanted`` (skill columns) overrides their own wants."""
+    wanted_columns = snapshot.member_wants[row].indices if wanted is None else wanted
+    want_vector = np.zeros(len(snapshot.skills), dtype=np.float32)
+    want_vector[wanted_columns] = 1.0 / (5.0 * max(len(wanted_columns), 1))
+    own_levels = snapshot.member_skills[row].toarray().ravel()
+    wanted_by = np.asarray(snapshot.member_wants.sum(axis=1)).ravel() * 5.0
+    return QuerySignals(
+        row=row,
+        neighbourhood=neighbourhood_scores(snapshot.adjacency, snapshot.degree, row),
+        pagerank=personalised_pagerank(snapshot.adjacency, snapshot.degree, row),
+        cosine=snapshot.embeddings @ snapshot.embeddings[row],
+        topics=(snapshot.topic_profile @ snapshot.topic_profile[row].T).toarray().ravel(),
+        skills=(snapshot.skill_profile @ snapshot.skill_profile[row].T).toarray().ravel(),
+        groups=(snapshot.membership @ snapshot.membership[row].T).toarray().ravel(),
+        offers=snapshot.member_skills @ want_vector,
+        wants=np.divide(snapshot.member_wants @ own_levels, wanted_by,
+                        out=np.zeros(len(snapshot), dtype=np.float32), where=wanted_by > 0),
+    )
+
+
+def top_rows(scores: np.ndarray, allowed: np.ndarray, count: int,
+             positive_only: bool = True) -> np.ndarray:
+    """The rows of the ``count`` highest ``scores`` among ``allowed``, best first."""
+    keep = allowed & (scores > 0) if positive_only else allowed
+    rows = np.flatnonzero(keep)
+    if len(rows) > count:
+        rows = rows[np.argpartition(-scores[rows], count - 1)[:count]]
+    return rows[np.lexsort((rows, -scores[rows]))]
+
+
+def candidate_rows(signals: QuerySignals, allowed: np.ndarray, *, helpers: bool = False,
+                   per_source: int = PER_SOURCE) -> np.ndarray:
+    """The union of every source's best ``allowed`` members, in row order."""
+    sources = [signals.neighbourhood.adamic_adar, signals.pagerank, signals.topics,
+               signals.skills, signals.groups]
+    chosen = [top_rows(s, allowed, per_source) for s in sources]
+    chosen.append(top_rows(signals.cosine, allowed, per_source, positive_only=False))
+    if helpers:
+        chosen.append(top_rows(signals.offers, allowed, 3 * per_source))
+    return np.unique(np.concatenate(chosen))

@@ -1,0 +1,94 @@
+"""Link-prediction signals from one member to everyone, as dense score vectors.
+
+Pure functions over a symmetric 0/1 scipy CSR adjacency matrix, in the manner of networkx's
+link-prediction functions but for one source at a time and vectorised, so a query touches only
+the source's neighbourhood rather than the whole graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["NeighbourhoodScores", "neighbourhood_scores", "personalised_pagerank"]
+
+
+@dataclass(frozen=True)
+class NeighbourhoodScores:
+    """Scores of every node against one source; zero for nodes with no common neighbour."""
+
+    common: np.ndarray  # common neighbours
+    adamic_adar: np.ndarray  # Σ 1 / log(degree of each common neighbour)
+    resource_allocation: np.ndarray  # Σ 1 / degree of each common neighbour
+
+
+def neighbourhood_scores(adjacency: sp.csr_matrix, degree: np.ndarray,
+                         source: int) -> NeighbourhoodScores:
+    """Common neighbours, Adamic-Adar and resource allocation from ``source`` to every node.
+
+    A path 0-1-2 with 1 also tied to 3: nodes 2 and 3 share neighbour 1 (degree 3) with 0.
+
+    >>> a = sp.csr_matrix(np.array([[0, 1, 0, 0], [1, 0, 1, 1], [0, 1, 0, 0], [0, 1, 0, 0]],
+    ...                            dtype=np.float32))
+    >>> s = neighbourhood_scores(a, np.asarray(a.sum(axis=1)).ravel(), 0)
+    >>> s.common.tolist()
+    [1.0, 0.0, 1.0, 1.0]
+    >>> round(float(s.adamic_adar[2]), 4), round(float(s.resource_allocation[3]), 4)
+    (0.9102, 0.3333)
+
+    (The source counts itself as sharing its neighbours; callers exclude the source.)
+    """
+    n = adjacency.shape[0]
+    friends = adjacency.indices[adjacency.indptr[source]:adjacency.indptr[source + 1]]
+    if len(friends) == 0:
+        zeros = np.zeros(n, dtype=np.float32)
+        return NeighbourhoodScores(zeros, zeros, zeros)
+    reach = adjacency[friends].T.tocsr()  # node × friend: 1 where the node knows the friend
+    d = degree[friends].astype(np.float64)
+    # A common neighbour has degree ≥ 2 (it knows both ends), so log(d) > 0 where it matters.
+    aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2)), 0.0)
+    return NeighbourhoodScores(
+        common=np.asarray(reach.sum(axis=1), dtype=np.float32).ravel(),
+        adamic_adar=(reach @ aa_weight).astype(np.float32),
+        resource_allocation=(reach @ (1.0 / d)).astype(np.float32),
+    )
+
+
+def personalised_pagerank(adjacency: sp.csr_matrix, degree: np.ndarray, source: int,
+                          restart: float = 0.15, tolerance: float = 1e-5) -> np.ndarray:
+    """Personalised PageRank from ``source`` (restart probability ``restart``) by forward push.
+
+    Andersen, Chung and Lang's push: residual mass is pushed from every node holding more than
+    ``tolerance`` × its degree, all such nodes at once, so the work depends on ``tolerance`` and
+    the source's neighbourhood, not on the size of the graph. Each score is within
+    ``tolerance`` × degree of the exact value.
+
+    On a triangle the two others get x each and the source s, with s = 0.15 + 0.85·x and
+    x = 0.85·(s/2 + x/2), s + 2x = 1: s = 0.4035, x = 0.2982.
+
+    >>> a = sp.csr_matrix(np.ones((3, 3), dtype=np.float32) - np.eye(3, dtype=np.float32))
+    >>> p = personalised_pagerank(a, np.asarray(a.sum(axis=1)).ravel(), 0, tolerance=1e-9)
+    >>> [round(float(x), 3) for x in p]
+    [0.404, 0.298, 0.298]
+    """
+    n = adjacency.shape[0]
+    scores = np.zeros(n)
+    residual = np.zeros(n)
+    residual[source] = 1.0
+    if degree[source] == 0:
+        scores[source] = 1.0
+        return scores.astype(np.float32)
+    safe_degree = np.maximum(degree, 1).astype(np.float64)
+    threshold = tolerance * safe_degree
+    active = np.array([source])
+    while len(active):
+        mass = residual[active]
+        residual[active] = 0.0
+        scores[active] += restart * mass
+        spread = (1.0 - restart) * mass / safe_degree[active]
+        pushed = adjacency[active].T @ spread
+        residual += pushed
+        active = np.flatnonzero(residual > threshold)
+    return scores.astype(np.float32)

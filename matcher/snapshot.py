@@ -1,0 +1,316 @@
+"""The read-optimised snapshot every recommendation is computed from.
+
+Members become rows 0..n-1; the graph, their topics, skills, wants and groups become sparse
+matrices over those rows, and their embeddings one dense matrix. A snapshot is built from a
+:class:`~models.Community` plus its embeddings, which either store gives identically, so both
+stores give identical recommendations. It is immutable: a write produces a new snapshot
+(:meth:`Snapshot.with_changes`), so readers never see half an update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from graph_schema.store import Store
+from models import Community, Connection, Group, Member
+
+__all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary",
+           "snapshot_from_store"]
+
+INFERRED_INTERESTS = 3
+INFERRED_SIMILARITY = 0.35
+"""How close (cosine) a topic must be to a profile to be inferred as one of its interests."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Names ↔ column numbers for one family of columns (topics, skills, groups…)."""
+
+    names: tuple[str, ...]
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.names)}
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _codes(values: Sequence[str | None]) -> tuple[np.ndarray, Vocabulary]:
+    """Integer codes for categorical values; -1 where a value is missing."""
+    vocab = Vocabulary(tuple(sorted({v for v in values if v})))
+    return np.array([vocab.index[v] if v else -1 for v in values], dtype=np.int32), vocab
+
+
+def _incidence(rows: Sequence[Iterable[str]], vocab: Vocabulary,
+               values: Sequence[Iterable[float]] | None = None) -> sp.csr_matrix:
+    """A rows × vocabulary sparse matrix with a 1 (or the given value) per listed name."""
+    indptr, indices, data = [0], [], []
+    for r, names in enumerate(rows):
+        cells = [vocab.index[name] for name in names]
+        indices.extend(cells)
+        data.extend(values[r] if values is not None else [1.0] * len(cells))
+        indptr.append(len(indices))
+    return sp.csr_matrix((np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32),
+                          np.array(indptr, dtype=np.int64)), shape=(len(rows), len(vocab)))
+
+
+def _matrix(keys: Sequence[str], vectors: Mapping[str, np.ndarray],
+            dims: int | None = None) -> np.ndarray:
+    """Row i is the vector of keys[i], or zeros where there is none."""
+    dims = dims or next((len(v) for v in vectors.values()), 1)
+    matrix = np.zeros((len(keys), dims), dtype=np.float32)
+    for row, key in enumerate(keys):
+        vector = vectors.get(key)
+        if vector is not None:
+            matrix[row] = vector
+    return matrix
+
+
+def _idf_rows(incidence: sp.csr_matrix) -> sp.csr_matrix:
+    """Weight each column by its inverse document frequency, then scale rows to unit length."""
+    rows = incidence.shape[0]
+    df = np.asarray((incidence > 0).sum(axis=0)).ravel()
+    idf = np.log((1 + rows) / (1 + df)) + 1.0
+    weighted = sp.csr_matrix(incidence.multiply(idf[None, :]), dtype=np.float32)
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ weighted)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the recommender reads, as arrays indexed by member row."""
+
+    community: Community
+    # Embeddings by kind ("member", "group", "topic"), then by member or group id or topic name.
+    vectors: Mapping[str, Mapping[str, np.ndarray]] = field(repr=False)
+    # Feedback as (who, whom) pairs; whom is a member or a group id.
+    dismissed: frozenset[tuple[str, str]] = frozenset()
+    accepted: frozenset[tuple[str, str]] = frozenset()
+
+    # -- members ------------------------------------------------------------------------
+
+    @cached_property
+    def members(self) -> tuple[Member, ...]:
+        return tuple(sorted(self.community.members, key=lambda m: m.id))
+
+    @cached_property
+    def ids(self) -> Vocabulary:
+        return Vocabulary(tuple(m.id for m in self.members))
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    @cached_property
+    def organisation(self) -> np.ndarray:
+        return _codes([m.organisation for m in self.members])[0]
+
+    @cached_property
+    def region(self) -> np.ndarray:
+        return _codes([m.region for m in self.members])[0]
+
+    @cached_property
+    def role(self) -> np.ndarray:
+        return _codes([m.role for m in self.members])[0]
+
+    @cached_property
+    def roles(self) -> Vocabulary:
+        return _codes([m.role for m in self.members])[1]
+
+    @cached_property
+    def suggestable(self) -> np.ndarray:
+        """Who may appear in others' suggestions: open to connect and not hidden."""
+        return np.array([m.open_to_connect and m.visibility != "hidden" for m in self.members])
+
+    @cached_property
+    def visible(self) -> np.ndarray:
+        return np.array([m.visibility != "hidden" for m in self.members])
+
+    @cached_property
+    def completeness(self) -> np.ndarray:
+        """Share of the profile filled in (bio, role, organisation, interests, skills)."""
+        parts = [[bool(m.bio), bool(m.role), bool(m.organisation), bool(m.interests),
+                  bool(m.skills)] for m in self.members]
+        return np.array(parts, dtype=np.float32).mean(axis=1) if parts else np.zeros(0)
+
+    # -- the graph ------------------------------------------------------------------------
+
+    @cached_property
+    def adjacency(self) -> sp.csr_matrix:
+        """Symmetric 0/1 connection matrix."""
+        index = self.ids.index
+        ties = [(index[t.source], index[t.target]) for t in self.community.connections
+                if t.source in index and t.target in index]
+        n = len(self)
+        if not ties:
+            return sp.csr_matrix((n, n), dtype=np.float32)
+        a, b = np.array(ties, dtype=np.int32).T
+        matrix = sp.coo_matrix((np.ones(2 * len(a), dtype=np.float32),
+                                (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
+        matrix = matrix.tocsr()
+        matrix.data[:] = 1.0  # a tie listed twice is still one tie
+        return matrix
+
+    @cached_property
+    def degree(self) -> np.ndarray:
+        return np.asarray(self.adjacency.sum(axis=1)).ravel()
+
+    @cached_property
+    def _feedback_exclusions(self) -> dict[str, set[str]]:
+        excluded: dict[str, set[str]] = {}
+        for who, whom in self.dismissed | self.accepted:
+            excluded.setdefault(who, set()).add(whom)
+        for who, whom in self.dismissed:  # a dismissal keeps both apart
+            excluded.setdefault(whom, set()).add(who)
+        return excluded
+
+    def excluded_by_feedback(self, member_id: str) -> set[str]:
+        """Members and groups not to suggest to ``member_id`` because of feedback."""
+        return self._feedback_exclusions.get(member_id, set())
+
+    def neighbours(self, row: int) -> np.ndarray:
+        a = self.adjacency
+        return a.indices[a.indptr[row]:a.indptr[row + 1]]
+
+    # -- topics, skills, embeddings ---------------------------------------------------------
+
+    @cached_property
+    def topics(self) -> Vocabulary:
+        names = {t for m in self.members for t in m.interests}
+        names.update(t for g in self.community.groups for t in g.topics)
+        return Vocabulary(tuple(sorted(names)))
+
+    @cached_property
+    def skills(self) -> Vocabulary:
+        names = {s.name for m in self.members for s in m.skills}
+        names.update(s for m in self.members for s in m.wants_to_learn)
+        return Vocabulary(tuple(sorted(names)))
+
+    @cached_property
+    def interests(self) -> tuple[tuple[str, ...], ...]:
+        """Each member's interests; for a member who named none, those their profile embedding
+        is closest to (see :data:`INFERRED_SIMILARITY`), so a newcomer with only a bio still
+        shares topics with people."""
+        topics = self.vectors.get("topic", {})
+        names = [name for name in self.topics.names if name in topics]
+        matrix = np.array([topics[name] for name in names]) if names else None
+        rows = []
+        for row, member in enumerate(self.members):
+            if member.interests or matrix is None or not self.embeddings[row].any():
+                rows.append(tuple(member.interests))
+                continue
+            scores = matrix @ self.embeddings[row]
+            best = np.argsort(-scores)[:INFERRED_INTERESTS]
+            rows.append(tuple(names[i] for i in best if scores[i] >= INFERRED_SIMILARITY))
+        return tuple(rows)
+
+    @cached_property
+    def member_topics(self) -> sp.csr_matrix:
+        return _incidence(self.interests, self.topics)
+
+    @cached_property
+    def member_skills(self) -> sp.csr_matrix:
+        """Skill levels 1–5; a skill listed without a level counts as 3."""
+        return _incidence([[s.name for s in m.skills] for m in self.members], self.skills,
+                          [[float(s.level or 3) for s in m.skills] for m in self.members])
+
+    @cached_property
+    def member_wants(self) -> sp.csr_matrix:
+        return _incidence([m.wants_to_learn for m in self.members], self.skills)
+
+    @cached_property
+    def topic_profile(self) -> sp.csr_matrix:
+        """Interests weighted by IDF and scaled to unit rows: a row product is their cosine."""
+        return _idf_rows(self.member_topics)
+
+    @cached_property
+    def skill_profile(self) -> sp.csr_matrix:
+        """Skills held (any level) weighted by IDF, unit rows."""
+        held = self.member_skills.copy()
+        held.data[:] = 1.0
+        return _idf_rows(held)
+
+    @cached_property
+    def embeddings(self) -> np.ndarray:
+        """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
+        return _matrix([m.id for m in self.members], self.vectors.get("member", {}))
+
+    # -- groups ---------------------------------------------------------------------------
+
+    @cached_property
+    def groups(self) -> tuple[Group, ...]:
+        return tuple(sorted(self.community.groups, key=lambda g: g.id))
+
+    @cached_property
+    def group_ids(self) -> Vocabulary:
+        return Vocabulary(tuple(g.id for g in self.groups))
+
+    @cached_property
+    def membership(self) -> sp.csr_matrix:
+        """Members × groups, 1 where the member belongs (as member or coordinator)."""
+        rows: list[list[str]] = [[] for _ in self.members]
+        index = self.ids.index
+        for group in self.groups:
+            for member in (*group.members, *group.coordinators):
+                if member in index:
+                    rows[index[member]].append(group.id)
+        return _incidence(rows, self.group_ids)
+
+    @cached_property
+    def group_sizes(self) -> np.ndarray:
+        return np.asarray(self.membership.sum(axis=0)).ravel()
+
+    @cached_property
+    def group_overlap(self) -> sp.csr_matrix:
+        """Groups × groups: how many members each pair of groups shares."""
+        return (self.membership.T @ self.membership).tocsr()
+
+    @cached_property
+    def topic_popularity(self) -> np.ndarray:
+        """How many members are interested in each topic."""
+        return np.asarray(self.member_topics.sum(axis=0)).ravel()
+
+    @cached_property
+    def group_topics(self) -> sp.csr_matrix:
+        return _incidence([g.topics for g in self.groups], self.topics)
+
+    @cached_property
+    def group_embeddings(self) -> np.ndarray:
+        return _matrix([g.id for g in self.groups], self.vectors.get("group", {}),
+                       self.embeddings.shape[1])
+
+    # -- changes --------------------------------------------------------------------------
+
+    def with_changes(
+        self,
+        *,
+        connections: Sequence[Connection] | None = None,
+        groups: Sequence[Group] | None = None,
+        dismissed: Iterable[tuple[str, str]] = (),
+    ) -> Snapshot:
+        """A new snapshot with other ties or groups, or more dismissals."""
+        update: dict[str, list] = {}
+        if connections is not None:
+            update["connections"] = list(connections)
+        if groups is not None:
+            update["groups"] = list(groups)
+        community = self.community.model_copy(update=update) if update else self.community
+        return Snapshot(community, self.vectors, self.dismissed | set(dismissed), self.accepted)
+
+
+def snapshot_from_store(store: Store, model_id: str | None) -> Snapshot:
+    """Read a store whole into a snapshot; embeddings are those ``model_id`` produced."""
+    vectors: dict[str, dict[str, np.ndarray]] = {}
+    for kind in ("member", "group", "topic"):
+        keys, matrix = store.embeddings(kind, model_id) if model_id else ([], None)
+        vectors[kind] = dict(zip(keys, matrix, strict=True)) if keys else {}
+    feedback = store.feedback()
+    return Snapshot(store.export(), vectors,
+                    frozenset((f.member, f.target) for f in feedback if f.action == "dismiss"),
+                    frozenset((f.member, f.target) for f in feedback if f.action == "accept"))

@@ -1,0 +1,268 @@
+"""Recommendations on a generated community: rules, fairness, reasons, cold start, stores."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from graph_schema import NotFoundError, open_store
+from graph_schema.local_neo4j import wipe
+from graph_schema.store import copy_store
+from matcher.embedding import refresh
+from matcher.encoder import Encoder
+from matcher.group_ranking import GroupRanker
+from matcher.persistence import load_rankers, open_recommender, save_rankers
+from matcher.profile_text import member_text
+from matcher.ranker import PeopleRanker
+from matcher.recommend import HELPER_MIN_LEVEL, Recommender
+from matcher.rerank import RerankPolicy
+from matcher.snapshot import Snapshot, snapshot_from_store
+from models import Community, Connection, Member
+
+from tests.conftest import neo4j_uri
+
+
+@pytest.fixture(scope="module")
+def snapshot(generated_store: str, encoder: Encoder) -> Snapshot:
+    with open_store(generated_store) as store:
+        return snapshot_from_store(store, encoder.model_id)
+
+
+@pytest.fixture(scope="module")
+def rankers(snapshot: Snapshot) -> tuple[PeopleRanker, GroupRanker]:
+    return PeopleRanker().fit(snapshot), GroupRanker().fit(snapshot)
+
+
+def _recommender(snapshot: Snapshot, rankers: tuple[PeopleRanker, GroupRanker],
+                 policy: RerankPolicy | None = None) -> Recommender:
+    return Recommender(snapshot, *rankers, policy=policy or RerankPolicy())
+
+
+def test_rankers_learn_from_the_community(rankers: tuple[PeopleRanker, GroupRanker]) -> None:
+    people, groups = rankers
+    assert people.learned and people.metadata_["positives"] >= 30
+    assert groups.model_ is not None
+
+
+def test_never_self_connections_hidden_or_closed(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    recommender = _recommender(snapshot, rankers)
+    closed = {m.id for m in snapshot.members if not m.open_to_connect or m.visibility == "hidden"}
+    assert closed
+    for member in snapshot.members[:120]:
+        row = snapshot.ids.index[member.id]
+        friends = {snapshot.ids.names[r] for r in snapshot.neighbours(row)}
+        for s in recommender.people(member.id, 10) + recommender.helpers(member.id, 10):
+            assert s.id != member.id and s.id not in friends and s.id not in closed
+
+
+def test_dismissed_and_accepted_are_not_suggested(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    recommender = _recommender(snapshot, rankers)
+    me = next(m.id for m in snapshot.members if m.visibility != "hidden")
+    first = [s.id for s in recommender.people(me, 5)]
+    dismissed, accepted = first[0], first[1]
+    changed = Snapshot(snapshot.community, snapshot.vectors, dismissed=frozenset({(me, dismissed)}),
+                       accepted=frozenset({(me, accepted)}))
+    again = _recommender(changed, rankers)
+    assert not {dismissed, accepted} & {s.id for s in again.people(me, 20)}
+    # A dismissal keeps the two apart both ways.
+    assert me not in {s.id for s in again.people(dismissed, 50)}
+
+
+def test_exposure_is_capped(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    share = 0.05
+    recommender = _recommender(snapshot, rankers, RerankPolicy(max_exposure_share=share))
+    counts: Counter[str] = Counter()
+    for member in snapshot.members:
+        counts.update(s.id for s in recommender.people(member.id, 10))
+    cap = share * max(len(snapshot), math.ceil(10 / share))
+    assert max(counts.values()) <= cap
+    uncapped = _recommender(snapshot, rankers, RerankPolicy(max_exposure_share=1.0))
+    loose: Counter[str] = Counter()
+    for member in snapshot.members:
+        loose.update(s.id for s in uncapped.people(member.id, 10))
+    assert max(loose.values()) > cap  # the cap is doing something on this community
+
+
+def test_each_list_mixes_organisations(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    policy = RerankPolicy(min_other_organisations=0.7)
+    recommender = _recommender(snapshot, rankers, policy)
+    for member in snapshot.members[:150]:
+        found = recommender.people(member.id, 10)
+        if member.organisation and len(found) == 10:
+            others = [s for s in found if snapshot.members[snapshot.ids.index[s.id]].organisation
+                      != member.organisation]
+            assert len(others) >= 7
+
+
+def _lists_only(text: str, allowed: set[str]) -> bool:
+    """Whether ``text`` is a listing ("a, b and c (and 2 more)") of names from ``allowed``."""
+    rest = re.sub(r" \(and \d+ more\)$", "", text)
+    for name in sorted(allowed, key=len, reverse=True):
+        rest = rest.replace(name, "\0")
+    return bool(re.fullmatch(r"\0((, | and )\0)*", rest))
+
+
+def _check_reason(snapshot: Snapshot, me: Member, other: Member, reason: str) -> None:
+    index = snapshot.ids.index
+    if m := re.fullmatch(r"shares your interests? in (.+)", reason):
+        assert _lists_only(m[1], set(me.interests) & set(other.interests)), reason
+    elif m := re.fullmatch(r"interested in (.+), close to what your profile describes", reason):
+        assert not me.interests
+        assert _lists_only(m[1], set(snapshot.interests[index[me.id]]) & set(other.interests))
+    elif m := re.fullmatch(r"(\d+) mutual connections?: (.+)", reason):
+        common = set(snapshot.neighbours(index[me.id])) & set(snapshot.neighbours(index[other.id]))
+        visible = [snapshot.members[r] for r in common if snapshot.visible[r]]
+        assert int(m[1]) == len(visible), reason
+        assert _lists_only(m[2], {v.name or v.id for v in visible}), reason
+    elif m := re.fullmatch(r"level (\d) \(.+\) in (.+), which you want to learn", reason):
+        assert m[2] in me.wants_to_learn
+        assert {s.name: s.level for s in other.skills}[m[2]] == int(m[1]), reason
+    elif m := re.fullmatch(r"has (.+), which you want to learn", reason):
+        assert m[1] in me.wants_to_learn and m[1] in [s.name for s in other.skills], reason
+    elif m := re.fullmatch(r"wants to learn (.+), which you have", reason):
+        assert m[1] in other.wants_to_learn and m[1] in [s.name for s in me.skills], reason
+    elif m := re.fullmatch(r"works in another region \((.+)\)", reason):
+        assert other.region == m[1] != me.region, reason
+    elif m := re.fullmatch(r"works at another organisation \((.+)\)", reason):
+        assert other.organisation == m[1] != me.organisation, reason
+    elif m := re.fullmatch(r"also in (.+)", reason):
+        groups = {g.name for g in snapshot.groups
+                  if {me.id, other.id} <= {*g.members, *g.coordinators}}
+        assert _lists_only(m[1], groups), reason
+    else:
+        pytest.fail(f"unrecognised reason: {reason}")
+
+
+def test_reasons_are_true(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    recommender = _recommender(snapshot, rankers)
+    seen = 0
+    for me in snapshot.members[:80]:
+        for s in recommender.people(me.id, 10) + recommender.helpers(me.id, 5):
+            other = snapshot.members[snapshot.ids.index[s.id]]
+            for reason in s.reasons:
+                _check_reason(snapshot, me, other, reason)
+                seen += 1
+    assert seen > 200
+
+
+def test_reasons_never_name_hidden_members(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    recommender = _recommender(snapshot, rankers)
+    hidden = {m.name for m in snapshot.members if m.visibility == "hidden"}
+    for me in snapshot.members[:150]:
+        for s in recommender.people(me.id, 10) + recommender.groups(me.id, 5):
+            assert not any(name in reason for name in hidden for reason in s.reasons)
+
+
+def test_helpers_hold_the_wanted_skill(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    recommender = _recommender(snapshot, rankers)
+    me = next(m for m in snapshot.members if m.wants_to_learn)
+    found = recommender.helpers(me.id, 10)
+    assert found
+    for s in found:
+        levels = {k.name: k.level or 3 for k in snapshot.members[snapshot.ids.index[s.id]].skills}
+        assert any(levels.get(w, 0) >= HELPER_MIN_LEVEL for w in me.wants_to_learn)
+    skill = snapshot.skills.names[0]
+    named = recommender.helpers(me.id, 5, skill=skill)
+    for s in named:
+        assert skill in [k.name for k in snapshot.members[snapshot.ids.index[s.id]].skills]
+    with pytest.raises(NotFoundError):
+        recommender.helpers(me.id, 5, skill="juggling")
+
+
+def test_groups_exclude_those_joined(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    recommender = _recommender(snapshot, rankers)
+    for me in snapshot.members[:100]:
+        mine = {g.id for g in snapshot.groups if me.id in (*g.members, *g.coordinators)}
+        found = recommender.groups(me.id, 5)
+        assert len(found) == 5 and not mine & {s.id for s in found}
+
+
+def test_unknown_member_is_not_found(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    with pytest.raises(NotFoundError):
+        _recommender(snapshot, rankers).people("nobody")
+
+
+def test_cold_start_community_uses_the_formula(generated: Community, snapshot: Snapshot) -> None:
+    sparse = snapshot.with_changes(connections=generated.connections[:20])
+    ranker = PeopleRanker().fit(sparse)
+    assert not ranker.learned and "fallback" in ranker.metadata_["kind"]
+    recommender = Recommender(sparse, ranker, GroupRanker().fit(sparse))
+    found = recommender.people(sparse.members[0].id, 10)
+    assert len(found) == 10
+
+
+def test_new_member_with_only_a_bio_gets_good_suggestions(
+    generated_store: str, generated: Community, encoder: Encoder, tmp_path
+) -> None:  # noqa: ANN001
+    with open_store(generated_store) as source, open_store(str(tmp_path / "s.db")) as store:
+        copy_store(source, store)
+        bio = ("I am a midwife working on safer births, maternity services and perinatal mental "
+               "health, and I want to learn more about continuity of carer.")
+        newcomer = Member(id="newcomer", bio=bio)
+        store.write(Community(members=[newcomer]))
+        refresh(store, encoder, "member", {"newcomer": member_text(newcomer)})
+        recommender = Recommender(snapshot_from_store(store, encoder.model_id))
+        found = recommender.people("newcomer", 10)
+    assert len(found) == 10
+
+    def about_births(member: Member) -> bool:
+        return any(re.search(r"aternity|erinatal|eonatal|birth", t) for t in member.interests)
+
+    snapshot = recommender.snapshot
+    matched = sum(about_births(snapshot.members[snapshot.ids.index[s.id]]) for s in found)
+    base_rate = np.mean([about_births(m) for m in snapshot.members])
+    assert matched >= 5 and matched / 10 >= 3 * base_rate, (matched, base_rate)
+    assert all(s.reasons for s in found)
+    newcomer_row = recommender.snapshot.ids.index["newcomer"]
+    for s in found:
+        other = recommender.snapshot.members[recommender.snapshot.ids.index[s.id]]
+        for reason in s.reasons:
+            _check_reason(recommender.snapshot, recommender.snapshot.members[newcomer_row],
+                          other, reason)
+
+
+def test_rankers_are_saved_and_loaded(rankers, snapshot: Snapshot, tmp_path) -> None:  # noqa: ANN001
+    save_rankers(tmp_path, *rankers)
+    people, groups = load_rankers(tmp_path)
+    features = np.random.default_rng(0).random((5, len(people.metadata_["features"])))
+    assert np.allclose(people.score(features), rankers[0].score(features))
+    assert load_rankers(tmp_path / "none") is None
+
+
+@pytest.mark.neo4j
+def test_both_stores_give_identical_recommendations(generated_store: str, snapshot: Snapshot,
+                                                    rankers) -> None:  # noqa: ANN001
+    uri = neo4j_uri()
+    wipe(uri)
+    with open_store(generated_store) as source, open_store(uri) as graph:
+        copy_store(source, graph)
+        from_neo4j = snapshot_from_store(graph, _model_of(source))
+    on_embedded, on_neo4j = _recommender(snapshot, rankers), _recommender(from_neo4j, rankers)
+    for member in snapshot.members[:60]:
+        assert on_embedded.people(member.id, 10) == on_neo4j.people(member.id, 10)
+        assert on_embedded.groups(member.id, 5) == on_neo4j.groups(member.id, 5)
+
+
+def _model_of(store) -> str:  # noqa: ANN001
+    return next(iter(store.embedding_state("member").values()))[0]
+
+
+def test_open_recommender_reads_the_store(generated_store: str) -> None:
+    with open_store(generated_store) as store:
+        recommender, trained = open_recommender(store)
+    assert len(recommender.snapshot) == 400
+    assert recommender.snapshot.embeddings.any()
+    assert isinstance(trained, bool)
+
+
+def test_connections_written_to_the_snapshot_change_suggestions(snapshot: Snapshot,
+                                                                rankers) -> None:  # noqa: ANN001
+    me = snapshot.members[0].id
+    first = _recommender(snapshot, rankers).people(me, 3)[0].id
+    tied = snapshot.with_changes(connections=[*snapshot.community.connections,
+                                              Connection(source=me, target=first)])
+    assert first not in {s.id for s in _recommender(tied, rankers).people(me, 10)}
