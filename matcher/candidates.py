@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.graph_signals import NeighbourhoodScores, neighbourhood_scores, personalised_pagerank
+from matcher.graph_signals import (
+    NeighbourhoodScores,
+    neighbourhood_scores,
+    personalised_pagerank,
+    row_entries,
+    rows_sum,
+)
 from matcher.snapshot import Snapshot
 
 __all__ = ["PER_SOURCE", "QuerySignals", "candidate_rows", "query_signals", "top_rows"]
@@ -41,24 +47,32 @@ class QuerySignals:
     wants: np.ndarray  # mean level, 0–1, at which this member holds the skills they want
 
 
+def _similar(snapshot: Snapshot, name: str, row: int) -> np.ndarray:
+    """Row ``row`` of ``matrix @ matrix.T`` for one of the snapshot's member matrices."""
+    columns, weights = row_entries(getattr(snapshot, name), row)
+    return rows_sum(snapshot.by_column[name], columns, weights, len(snapshot))
+
+
 def query_signals(snapshot: Snapshot, row: int,
                   wanted: np.ndarray | None = None) -> QuerySignals:
     """All signals from member ``row``; ``wanted`` (skill columns) overrides their own wants."""
-    wanted_columns = snapshot.member_wants[row].indices if wanted is None else wanted
+    wanted_columns = row_entries(snapshot.member_wants, row)[0] if wanted is None else wanted
     want_vector = np.zeros(len(snapshot.skills), dtype=np.float32)
     want_vector[wanted_columns] = 1.0 / (5.0 * max(len(wanted_columns), 1))
-    own_levels = snapshot.member_skills[row].toarray().ravel()
-    wanted_by = np.asarray(snapshot.member_wants.sum(axis=1)).ravel() * 5.0
+    own_skills, own_levels = row_entries(snapshot.member_skills, row)
+    level_vector = np.zeros(len(snapshot.skills), dtype=np.float32)
+    level_vector[own_skills] = own_levels
+    wanted_by = snapshot.wants_count * 5.0
     return QuerySignals(
         row=row,
         neighbourhood=neighbourhood_scores(snapshot.adjacency, snapshot.degree, row),
         pagerank=personalised_pagerank(snapshot.adjacency, snapshot.degree, row),
         cosine=snapshot.embeddings @ snapshot.embeddings[row],
-        topics=(snapshot.topic_profile @ snapshot.topic_profile[row].T).toarray().ravel(),
-        skills=(snapshot.skill_profile @ snapshot.skill_profile[row].T).toarray().ravel(),
-        groups=(snapshot.membership @ snapshot.membership[row].T).toarray().ravel(),
+        topics=_similar(snapshot, "topic_profile", row),
+        skills=_similar(snapshot, "skill_profile", row),
+        groups=_similar(snapshot, "membership", row),
         offers=snapshot.member_skills @ want_vector,
-        wants=np.divide(snapshot.member_wants @ own_levels, wanted_by,
+        wants=np.divide(snapshot.member_wants @ level_vector, wanted_by,
                         out=np.zeros(len(snapshot), dtype=np.float32), where=wanted_by > 0),
     )
 

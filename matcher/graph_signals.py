@@ -12,7 +12,36 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["NeighbourhoodScores", "neighbourhood_scores", "personalised_pagerank"]
+__all__ = ["NeighbourhoodScores", "neighbourhood_scores", "personalised_pagerank", "row_entries",
+           "rows_sum"]
+
+
+def row_entries(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of one CSR row, without scipy's slicing overhead."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
+
+
+def _positions(matrix: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the entries of ``rows`` sit in ``matrix.indices``, and each row's entry count."""
+    starts = matrix.indptr[rows]
+    counts = matrix.indptr[rows + 1] - starts
+    before = np.cumsum(counts) - counts
+    return np.repeat(starts - before, counts) + np.arange(counts.sum()), counts
+
+
+def rows_sum(matrix: sp.csr_matrix, rows: np.ndarray, weights: np.ndarray,
+             size: int | None = None) -> np.ndarray:
+    """Σ weights[i] · matrix[rows[i]] as a dense vector: one gather and one bincount.
+
+    >>> m = sp.csr_matrix(np.array([[1, 0, 2], [0, 3, 0]], dtype=np.float32))
+    >>> rows_sum(m, np.array([0, 1]), np.array([1.0, 2.0])).tolist()
+    [1.0, 6.0, 2.0]
+    """
+    positions, counts = _positions(matrix, np.asarray(rows))
+    values = matrix.data[positions] * np.repeat(weights, counts)
+    return np.bincount(matrix.indices[positions], weights=values,
+                       minlength=size or matrix.shape[1])
 
 
 @dataclass(frozen=True)
@@ -41,19 +70,21 @@ def neighbourhood_scores(adjacency: sp.csr_matrix, degree: np.ndarray,
     (The source counts itself as sharing its neighbours; callers exclude the source.)
     """
     n = adjacency.shape[0]
-    friends = adjacency.indices[adjacency.indptr[source]:adjacency.indptr[source + 1]]
+    friends, _ = row_entries(adjacency, source)
     if len(friends) == 0:
         zeros = np.zeros(n, dtype=np.float32)
         return NeighbourhoodScores(zeros, zeros, zeros)
-    reach = adjacency[friends].T.tocsr()  # node × friend: 1 where the node knows the friend
+    positions, counts = _positions(adjacency, friends)
+    reached = adjacency.indices[positions]  # one entry per (friend, friend's friend)
     d = degree[friends].astype(np.float64)
     # A common neighbour has degree ≥ 2 (it knows both ends), so log(d) > 0 where it matters.
     aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2)), 0.0)
-    return NeighbourhoodScores(
-        common=np.asarray(reach.sum(axis=1), dtype=np.float32).ravel(),
-        adamic_adar=(reach @ aa_weight).astype(np.float32),
-        resource_allocation=(reach @ (1.0 / d)).astype(np.float32),
-    )
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(reached, weights=np.repeat(weights, counts), minlength=n
+                           ).astype(np.float32)
+
+    return NeighbourhoodScores(total(np.ones_like(d)), total(aa_weight), total(1.0 / d))
 
 
 def personalised_pagerank(adjacency: sp.csr_matrix, degree: np.ndarray, source: int,
@@ -80,15 +111,19 @@ def personalised_pagerank(adjacency: sp.csr_matrix, degree: np.ndarray, source: 
     if degree[source] == 0:
         scores[source] = 1.0
         return scores.astype(np.float32)
-    safe_degree = np.maximum(degree, 1).astype(np.float64)
-    threshold = tolerance * safe_degree
+    threshold = tolerance * np.maximum(degree, 1).astype(np.float64)
+    slot = np.empty(n, dtype=np.int64)  # for dropping repeats without sorting
     active = np.array([source])
     while len(active):
         mass = residual[active]
         residual[active] = 0.0
         scores[active] += restart * mass
-        spread = (1.0 - restart) * mass / safe_degree[active]
-        pushed = adjacency[active].T @ spread
-        residual += pushed
-        active = np.flatnonzero(residual > threshold)
+        positions, counts = _positions(adjacency, active)
+        reached = adjacency.indices[positions]
+        np.add.at(residual, reached, np.repeat((1.0 - restart) * mass / degree[active], counts))
+        # Only the nodes just reached can have crossed the threshold: the work stays local.
+        crossed = reached[residual[reached] > threshold[reached]]
+        order = np.arange(len(crossed))
+        slot[crossed] = order
+        active = crossed[slot[crossed] == order]
     return scores.astype(np.float32)

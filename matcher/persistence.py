@@ -80,4 +80,6 @@ def open_recommender(store: Store, policy: RerankPolicy | None = None) -> tuple[
     snapshot = snapshot_from_store(store, model_id(configured_model_path()))
     saved = load_rankers(ranker_folder(store.location))
     people, groups = saved or (PeopleRanker(), GroupRanker())
-    return Recommender(snapshot, people, groups, policy or RerankPolicy()), saved is not None
+    settings = get_settings()
+    policy = policy or RerankPolicy(settings.max_exposure_share, settings.min_other_organisations)
+    return Recommender(snapshot, people, groups, policy), saved is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from matcher.graph_signals import row_entries
 from matcher.profile_text import LEVEL_WORDS
 from matcher.snapshot import Snapshot
 
@@ -69,7 +70,8 @@ def _skills_for(snapshot: Snapshot, learner: int, teacher: int, *, you_learn: bo
 
 
 def _shared_groups(snapshot: Snapshot, me: int, other: int) -> str | None:
-    mine = set(snapshot.membership[me].indices) & set(snapshot.membership[other].indices)
+    mine = (set(row_entries(snapshot.membership, me)[0])
+            & set(row_entries(snapshot.membership, other)[0]))
     if not mine:
         return None
     names = sorted(snapshot.groups[g].name for g in mine)

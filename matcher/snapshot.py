@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph_schema.store import Store
-from models import Community, Connection, Group, Member
+from models import Community, Connection, Feedback, Group, Member
 
 __all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary",
            "snapshot_from_store"]
@@ -230,6 +230,17 @@ class Snapshot:
         return _idf_rows(self.member_topics)
 
     @cached_property
+    def by_column(self) -> dict[str, sp.csr_matrix]:
+        """Transposes (column → members) of the member matrices, for one-gather queries."""
+        return {"topic_profile": self.topic_profile.T.tocsr(),
+                "skill_profile": self.skill_profile.T.tocsr(),
+                "membership": self.membership.T.tocsr()}
+
+    @cached_property
+    def wants_count(self) -> np.ndarray:
+        return np.diff(self.member_wants.indptr).astype(np.float32)
+
+    @cached_property
     def skill_profile(self) -> sp.csr_matrix:
         """Skills held (any level) weighted by IDF, unit rows."""
         held = self.member_skills.copy()
@@ -302,6 +313,49 @@ class Snapshot:
             update["groups"] = list(groups)
         community = self.community.model_copy(update=update) if update else self.community
         return Snapshot(community, self.vectors, self.dismissed | set(dismissed), self.accepted)
+
+    def after_write(
+        self,
+        write: Community,
+        *,
+        vectors: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+        deleted: Iterable[str] = (),
+        feedback: Iterable[Feedback] = (),
+    ) -> Snapshot:
+        """The snapshot as the store holds it after ``write`` (upserted as a store would),
+        the deletion of members ``deleted``, new embeddings and new feedback — without reading
+        the store again."""
+        gone = set(deleted)
+        members = {m.id: m for m in self.community.members if m.id not in gone}
+        members.update((m.id, m) for m in write.members)
+        ties = {t.pair: t for t in self.community.connections if not t.pair & gone}
+        for tie in write.connections:
+            old = ties.get(tie.pair)
+            # An upsert keeps the orientation first stored, as the stores do.
+            ties[tie.pair] = old.model_copy(update={"kind": tie.kind, "since": tie.since}) \
+                if old else tie
+        groups = {g.id: g.model_copy(update={
+            "members": [m for m in g.members if m not in gone],
+            "coordinators": [m for m in g.coordinators if m not in gone]})
+            for g in self.community.groups}
+        groups.update((g.id, g) for g in write.groups)
+        merged = {kind: {k: v for k, v in known.items() if kind != "member" or k not in gone}
+                  for kind, known in self.vectors.items()}
+        for kind, new in (vectors or {}).items():
+            merged.setdefault(kind, {}).update(new)
+        dismissed, accepted = set(self.dismissed), set(self.accepted)
+        for item in feedback:
+            pair = (item.member, item.target)
+            dismissed.discard(pair)
+            accepted.discard(pair)
+            (dismissed if item.action == "dismiss" else accepted).add(pair)
+        def kept(pairs: set[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+            return frozenset(p for p in pairs if not gone & set(p))
+
+        community = Community(members=list(members.values()), connections=list(ties.values()),
+                              groups=list(groups.values()), topics=self.community.topics,
+                              skills=self.community.skills)
+        return Snapshot(community, merged, kept(dismissed), kept(accepted))
 
 
 def snapshot_from_store(store: Store, model_id: str | None) -> Snapshot:

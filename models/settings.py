@@ -33,6 +33,15 @@ class Settings(BaseSettings):
         description="Folder for trained rankers; None: 'rankers' in the user data folder. "
         "Each store gets its own subfolder.",
     )
+    max_exposure_share: float = Field(
+        default=0.1, gt=0, le=1,
+        description="No member appears in more than this share of the suggestion lists served.",
+    )
+    min_other_organisations: float = Field(
+        default=0.5, ge=0, le=1,
+        description="At least this share of each suggestion list comes from other "
+        "organisations than the member's own.",
+    )
     model: str | None = Field(
         default=None,
         description="Folder of a local sentence-transformers model; None: the all-MiniLM-L6-v2 "

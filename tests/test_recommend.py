@@ -266,3 +266,36 @@ def test_connections_written_to_the_snapshot_change_suggestions(snapshot: Snapsh
     tied = snapshot.with_changes(connections=[*snapshot.community.connections,
                                               Connection(source=me, target=first)])
     assert first not in {s.id for s in _recommender(tied, rankers).people(me, 10)}
+
+
+def test_a_write_applied_to_the_snapshot_matches_reading_the_store(
+    generated_store: str, encoder: Encoder, rankers, tmp_path  # noqa: ANN001
+) -> None:
+    from models import Feedback
+
+    with open_store(generated_store) as source, open_store(str(tmp_path / "s.db")) as store:
+        copy_store(source, store)
+        before = snapshot_from_store(store, encoder.model_id)
+        a, b, c = (m.id for m in before.members[:3])
+        moved = before.members[0].model_copy(update={"interests": ["Health inequalities"],
+                                                     "organisation": "Elsewhere Trust"})
+        write = Community(members=[moved], connections=[Connection(source=a, target=c)])
+        store.write(write)
+        store.delete_member(b)
+        feedback = Feedback(member=c, target_kind="member", target=before.members[5].id,
+                            action="dismiss")
+        store.record_feedback(feedback)
+        refresh(store, encoder, "member", {a: member_text(moved)})
+        vectors = {"member": dict(zip(*store.embeddings("member", encoder.model_id),
+                                      strict=True))}
+        applied = before.after_write(write, vectors={"member": {a: vectors["member"][a]}},
+                                     deleted=[b], feedback=[feedback])
+        reread = snapshot_from_store(store, encoder.model_id)
+    assert applied.ids == reread.ids
+    assert (applied.adjacency != reread.adjacency).nnz == 0
+    assert (applied.membership != reread.membership).nnz == 0
+    assert np.array_equal(applied.embeddings, reread.embeddings)
+    assert applied.dismissed == reread.dismissed
+    for member in (a, c, *[m.id for m in reread.members[10:20]]):
+        assert (_recommender(applied, rankers).people(member, 10)
+                == _recommender(reread, rankers).people(member, 10))

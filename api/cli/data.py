@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -98,3 +99,35 @@ def migrate(store: StoreOption = None, as_json: JsonOption = False) -> None:
         applied = target.migrate()
         version = target.schema_version()
     print_data({"applied": applied, "version": version}, as_json)
+
+
+class FeedbackAction(StrEnum):
+    accept = "accept"
+    dismiss = "dismiss"
+
+
+@app.command()
+def feedback(
+    member: Annotated[str, typer.Argument(help="Who gives the feedback.")],
+    action: Annotated[FeedbackAction, typer.Argument(help="accept or dismiss.")],
+    target: Annotated[str, typer.Argument(help="The member (or, with --group, group) "
+                                          "suggested.")],
+    group: Annotated[bool, typer.Option("--group", help="TARGET is a group.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Record feedback on a suggestion: it is not suggested again, and a dismissed member and
+    the member who dismissed them are kept apart both ways."""
+    from pydantic import ValidationError
+
+    from models import Feedback
+
+    with opened(store) as target_store:
+        try:
+            given = Feedback(member=member, target_kind="group" if group else "member",
+                             target=target, action=action.value)
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            console.print(f"[red]error:[/red] {message}", highlight=False)
+            raise typer.Exit(1) from exc
+        target_store.record_feedback(given)
+    console.print(f"recorded: {member} {action.value}ed {target}")
