@@ -21,28 +21,14 @@ from pathlib import Path
 from benchmarks.prepared import prepared_bundle, prepared_store
 from graph_schema import open_store
 from matcher.encoder import configured_model_path, model_id
-from matcher.evaluation import MethodResult, evaluate, hold_out
+from matcher.evaluation import MethodResult, evaluate, format_table, hold_out
 from matcher.snapshot import snapshot_from_store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "bundles"
 
 
 def _table(title: str, results: list[MethodResult], k: int) -> None:
-    print(f"\n{title}")
-    print(f"{'task':<7} {'method':<24} {'recall':>7} {'nDCG':>7} {'hit':>7} {'MRR':>7} "
-          f"{'cover':>7} {'Gini':>7} {'queries':>8}")
-    for r in results:
-        print(f"{r.task:<7} {r.method:<24} {r.recall:>7.3f} {r.ndcg:>7.3f} {r.hit:>7.3f} "
-              f"{r.mrr:>7.3f} {r.coverage:>7.3f} {r.gini:>7.3f} {r.queries:>8}")
-    for task in ("people", "groups"):
-        rows = {r.method: r.ndcg for r in results if r.task == task}
-        if "qconnect" not in rows:
-            continue
-        best = max((v, m) for m, v in rows.items() if m != "qconnect")
-        line = f"{task}: qconnect nDCG@{k} / best baseline ({best[1]}) = {rows['qconnect'] / best[0]:.3f}"
-        if "Adamic-Adar" in rows:
-            line += f"; / Adamic-Adar = {rows['qconnect'] / rows['Adamic-Adar']:.3f}"
-        print(line)
+    print(f"\n{title}\n{format_table(results, k)}")
 
 
 def main() -> None:

@@ -31,8 +31,10 @@ from models import Community, Connection, Feedback, Group, Member, Skill, Topic
 __all__ = ["Neo4jStore"]
 
 _BATCH = 500
-SEARCH_BREADTH = 100
-"""Candidates the vector index explores per query at least; below ~50 it misses true nearest."""
+SEARCH_BREADTH = 250
+"""Candidates the vector index explores per query at least. The index explores only as many
+as it is asked for, and at 100 it still missed true nearest neighbours on a 400-member
+community; see benchmarks/search_speed.py for its recall against exact search."""
 _T = TypeVar("_T")
 
 

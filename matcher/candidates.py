@@ -79,11 +79,18 @@ def query_signals(snapshot: Snapshot, row: int,
 
 def top_rows(scores: np.ndarray, allowed: np.ndarray, count: int,
              positive_only: bool = True) -> np.ndarray:
-    """The rows of the ``count`` highest ``scores`` among ``allowed``, best first."""
+    """The rows of the ``count`` highest ``scores`` among ``allowed``, best first; equal
+    scores go to the lower row, so every ranking is reproducible.
+
+    >>> top_rows(np.array([0, 0, 1, 0, 1, 1, 1.0]), np.ones(7, dtype=bool), 2).tolist()
+    [2, 4]
+    """
     keep = allowed & (scores > 0) if positive_only else allowed
-    rows = np.flatnonzero(keep)
+    rows = np.flatnonzero(keep)  # ascending, so among equal scores the lower row comes first
     if len(rows) > count:
-        rows = rows[np.argpartition(-scores[rows], count - 1)[:count]]
+        cut = np.partition(scores[rows], len(rows) - count)[len(rows) - count]
+        better, tied = rows[scores[rows] > cut], rows[scores[rows] == cut]
+        rows = np.concatenate([better, tied[: count - len(better)]])
     return rows[np.lexsort((rows, -scores[rows]))]
 
 

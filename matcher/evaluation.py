@@ -25,7 +25,7 @@ from matcher.ranker import PeopleRanker, split_ties
 from matcher.recommend import Recommender
 from matcher.snapshot import Snapshot
 
-__all__ = ["Holdout", "MethodResult", "evaluate", "hold_out"]
+__all__ = ["Holdout", "MethodResult", "evaluate", "format_table", "hold_out"]
 
 Ranking = Callable[[int, int], list[int]]  # (member row, k) → ranked rows
 
@@ -153,3 +153,23 @@ def evaluate(holdout: Holdout, k: int = 10, seed: int = 0) -> list[MethodResult]
         for name, rank in _group_methods(train, seed).items():
             results.append(_score("groups", name, rank, groups, k, len(train.groups)))
     return results
+
+
+def format_table(results: list[MethodResult], k: int) -> str:
+    """The results as a plain-text table, with qconnect's nDCG against the best baseline."""
+    lines = [f"{'task':<7} {'method':<22} {f'recall@{k}':>9} {f'nDCG@{k}':>8} {f'hit@{k}':>7} "
+             f"{'MRR':>6} {'coverage':>8} {'Gini':>6} {'queries':>7}"]
+    for r in results:
+        lines.append(f"{r.task:<7} {r.method:<22} {r.recall:>9.3f} {r.ndcg:>8.3f} {r.hit:>7.3f} "
+                     f"{r.mrr:>6.3f} {r.coverage:>8.3f} {r.gini:>6.3f} {r.queries:>7}")
+    for task in ("people", "groups"):
+        ndcg_of = {r.method: r.ndcg for r in results if r.task == task}
+        if "qconnect" not in ndcg_of or len(ndcg_of) < 2:
+            continue
+        best, name = max((v, m) for m, v in ndcg_of.items() if m != "qconnect")
+        line = f"{task}: qconnect nDCG@{k} / best baseline ({name}): "
+        line += f"{ndcg_of['qconnect'] / best:.3f}" if best else "n/a"
+        if ndcg_of.get("Adamic-Adar"):
+            line += f"; / Adamic-Adar: {ndcg_of['qconnect'] / ndcg_of['Adamic-Adar']:.3f}"
+        lines.append(line)
+    return "\n".join(lines)

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import platformdirs
 import typer
-from rich.table import Table
 
 from api.cli.common import (
     JsonOption,
@@ -179,7 +178,7 @@ def evaluate(
     """qconnect against baselines on held-out ties and group memberships, in one run."""
     from matcher.encoder import configured_model_path, model_id
     from matcher.evaluation import evaluate as run_evaluation
-    from matcher.evaluation import hold_out
+    from matcher.evaluation import format_table, hold_out
     from matcher.snapshot import snapshot_from_store
 
     with reported():
@@ -201,13 +200,5 @@ def evaluate(
             results = run_evaluation(hold_out(snapshot, seed=seed, test=held), k, seed)
     if as_json:
         print_data({"k": k, "results": [r.as_dict() for r in results]}, as_json=True)
-        return
-    table = Table(title=f"evaluation at k = {k}")
-    for column in ("task", "method", f"recall@{k}", f"nDCG@{k}", f"hit@{k}", "MRR",
-                   "coverage", "exposure Gini", "queries"):
-        table.add_column(column)
-    for r in results:
-        table.add_row(r.task, r.method, *(f"{v:.3f}" for v in (r.recall, r.ndcg, r.hit, r.mrr,
-                                                                r.coverage, r.gini)),
-                      str(r.queries))
-    console.print(table)
+    else:
+        typer.echo(format_table(results, k))
