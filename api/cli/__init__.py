@@ -5,6 +5,7 @@ error with a non-zero exit code, and a refused command changes nothing.
 """
 
 from api.cli import data, demo, find  # noqa: F401 - importing registers the commands
+from api.cli import groups  # noqa: F401
 from api.cli.common import app
 
 __all__ = ["app"]
