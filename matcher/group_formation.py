@@ -1,79 +1,25 @@
 """Interest-group formation: split a pool of members into coherent groups that keep a
 coordinator's rules.
 
-Each member is one feature vector (:func:`member_features`): the profile embedding and the
-IDF-weighted interests and skills, scaled so that the dot product of two vectors is a weighted
-sum of their three cosines. A partition is scored by the k-means objective on those vectors,
-``Σ_g |S_g|² / n_g`` (``S_g`` the sum of group g's vectors: the members' count plus twice each
-group's within-group similarity over its size), plus bonuses for members interested in their
-group's focus topic, for staying where a previous proposal put them, and (positive or negative)
-for ties already inside a group. It is built in three steps:
-
-1. **seed**: k-means (scikit-learn) gives k centroids, and members are dealt to them best fit
-   first, each group up to an even share;
-2. **repair**: a group below the minimum size or short of roles takes members from the unplaced
-   and from groups that can spare them, or else is dissolved;
-3. **local search**: moves and swaps that raise the score, until none does.
-
-Every change is checked against the hard rules (sizes, organisation cap, roles, together,
-apart, pins) before it is made, so no step can break one. Each group keeps the sum of its
-vectors, so a member's fit to a group is one dot product: no n × n similarity matrix is built.
-Members who must be together move as one block; pinned blocks never move. Everything random is
-drawn from the seed, so a seed gives one partition.
+:func:`form_groups` is the entry point. The rules and the pool's set-up are in
+:mod:`matcher.group_problem`; the assignment, its score and the search that builds it are in
+:mod:`matcher.group_search`. This module turns the search's result into a :class:`Partition`,
+with a reason for each member left out.
 """
 
 from __future__ import annotations
 
-import math
-import warnings
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
-from sklearn.cluster import KMeans
-from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from graph_schema.errors import NotFoundError, QConnectError
+from matcher.group_problem import GroupRules, InfeasibleError, build_problem, member_features
+from matcher.group_search import State, search
 from matcher.snapshot import Snapshot
 
 __all__ = ["GroupRules", "InfeasibleError", "Partition", "form_groups", "member_features"]
-
-_EPS = 1e-9  # smallest gain worth a change: float noise must not make the search cycle
-_SWAP_GROUPS = 4  # groups a member tries swapping into: its best fits
-_MAX_PASSES = 12  # a bound for odd cases: passes shrink fast (dozens of moves by the tenth)
-
-
-class InfeasibleError(QConnectError):
-    """The rules cannot all hold for this pool, e.g. a minimum size larger than the pool."""
-
-
-@dataclass(frozen=True)
-class GroupRules:
-    """What a coordinator asks for. Sizes, the organisation cap, roles, together, apart and
-    pins are hard rules; the weights only steer.
-
-    ``pins`` maps a member id to a group index; ``focus`` names a topic for groups 0, 1, …;
-    ``known_weight`` is added per tie inside a group (negative favours new contacts; a pair's
-    similarity is worth about ``2 × cosine / size``, so ±0.1 is a strong steer);
-    ``stay_weight`` is what leaving a previous proposal's group costs a member.
-    """
-
-    min_size: int
-    max_size: int
-    groups: int | None = None
-    max_per_organisation: int | None = None
-    min_roles: int = 0
-    together: tuple[tuple[str, ...], ...] = ()
-    apart: tuple[tuple[str, str], ...] = ()
-    pins: Mapping[str, int] = field(default_factory=dict)
-    focus: tuple[str, ...] = ()
-    known_weight: float = 0.0
-    focus_weight: float = 0.5
-    stay_weight: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -85,466 +31,7 @@ class Partition:
     unassigned: tuple[tuple[str, str], ...]
 
 
-def member_features(snapshot: Snapshot, rows: np.ndarray, topic_weight: float = 0.2,
-                    skill_weight: float = 0.05) -> np.ndarray:
-    """One row per member: embedding, interests and skills (unit parts), weighted so that a row
-    product is ``(cos_embedding + topic_weight·cos_topics + skill_weight·cos_skills) / total``."""
-    parts = [snapshot.embeddings[rows],
-             math.sqrt(topic_weight) * snapshot.topic_profile[rows].toarray(),
-             math.sqrt(skill_weight) * snapshot.skill_profile[rows].toarray()]
-    return (np.hstack(parts) / math.sqrt(1 + topic_weight + skill_weight)).astype(np.float32)
-
-
-@dataclass
-class _Problem:
-    """The pool as blocks (members who must be together), with everything the rules read."""
-
-    rules: GroupRules
-    k: int
-    blocks: list[np.ndarray]  # pool positions of each block's members
-    vec: np.ndarray  # sum of each block's feature vectors
-    norm2: np.ndarray
-    size: np.ndarray
-    orgs: list[Counter]  # organisation codes (known ones only) in each block
-    roles: list[Counter]
-    apart: list[set[int]]  # blocks each block must not share a group with
-    pin: np.ndarray  # group index, or -1
-    home: np.ndarray  # group in the previous proposal, or -1
-    focus_hits: np.ndarray  # blocks × focused groups: members interested in the focus topic
-    ties: sp.csr_matrix  # blocks × blocks: ties between them
-
-
-def _group_count(n: int, rules: GroupRules, previous: Sequence[Sequence[str]] | None,
-                 orgs: np.ndarray) -> int:
-    """The number of groups asked for, or the previous proposal's, or else groups of the
-    middle size — more, within the minimum size, when one organisation needs them to fit
-    under the cap."""
-    low, high = rules.min_size, rules.max_size
-    if rules.groups is not None:
-        if rules.groups * low > n:
-            raise InfeasibleError(f"{n} members cannot fill {rules.groups} groups of at least "
-                                  f"{low}")
-        return rules.groups
-    if previous:
-        return len(previous)
-    target = max(math.ceil(n / ((low + high) / 2)), math.ceil(n / high))
-    known = orgs[orgs >= 0]
-    if rules.max_per_organisation is not None and len(known):
-        target = max(target, math.ceil(np.bincount(known).max() / rules.max_per_organisation))
-    return max(1, min(target, n // low))
-
-
-def _check_rules(rules: GroupRules, n: int, roles: np.ndarray) -> None:
-    if rules.min_size < 1 or rules.max_size < rules.min_size:
-        raise InfeasibleError(f"sizes must satisfy 1 ≤ min ({rules.min_size}) ≤ max "
-                              f"({rules.max_size})")
-    if (rules.groups is not None and rules.groups < 1) or (
-            rules.max_per_organisation is not None and rules.max_per_organisation < 1):
-        raise InfeasibleError("the number of groups and the organisation cap must be ≥ 1")
-    if n < rules.min_size:
-        raise InfeasibleError(f"the pool has {n} members, fewer than the minimum group size "
-                              f"{rules.min_size}")
-    distinct = len(set(roles[roles >= 0].tolist()))
-    if rules.min_roles > min(distinct, rules.max_size):
-        raise InfeasibleError(f"groups cannot have {rules.min_roles} distinct roles: the pool "
-                              f"has {distinct} roles and groups at most {rules.max_size} members")
-
-
-def _positions(names: Iterable[str], where: Mapping[str, int], what: str) -> list[int]:
-    missing = [m for m in names if m not in where]
-    if missing:
-        raise InfeasibleError(f"{missing[0]} ({what}) is not in the pool")
-    return [where[m] for m in names]
-
-
-def _blocks(n: int, rules: GroupRules, where: Mapping[str, int]) -> np.ndarray:
-    """A block label per pool position: members who must be together share one."""
-    a, b = [], []
-    for names in rules.together:
-        rows = _positions(names, where, "together")
-        a += rows[:-1]
-        b += rows[1:]
-    graph = sp.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-    return connected_components(graph, directed=False)[1]
-
-
-def _problem(snapshot: Snapshot, rows: np.ndarray, rules: GroupRules, features: np.ndarray,
-             previous: Sequence[Sequence[str]] | None) -> _Problem:
-    n = len(rows)
-    roles, orgs = snapshot.role[rows], snapshot.organisation[rows]
-    _check_rules(rules, n, roles)
-    k = _group_count(n, rules, previous, orgs)
-    where = {snapshot.ids.names[r]: i for i, r in enumerate(rows)}
-    label = _blocks(n, rules, where)
-    sizes = np.bincount(label)
-    blocks = np.split(np.argsort(label, kind="stable"), np.cumsum(sizes)[:-1])
-    member = sp.csr_matrix((np.ones(n), (np.arange(n), label)), shape=(n, len(blocks)))
-    pool_ties = snapshot.adjacency[rows][:, rows]
-    ties = sp.csr_matrix(member.T @ pool_ties @ member)
-    ties.setdiag(0)
-    ties.eliminate_zeros()
-    vec = np.asarray(member.T @ features)
-    problem = _Problem(
-        rules, k, blocks, vec, np.einsum("ij,ij->i", vec, vec), sizes,
-        [Counter(orgs[b][orgs[b] >= 0].tolist()) for b in blocks],
-        [Counter(roles[b][roles[b] >= 0].tolist()) for b in blocks],
-        [set() for _ in blocks], np.full(len(blocks), -1), np.full(len(blocks), -1),
-        np.zeros((len(blocks), len(rules.focus))), ties)
-    _add_pairs_and_pins(problem, rules, where, label, orgs, snapshot.ids.names, rows)
-    _add_focus_and_home(problem, snapshot, rows, label, where, previous)
-    return problem
-
-
-def _add_pairs_and_pins(problem: _Problem, rules: GroupRules, where: Mapping[str, int],
-                        label: np.ndarray, orgs: np.ndarray, ids: Sequence[str],
-                        rows: np.ndarray) -> None:
-    for a, b in rules.apart:
-        x, y = (label[p] for p in _positions((a, b), where, "apart"))
-        if x == y:
-            raise InfeasibleError(f"{a} and {b} must be both together and apart")
-        problem.apart[x].add(y)
-        problem.apart[y].add(x)
-    for member, group in sorted(rules.pins.items()):
-        if not 0 <= group < problem.k:
-            raise InfeasibleError(f"{member} is pinned to group {group}, but there are "
-                                  f"{problem.k} groups (0–{problem.k - 1})")
-        block = label[_positions([member], where, "pinned")[0]]
-        if problem.pin[block] not in (-1, group):
-            raise InfeasibleError(f"{member} is pinned to group {group} but must be together "
-                                  f"with members pinned to group {problem.pin[block]}")
-        problem.pin[block] = group
-    cap = rules.max_per_organisation
-    for block, size in enumerate(problem.size):
-        first = ids[rows[problem.blocks[block][0]]]
-        if size > rules.max_size:
-            raise InfeasibleError(f"{size} members must be together with {first}: more than "
-                                  f"the maximum group size {rules.max_size}")
-        if cap is not None and max(problem.orgs[block].values(), default=0) > cap:
-            raise InfeasibleError(f"members who must be together with {first} include more "
-                                  f"than {cap} from one organisation")
-
-
-def _add_focus_and_home(problem: _Problem, snapshot: Snapshot, rows: np.ndarray,
-                        label: np.ndarray, where: Mapping[str, int],
-                        previous: Sequence[Sequence[str]] | None) -> None:
-    if len(problem.rules.focus) > problem.k:
-        raise InfeasibleError(f"{len(problem.rules.focus)} focus topics for {problem.k} groups")
-    for g, topic in enumerate(problem.rules.focus):
-        if topic not in snapshot.topics.index:
-            raise NotFoundError("topic", topic)
-        interested = snapshot.member_topics[rows][:, snapshot.topics.index[topic]]
-        problem.focus_hits[:, g] = np.bincount(label, interested.toarray().ravel(),
-                                               minlength=len(problem.blocks))
-    for g, names in enumerate((previous or ())[:problem.k]):
-        for name in names:
-            if name in where:
-                problem.home[label[where[name]]] = g
-
-
-class _State:
-    """An assignment of blocks to groups, with the sums, counts and tallies that the rules and
-    the score read, kept up to date on every change."""
-
-    def __init__(self, problem: _Problem) -> None:
-        k, dims = problem.k, problem.vec.shape[1]
-        self.p = problem
-        self.where = np.full(len(problem.size), -1)
-        self.sums = np.zeros((k, dims))
-        self.sq = np.zeros(k)
-        self.count = np.zeros(k, dtype=np.int64)
-        self.members: list[set[int]] = [set() for _ in range(k)]
-        self.orgs: list[Counter] = [Counter() for _ in range(k)]
-        self.roles: list[Counter] = [Counter() for _ in range(k)]
-        self.closed = np.zeros(k, dtype=bool)  # dissolved groups take no one
-
-    def put(self, block: int, group: int) -> None:
-        """Move ``block`` to ``group`` (-1: unassign); the caller has checked the rules."""
-        for g, sign in ((self.where[block], -1), (group, 1)):
-            if g < 0:
-                continue
-            self.sums[g] += sign * self.p.vec[block]
-            self.sq[g] = self.sums[g] @ self.sums[g]
-            self.count[g] += sign * self.p.size[block]
-            (self.members[g].add if sign > 0 else self.members[g].discard)(block)
-            for tally, items in ((self.orgs[g], self.p.orgs[block]),
-                                 (self.roles[g], self.p.roles[block])):
-                for key, value in items.items():
-                    tally[key] += sign * value
-                    if not tally[key]:
-                        del tally[key]
-        self.where[block] = group
-
-    def allows(self, g: int, add: int = -1, remove: int = -1) -> bool:
-        """Whether group ``g`` keeps every hard rule once block ``add`` joins and ``remove``
-        leaves. A group may grow towards the minimum size or the roles; it may not shrink
-        below them."""
-        if g < 0:
-            return True
-        p, rules = self.p, self.p.rules
-        before = self.count[g]
-        after = before + (p.size[add] if add >= 0 else 0) - (p.size[remove] if remove >= 0 else 0)
-        if after > rules.max_size or (after < before and after < rules.min_size):
-            return False
-        if add >= 0:
-            if any(other != remove for other in p.apart[add] & self.members[g]):
-                return False
-            cap = rules.max_per_organisation
-            leaving = p.orgs[remove] if remove >= 0 else Counter()
-            if cap is not None and any(self.orgs[g][o] - leaving[o] + c > cap
-                                       for o, c in p.orgs[add].items()):
-                return False
-        if rules.min_roles and remove >= 0:
-            roles = self.roles[g] - p.roles[remove] + (p.roles[add] if add >= 0 else Counter())
-            if len(roles) < min(rules.min_roles, len(self.roles[g])):
-                return False
-        return True
-
-    def complete(self, g: int) -> bool:
-        return (self.count[g] >= self.p.rules.min_size
-                and len(self.roles[g]) >= self.p.rules.min_roles)
-
-    def settled(self, blocks: np.ndarray, groups: np.ndarray) -> np.ndarray:
-        """The stay and focus bonuses of ``blocks[i]`` in ``groups[i]``."""
-        p, rules = self.p, self.p.rules
-        out = np.where(groups == p.home[blocks], rules.stay_weight, 0.0)
-        focused = groups < p.focus_hits.shape[1]
-        out[focused] += rules.focus_weight * p.focus_hits[blocks[focused], groups[focused]]
-        return out
-
-    def ties(self, block: int) -> np.ndarray:
-        """How many ties ``block`` has into each group."""
-        p = self.p
-        span = slice(p.ties.indptr[block], p.ties.indptr[block + 1])
-        into = self.where[p.ties.indices[span]]
-        placed = into >= 0
-        return np.bincount(into[placed], p.ties.data[span][placed], minlength=p.k)
-
-    def bonus(self, block: int, groups: np.ndarray) -> np.ndarray:
-        """The steering part of the score for ``block`` in each of ``groups``."""
-        out = self.settled(np.full(len(groups), block), groups)
-        if self.p.rules.known_weight:
-            out += self.p.rules.known_weight * self.ties(block)[groups]
-        return out
-
-    def leave_gain(self, block: int) -> float:
-        """How the score changes when ``block`` leaves its group (before it joins another)."""
-        g = self.where[block]
-        if g < 0:
-            return 0.0
-        p, n = self.p, self.count[g]
-        left = n - p.size[block]
-        rest = (self.sq[g] - 2 * self.sums[g] @ p.vec[block] + p.norm2[block]) / left if left else 0
-        return float(rest - self.sq[g] / n - self.bonus(block, np.array([g]))[0])
-
-    def move_gains(self, block: int) -> np.ndarray:
-        """How the score changes if ``block`` moves to each group (-inf where it cannot)."""
-        p, n = self.p, self.count
-        s = p.size[block]
-        joined = (self.sq + 2 * (self.sums @ p.vec[block]) + p.norm2[block]) / (n + s)
-        current = np.divide(self.sq, n, out=np.zeros_like(self.sq), where=n > 0)
-        gains = joined - current + self.bonus(block, np.arange(self.p.k)) + self.leave_gain(block)
-        gains[self.closed] = -np.inf
-        if self.where[block] >= 0:
-            gains[self.where[block]] = -np.inf
-        return gains
-
-    def swap_gains(self, i: int, js: np.ndarray) -> np.ndarray:
-        """How the score changes if single member ``i`` swaps groups with each of ``js``
-        (single members of one other group)."""
-        p, a, b = self.p, self.where[i], self.where[js[0]]
-        vi, vj = p.vec[i], p.vec[js]
-        exchange = p.norm2[i] + p.norm2[js] - 2 * (vj @ vi)
-        sq_a = self.sq[a] + 2 * (vj @ self.sums[a] - vi @ self.sums[a]) + exchange
-        sq_b = self.sq[b] + 2 * (vi @ self.sums[b] - vj @ self.sums[b]) + exchange
-        gains = (sq_a - self.sq[a]) / self.count[a] + (sq_b - self.sq[b]) / self.count[b]
-        mine = self.bonus(i, np.array([a, b]))
-        gains += mine[1] - mine[0] + self.settled(js, np.full(len(js), a)) \
-            - self.settled(js, np.full(len(js), b))
-        if weight := p.rules.known_weight:
-            for n, j in enumerate(js):
-                ties = self.ties(j)
-                gains[n] += weight * (ties[a] - ties[b])
-            # A tie between i and j is inside neither group after the swap.
-            gains -= 2 * weight * p.ties[i, js].toarray().ravel()
-        return gains
-
-
-def _centroids(features: np.ndarray, problem: _Problem, seed: int) -> np.ndarray:
-    """k-means centroids; a focused group's starts at the mean of those interested in its
-    topic, so members with that interest are dealt to it first."""
-    # Random initial centres: k-means++ seeding takes most of a minute at k ≈ 1,000 on two
-    # cores, and the local search afterwards makes up the difference.
-    model = KMeans(problem.k, init="random", n_init=1, max_iter=50, random_state=seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # duplicate profiles are fine
-        centroids = model.fit(features).cluster_centers_
-    for g in range(problem.focus_hits.shape[1]):
-        hits = problem.focus_hits[:, g] > 0
-        if hits.any():
-            centroids[g] = problem.vec[hits].sum(axis=0) / problem.size[hits].sum()
-    return centroids
-
-
-def _pin(state: _State) -> None:
-    for block in np.flatnonzero(state.p.pin >= 0):
-        group = state.p.pin[block]
-        if not state.allows(group, add=block):
-            raise InfeasibleError(f"the members pinned to group {group} break the size, "
-                                  "organisation or apart rules")
-        state.put(block, group)
-
-
-def _shares(state: _State) -> np.ndarray:
-    """Even group sizes adding up to the pool (within the size limits)."""
-    k, n, rules = state.p.k, state.p.size.sum(), state.p.rules
-    shares = n // k + (np.arange(k) < n % k)
-    return np.clip(shares, rules.min_size, rules.max_size)
-
-
-def _deal(state: _State, centroids: np.ndarray, chunk: int = 2048) -> None:
-    """Deal blocks to groups by fit to the centroids, the strongest preferences first, each
-    group up to an even share; then the rest wherever they fit best."""
-    p, shares = state.p, _shares(state)
-    top = min(p.k, 16)
-    best, scores = [], []
-    for start in range(0, len(p.size), chunk):  # bounded memory however large the pool
-        fit = (p.vec[start:start + chunk] / p.size[start:start + chunk, None]) @ centroids.T
-        pick = np.argpartition(-fit, top - 1, axis=1)[:, :top]
-        best.append(pick)
-        scores.append(np.take_along_axis(fit, pick, axis=1))
-    best_all, scores_all = np.vstack(best), np.vstack(scores)
-    for flat in np.argsort(-scores_all, axis=None, kind="stable"):
-        block, group = divmod(int(flat), top)
-        group = best_all[block, group]
-        if (state.where[block] < 0 and state.count[group] + p.size[block] <= shares[group]
-                and state.allows(group, add=block)):
-            state.put(block, group)
-    _place(state, shares)
-
-
-def _resume(state: _State) -> None:
-    """Start from the previous proposal, member by member, as far as the rules allow."""
-    for block in np.flatnonzero((state.p.home >= 0) & (state.where < 0)):
-        if state.allows(state.p.home[block], add=block):
-            state.put(block, state.p.home[block])
-
-
-def _place(state: _State, limit: np.ndarray | None = None) -> None:
-    """Put each unplaced block into the group it fits best that has room under ``limit``
-    (default: the maximum size) and keeps the rules."""
-    limit = np.full(state.p.k, state.p.rules.max_size) if limit is None else limit
-    for block in np.flatnonzero(state.where < 0):
-        gains = state.move_gains(block)
-        for group in np.argsort(-gains, kind="stable"):
-            if gains[group] == -np.inf:
-                break
-            if (state.count[group] + state.p.size[block] <= limit[group]
-                    and state.allows(group, add=block)):
-                state.put(block, group)
-                break
-
-
-def _recruit(state: _State, g: int) -> int | None:
-    """The block that best completes group ``g``: unplaced first, then the best fitting that
-    its own group can spare; when ``g`` lacks roles, one that brings a new role."""
-    p = state.p
-    lacks_role = len(state.roles[g]) < p.rules.min_roles
-    fit = p.vec @ state.sums[g] / p.size + 1e3 * (state.where < 0)
-    for block in np.argsort(-fit, kind="stable"):
-        if state.where[block] == g or p.pin[block] >= 0:
-            continue
-        if lacks_role and not p.roles[block].keys() - state.roles[g].keys():
-            continue
-        if state.allows(g, add=block) and state.allows(state.where[block], remove=block):
-            return int(block)
-    return None
-
-
-def _make_room(state: _State, g: int) -> bool:
-    """Move a member whose role ``g`` has twice out of a full group ``g`` that lacks roles."""
-    p = state.p
-    for block in sorted(state.members[g]):
-        duplicated = all(state.roles[g][r] > c for r, c in p.roles[block].items())
-        if p.pin[block] < 0 and duplicated:
-            gains = state.move_gains(block)
-            for h in np.argsort(-gains, kind="stable"):
-                if gains[h] > -np.inf and state.allows(h, add=block):
-                    state.put(block, int(h))
-                    return True
-    return False
-
-
-def _repair(state: _State) -> None:
-    """Complete every group short of members or roles, or else dissolve it."""
-    p = state.p
-    for g in range(p.k):
-        while not state.complete(g) and not state.closed[g]:
-            recruit = _recruit(state, g)
-            if recruit is None and state.count[g] >= p.rules.max_size and _make_room(state, g):
-                recruit = _recruit(state, g)
-            if recruit is not None:
-                state.put(recruit, g)
-                continue
-            if any(p.pin[b] >= 0 for b in state.members[g]):
-                raise InfeasibleError(
-                    f"group {g} holds pinned members but cannot reach {p.rules.min_size} "
-                    f"members with {p.rules.min_roles} roles within the rules")
-            for block in sorted(state.members[g]):
-                state.put(block, -1)
-            state.closed[g] = True
-            _place(state)
-
-
-def _move(state: _State, block: int, better: np.ndarray) -> bool:
-    """Move ``block`` to the best of the ``better`` groups (best first) the rules allow."""
-    if not state.allows(state.where[block], remove=block):
-        return False
-    for group in better:
-        if state.allows(group, add=block):
-            state.put(block, int(group))
-            return True
-    return False
-
-
-def _swap(state: _State, i: int, better: np.ndarray) -> bool:
-    """Swap single member ``i`` with a single member of one of the ``better`` groups (those it
-    would gain by joining; swaps into others rarely pay and would take most of the time)."""
-    p, a = state.p, state.where[i]
-    if p.size[i] != 1:
-        return False
-    for b in better[:_SWAP_GROUPS]:
-        js = np.array(sorted(j for j in state.members[b] if p.size[j] == 1 and p.pin[j] < 0))
-        if not len(js):
-            continue
-        swap = state.swap_gains(i, js)
-        for n in np.argsort(-swap, kind="stable"):
-            if swap[n] <= _EPS:
-                break
-            j = int(js[n])
-            if state.allows(a, add=j, remove=i) and state.allows(b, add=i, remove=j):
-                state.put(i, int(b))
-                state.put(j, a)
-                return True
-    return False
-
-
-def _improve(state: _State, rng: np.random.Generator) -> None:
-    """Moves and swaps that raise the score and keep the rules, until a pass makes none."""
-    movable = np.flatnonzero(state.p.pin < 0)
-    for _ in range(_MAX_PASSES):
-        changed = False
-        for block in rng.permutation(movable):
-            if state.where[block] < 0:
-                continue
-            gains = state.move_gains(block)
-            better = np.flatnonzero(gains > _EPS)
-            better = better[np.argsort(-gains[better], kind="stable")]
-            changed |= _move(state, block, better) or _swap(state, block, better)
-        if not changed:
-            return
-
-
-def _reason(state: _State, block: int, organisations: str) -> str:
+def _reason(state: State, block: int, organisations: str) -> str:
     """Why an unplaced block fits no group."""
     p, rules = state.p, state.p.rules
     with_them = (f" for the {p.size[block]} members who must be together"
@@ -563,7 +50,7 @@ def _reason(state: _State, block: int, organisations: str) -> str:
         " or someone they must be kept apart from" if any(apart) else "")
 
 
-def _partition(snapshot: Snapshot, rows: np.ndarray, state: _State,
+def _partition(snapshot: Snapshot, rows: np.ndarray, state: State,
                excluded: Iterable[tuple[str, str]]) -> Partition:
     p, ids = state.p, snapshot.ids.names
     focus = p.rules.focus
@@ -581,18 +68,6 @@ def _partition(snapshot: Snapshot, rows: np.ndarray, state: _State,
                                                         if m.organisation})))
         unassigned += [(m.id, reason) for m in members]
     return Partition(tuple(groups), tuple(topics), tuple(sorted(unassigned)))
-
-
-def _search(state: _State, features: np.ndarray, seed: int, warm: bool) -> None:
-    _pin(state)
-    if warm:
-        _resume(state)
-    else:
-        _deal(state, _centroids(features, state.p, seed))
-    _place(state)
-    _repair(state)
-    _improve(state, np.random.default_rng(seed))
-    _place(state)
 
 
 def form_groups(snapshot: Snapshot, rows: Sequence[int] | np.ndarray, rules: GroupRules, *,
@@ -620,10 +95,10 @@ def form_groups(snapshot: Snapshot, rows: Sequence[int] | np.ndarray, rules: Gro
     """
     rows = np.asarray(rows, dtype=np.int64)
     features = member_features(snapshot, rows) if features is None else features
-    state = _State(_problem(snapshot, rows, rules, features, previous))
+    state = State(build_problem(snapshot, rows, rules, features, previous))
     # One BLAS thread: the search makes many small matrix-vector products, which threads slow
     # down (badly on a busy machine).
     with threadpool_limits(limits=1, user_api="blas"):
-        _search(state, features, seed, bool(previous))
+        search(state, features, seed, bool(previous))
     return _partition(snapshot, rows, state, excluded)
 
