@@ -43,7 +43,7 @@ def _latencies(run: Callable[[int], object], count: int) -> list[float]:
 
 
 def _row(name: str, times: Sequence[float]) -> str:
-    return f"{name:<42} {np.percentile(times, 50):>8.2f} {np.percentile(times, 99):>8.2f}"
+    return f"{name:<50} {np.percentile(times, 50):>8.2f} {np.percentile(times, 99):>8.2f}"
 
 
 def _exact(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
@@ -64,7 +64,7 @@ def measure(size: int, uri: str, queries: int) -> None:
         vectors = encoder.encode(texts)
         n = len(texts)
         print(f"\n{size:,} members, {n} queries (p50 / p99 ms)")
-        print(f"{'':<42} {'p50':>8} {'p99':>8}")
+        print(f"{'':<50} {'p50':>8} {'p99':>8}")
         print(_row("exact numpy cosine top-10 (baseline)",
                    _latencies(lambda i: _exact(matrix, vectors[i]), n)))
         stores: dict[str, Store] = {"embedded": embedded, "neo4j": graph}
