@@ -27,17 +27,25 @@ from matcher.rerank import RerankPolicy
 from matcher.snapshot import snapshot_from_store
 from models.settings import get_settings
 
-__all__ = ["load_rankers", "open_recommender", "ranker_folder", "save_rankers"]
+__all__ = ["file_name_for", "load_rankers", "open_recommender", "ranker_folder", "save_rankers"]
 
 _Ranker = TypeVar("_Ranker", PeopleRanker, GroupRanker)
+
+
+def file_name_for(location: str) -> str:
+    """A readable, unique file name for a store location or path.
+
+    >>> file_name_for("bolt://db.example:7687")
+    'bolt-db-example-7687-6e27f59d'
+    """
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", location).strip("-")[-40:]
+    return f"{slug}-{hashlib.blake2b(location.encode(), digest_size=4).hexdigest()}"
 
 
 def ranker_folder(store_location: str) -> Path:
     """Where the rankers of the store at ``store_location`` live."""
     base = get_settings().rankers or Path(platformdirs.user_data_dir("qconnect")) / "rankers"
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", store_location).strip("-")[-40:]
-    digest = hashlib.blake2b(store_location.encode(), digest_size=4).hexdigest()
-    return Path(base) / f"{slug}-{digest}"
+    return Path(base) / file_name_for(store_location)
 
 
 def _save(ranker: PeopleRanker | GroupRanker, path: Path) -> None:

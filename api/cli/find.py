@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -159,11 +157,10 @@ def recommend(
 
 def _evaluation_store(bundle: Path) -> str:
     """A store kept per bundle, so re-evaluating re-embeds only what changed."""
-    where = str(bundle.resolve())
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", where).strip("-")[-40:]
-    digest = hashlib.blake2b(where.encode(), digest_size=4).hexdigest()
+    from matcher.persistence import file_name_for
+
     folder = Path(platformdirs.user_cache_dir("qconnect")) / "evaluate"
-    return str(folder / f"{slug}-{digest}.db")
+    return str(folder / f"{file_name_for(str(bundle.resolve()))}.db")
 
 
 @app.command()
