@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,7 +22,7 @@ from rich.progress import (
 from graph_schema import QConnectError, Store, open_store
 
 __all__ = ["JsonOption", "StoreOption", "app", "console", "embed_with_progress", "opened",
-           "print_data", "progress_bar", "reported", "schema_app"]
+           "print_data", "progress_bar", "read_ids", "reported", "schema_app"]
 
 app = typer.Typer(
     help="Peer matching for improvement communities: import a community, find people, "
@@ -56,6 +57,15 @@ def opened(location: str | None) -> Iterator[Store]:
     """The store at ``location`` (or the configured one), with errors reported."""
     with reported(), open_store(location) as store:
         yield store
+
+
+def read_ids(path: Path) -> list[str]:
+    """Member ids from a file, one a line; blank lines are skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QConnectError(f"cannot read {path}: {exc}") from exc
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def progress_bar() -> Progress:

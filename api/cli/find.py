@@ -18,6 +18,7 @@ from api.cli.common import (
     embed_with_progress,
     opened,
     print_data,
+    read_ids,
     reported,
 )
 from graph_schema import NotFoundError, QConnectError, open_store
@@ -97,13 +98,7 @@ def train(store: StoreOption = None, as_json: JsonOption = False) -> None:
 
 
 def _member_ids(ids: list[str], members_file: Path | None) -> list[str]:
-    listed = list(ids)
-    if members_file is not None:
-        try:
-            text = members_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise QConnectError(f"cannot read {members_file}: {exc}") from exc
-        listed += [line.strip() for line in text.splitlines() if line.strip()]
+    listed = list(ids) + (read_ids(members_file) if members_file is not None else [])
     if not listed:
         raise QConnectError("name at least one member id, or --members-file")
     return listed

@@ -12,7 +12,15 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli.common import JsonOption, StoreOption, app, console, opened, print_data
+from api.cli.common import (
+    JsonOption,
+    StoreOption,
+    app,
+    console,
+    opened,
+    print_data,
+    read_ids,
+)
 from graph_schema import QConnectError
 
 __all__ = ["groups_app"]
@@ -29,14 +37,6 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise QConnectError(f"cannot read {path} as JSON: {exc}") from exc
-
-
-def _read_ids(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise QConnectError(f"cannot read {path}: {exc}") from exc
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _pairs(values: list[str] | None, option: str, size: int | None = None) -> list[tuple[str, ...]]:
@@ -124,7 +124,7 @@ def propose(
                            apart=tuple(_pairs(apart, "--apart", 2)),  # type: ignore[arg-type]
                            pins=_pins(pin), focus=tuple(focus or ()), known_weight=known_weight)
         earlier = _read_json(previous) if previous is not None else None
-        ids = _read_ids(pool) if pool is not None else None
+        ids = read_ids(pool) if pool is not None else None
         if earlier is not None and ids is None:
             named = [m for pair in (*rules.together, *rules.apart) for m in pair]
             ids = list(dict.fromkeys([*_previous_ids(earlier), *rules.pins, *named]))
