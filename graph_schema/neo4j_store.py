@@ -103,7 +103,14 @@ class Neo4jStore(Store):
             raise ConflictError(f"write refused, nothing changed: {exc.message}") from exc
         except (ServiceUnavailable, OSError) as exc:
             raise StoreUnavailableError(f"Neo4j at {self.location} is unavailable: {exc}") from exc
-        except (Neo4jError, DriverError) as exc:
+        except Neo4jError as exc:
+            if exc.code == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":
+                raise QConnectError(
+                    "the write is larger than Neo4j's transaction memory allows, so nothing "
+                    "was written: raise the server's heap or dbms.memory.transaction.total.max, "
+                    "or import the bundle in parts") from exc
+            raise QConnectError(f"Neo4j refused the request: {exc}") from exc
+        except DriverError as exc:
             raise QConnectError(f"Neo4j refused the request: {exc}") from exc
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
