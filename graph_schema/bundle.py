@@ -92,10 +92,12 @@ def _vocabulary(
     names: dict[str, int] = {}
     for number, row in rows:
         if row.name in names:
-            problems.append(f"{path.name}:{number}: name {row.name!r} also on line {names[row.name]}")
+            problems.append(
+                f"{path.name}:{number}: name {row.name!r} also on line {names[row.name]}")
         names.setdefault(row.name, number)
         if row.parent is not None and row.parent not in ids:
-            problems.append(f"{path.name}:{number}: parent {row.parent!r} is not an id in this file")
+            problems.append(
+                f"{path.name}:{number}: parent {row.parent!r} is not an id in this file")
     parents = {row.id: row.parent for _, row in rows}
     for number, row in rows:
         seen, node = set(), row.id

@@ -46,7 +46,8 @@ MEMBER_FIELDS = ("name", "role", "region", "bio", "open_to_connect", "visibility
 def member_row(member: Member) -> dict[str, Any]:
     """The scalar properties of ``member`` as a store keeps them (extras as one JSON text)."""
     row = {field: getattr(member, field) for field in MEMBER_FIELDS}
-    row["extra"] = json.dumps(member.model_extra, ensure_ascii=False) if member.model_extra else None
+    extra = member.model_extra
+    row["extra"] = json.dumps(extra, ensure_ascii=False) if extra else None
     return row
 
 

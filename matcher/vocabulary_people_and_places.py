@@ -8,7 +8,8 @@ The synthetic generator reads these; the topics and skills members talk about ar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import NamedTuple
 
 __all__ = [
     "AREAS",

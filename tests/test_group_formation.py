@@ -169,7 +169,7 @@ def test_a_set_number_of_groups_fills_them_and_reports_who_is_left(snapshot: Sna
     partition = form_groups(snapshot, rows, rules)
     _assert_rules_hold(snapshot, rows, rules, partition)
     assert len(partition.groups) == 10
-    assert partition.unassigned and all("every group is full (at most 8 members)" == reason
+    assert partition.unassigned and all(reason == "every group is full (at most 8 members)"
                                         for _, reason in partition.unassigned)
 
 
