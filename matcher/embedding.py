@@ -50,13 +50,15 @@ def refresh(
     *,
     force: bool = False,
     progress: KindProgress | None = None,
+    state: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[int, int]:
     """Embed those of ``texts`` (key → text) whose stored embedding is not current.
 
     Returns ``(embedded, already current)``. Work is written chunk by chunk, so an interrupted
-    run keeps what it finished.
+    run keeps what it finished. ``state`` is the store's embedding state, when the caller has
+    just read it.
     """
-    state = store.embedding_state(kind)
+    state = store.embedding_state(kind) if state is None else state
     hashes = {key: text_hash(text) for key, text in texts.items()}
     todo = [key for key in texts
             if force or state.get(key) != (encoder.model_id, hashes[key])]
@@ -81,10 +83,12 @@ def embed_store(
     report = EmbedReport()
     for kind in kinds:
         texts = current_texts(store, kind)
-        gone = [key for key in store.embedding_state(kind) if key not in texts]
+        state = store.embedding_state(kind)
+        gone = [key for key in state if key not in texts]
         if gone:
             store.remove_embeddings(kind, gone)
-        embedded, current = refresh(store, encoder, kind, texts, force=force, progress=progress)
+        embedded, current = refresh(store, encoder, kind, texts, force=force, progress=progress,
+                                    state=state)
         report.embedded[kind], report.current[kind], report.removed[kind] = (
             embedded, current, len(gone))
     return report

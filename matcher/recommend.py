@@ -18,6 +18,7 @@ import numpy as np
 from graph_schema.errors import NotFoundError
 from matcher.candidates import QuerySignals, candidate_rows, query_signals, top_rows
 from matcher.features import pair_features
+from matcher.graph_signals import row_entries
 from matcher.group_ranking import GroupRanker
 from matcher.ranker import PeopleRanker
 from matcher.reasons import group_reasons, people_reasons
@@ -94,7 +95,7 @@ class Recommender:
                 raise NotFoundError("skill", skill)
             wanted = np.array([column])
         else:
-            wanted = self.snapshot.member_wants[row].indices
+            wanted = row_entries(self.snapshot.member_wants, row)[0]
         if len(wanted) == 0:
             return []
         signals, rows, scores = self._scored(row, wanted)

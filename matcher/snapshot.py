@@ -120,10 +120,6 @@ class Snapshot:
         return _codes([m.role for m in self.members])[0]
 
     @cached_property
-    def roles(self) -> Vocabulary:
-        return _codes([m.role for m in self.members])[1]
-
-    @cached_property
     def suggestable(self) -> np.ndarray:
         """Who may appear in others' suggestions: open to connect and not hidden."""
         return np.array([m.open_to_connect and m.visibility != "hidden" for m in self.members])
