@@ -85,7 +85,7 @@ def _unique_ids(
 
 
 def _vocabulary(
-    path: Path, model: type[Topic] | type[Skill], problems: list[str]
+    path: Path, model: type[Topic | Skill], problems: list[str]
 ) -> list[Topic] | list[Skill]:
     rows = _unique_ids(path, _jsonl(path, model, problems), problems)
     ids = {row.id for _, row in rows}

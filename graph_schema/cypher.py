@@ -143,7 +143,8 @@ CALL (m) {
   WITH r, s ORDER BY r.rank
   RETURN collect(s.name) AS wants
 }
-RETURN m {.id, .name, .role, .region, .bio, .open_to_connect, .visibility, .joined, .extra}
+RETURN m {.id, .name, .role, .region, .bio, .open_to_connect, .visibility, .joined, .extra,
+           .consent_suggestions, .consent_groups, .consent_analytics}
        AS props, o.name AS organisation, skills, interests, wants
 """
 
@@ -196,6 +197,7 @@ DELETE_MEMBER = """
 MATCH (m:Member {id: $id})
 OPTIONAL MATCH (m)-[:WORKS_AT]->(o:Organisation)
 WITH m, collect(o.name) AS organisations
+CALL (m) { MATCH (k:ApiKey)-[:ACTS_FOR]->(m) DETACH DELETE k }
 DETACH DELETE m
 RETURN organisations
 """
@@ -284,3 +286,27 @@ LIMIT $k
 """
     for kind, (label, key) in _LABEL_AND_KEY.items()
 }
+
+# -- API keys -------------------------------------------------------------------------------
+
+ADD_KEY = """
+OPTIONAL MATCH (m:Member {id: $member})
+WITH m WHERE $member IS NULL OR m IS NOT NULL
+CREATE (k:ApiKey {id: $id, role: $role, digest: $digest, created: $created})
+FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | CREATE (k)-[:ACTS_FOR]->(m))
+RETURN count(k) AS added
+"""
+
+READ_KEYS = """
+MATCH (k:ApiKey)
+WHERE $id IS NULL OR k.id = $id
+OPTIONAL MATCH (k)-[:ACTS_FOR]->(m:Member)
+RETURN k.id AS id, k.role AS role, k.digest AS digest, k.created AS created, m.id AS member
+ORDER BY id
+"""
+
+REVOKE_KEY = """
+MATCH (k:ApiKey {id: $id})
+DETACH DELETE k
+RETURN count(*) AS deleted
+"""

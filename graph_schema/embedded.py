@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from graph_schema.embedded_records import EmbeddedRecords
 from graph_schema.errors import ConflictError, NotFoundError, StoreUnavailableError
 from graph_schema.schema import MIGRATIONS
 from graph_schema.store import (
@@ -31,7 +32,7 @@ from graph_schema.store import (
     member_from_row,
     member_row,
 )
-from models import Community, Connection, Feedback, Group, Member, Skill, Topic
+from models import Community, Connection, Group, Member, Skill, Topic
 
 __all__ = ["EmbeddedStore"]
 
@@ -52,7 +53,7 @@ def _chunks(rows: Sequence[Any], size: int = _BATCH) -> Iterator[Sequence[Any]]:
         yield chunk
 
 
-class EmbeddedStore(Store):
+class EmbeddedStore(EmbeddedRecords, Store):
     """A community stored in the SQLite file at ``path`` (created, with its folder, if new)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -65,6 +66,9 @@ class EmbeddedStore(Store):
         except sqlite3.Error as exc:
             raise StoreUnavailableError(f"cannot open the store file {file}: {exc}") from exc
         self._db.execute("PRAGMA synchronous=FULL")
+        # Deleted records are overwritten with zeros rather than left in free pages, so an
+        # erased member cannot be read back from the file.
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._lock = threading.RLock()
@@ -321,7 +325,7 @@ class EmbeddedStore(Store):
             for gid, name, description, extra in rows
         ]
 
-    def _terms(self, table: str, model: type[Topic] | type[Skill]) -> list[Any]:
+    def _terms(self, table: str, model: type[Topic | Skill]) -> list[Any]:
         rows = self._query(f"SELECT id, name, description, parent FROM {table} ORDER BY id")
         return [model(id=i, name=n, description=d, parent=p) for i, n, d, p in rows]
 
@@ -354,29 +358,6 @@ class EmbeddedStore(Store):
             "feedback": "SELECT count(*) FROM feedback",
         }
         return {name: self._query(sql)[0][0] for name, sql in queries.items()}
-
-    # -- feedback on suggestions ----------------------------------------------------------
-
-    def record_feedback(self, feedback: Feedback) -> None:
-        target_table = "member" if feedback.target_kind == "member" else "community_group"
-        with self._transaction() as db:
-            for table, kind, key in (("member", "member", feedback.member),
-                                     (target_table, feedback.target_kind, feedback.target)):
-                if not db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (key,)).fetchone():
-                    raise NotFoundError(kind, key)
-            db.execute(
-                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?) ON CONFLICT(member_id, target_kind, "
-                "target) DO UPDATE SET action=excluded.action, at=excluded.at",
-                (feedback.member, feedback.target_kind, feedback.target, feedback.action,
-                 feedback.at.isoformat()),
-            )
-
-    def feedback(self, member_id: str | None = None) -> list[Feedback]:
-        where, params = ("WHERE member_id = ?", (member_id,)) if member_id else ("", ())
-        rows = self._query("SELECT member_id, target_kind, target, action, at FROM feedback "
-                           f"{where} ORDER BY member_id, target_kind, target", params)
-        return [Feedback(member=m, target_kind=k, target=t, action=a, at=at)
-                for m, k, t, a, at in rows]
 
     # -- embeddings -----------------------------------------------------------------------
 
@@ -441,6 +422,8 @@ class EmbeddedStore(Store):
 
     def delete_member(self, member_id: str) -> None:
         self._delete("DELETE FROM member WHERE id = ?", (member_id,), "member", member_id)
+        # The log still holds the pages as they were before the delete until a checkpoint.
+        self._query("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def delete_connection(self, a: str, b: str) -> None:
         self._delete("DELETE FROM connection WHERE a = ? AND b = ?", sorted((a, b)),

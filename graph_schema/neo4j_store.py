@@ -26,7 +26,7 @@ from graph_schema.errors import (
 )
 from graph_schema.schema import MIGRATIONS
 from graph_schema.store import Kind, Progress, Store, TermKind, member_from_row, member_row
-from models import Community, Connection, Feedback, Group, Member, Skill, Topic
+from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, Topic
 
 __all__ = ["Neo4jStore"]
 
@@ -255,7 +255,7 @@ class Neo4jStore(Store):
             raise NotFoundError("group", group_id)
         return found[0]
 
-    def _terms(self, label: str, model: type[Topic] | type[Skill]) -> list[Any]:
+    def _terms(self, label: str, model: type[Topic | Skill]) -> list[Any]:
         return [model.model_validate(dict(r)) for r in self._read(cypher.READ_TERMS, label=label)]
 
     def export(self) -> Community:
@@ -291,6 +291,31 @@ class Neo4jStore(Store):
     def feedback(self, member_id: str | None = None) -> list[Feedback]:
         return [Feedback.model_validate({**dict(r), "at": _native(r["at"])})
                 for r in self._read(cypher.READ_FEEDBACK, member=member_id)]
+
+    # -- API keys -------------------------------------------------------------------------
+
+    def add_key(self, key: ApiKey) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            params = key.model_dump(mode="json")
+            if tx.run(cypher.ADD_KEY, **params).single(strict=True)["added"] == 0:
+                raise NotFoundError("member", key.member or "")
+
+        self._transaction(work)
+
+    def _keys(self, key_id: str | None) -> list[ApiKey]:
+        return [ApiKey.model_validate(dict(r)) for r in self._read(cypher.READ_KEYS, id=key_id)]
+
+    def get_key(self, key_id: str) -> ApiKey:
+        found = self._keys(key_id)
+        if not found:
+            raise NotFoundError("key", key_id)
+        return found[0]
+
+    def keys(self) -> list[ApiKey]:
+        return self._keys(None)
+
+    def revoke_key(self, key_id: str) -> None:
+        self._delete_one(cypher.REVOKE_KEY, "key", key_id, id=key_id)
 
     # -- embeddings -----------------------------------------------------------------------
 

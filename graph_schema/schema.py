@@ -20,7 +20,7 @@ __all__ = [
     "latest_version",
 ]
 
-LABELS = ("Member", "Organisation", "Region", "Topic", "Skill", "Group")
+LABELS = ("Member", "Organisation", "Region", "Topic", "Skill", "Group", "ApiKey")
 
 RELATIONSHIPS = {
     "WORKS_AT": ("Member", "Organisation"),
@@ -33,6 +33,7 @@ RELATIONSHIPS = {
     "FOCUSES_ON": ("Group", "Topic"),  # {rank}
     "BROADER": ("Topic", "Topic"),  # also Skill -> Skill
     "GAVE_FEEDBACK": ("Member", "Member"),  # also Member -> Group; {action, at}
+    "ACTS_FOR": ("ApiKey", "Member"),
 }
 
 
@@ -133,10 +134,29 @@ _FEEDBACK_SQL = (
     "CREATE INDEX IF NOT EXISTS feedback_target ON feedback(target_kind, target)",
 )
 
+# Keys act for a member through ACTS_FOR, so erasing the member finds and deletes them.
+_ACCESS_CYPHER = (
+    "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.id IS UNIQUE",
+)
+
+# SQLite has no ADD COLUMN IF NOT EXISTS; a migration runs in one transaction with the record
+# of it, so these statements never run twice. Members stored earlier consent to everything, as
+# new members do by default.
+_ACCESS_SQL = tuple(
+    f"ALTER TABLE member ADD COLUMN consent_{purpose} INTEGER NOT NULL DEFAULT 1"
+    for purpose in ("suggestions", "groups", "analytics")
+) + (
+    """CREATE TABLE IF NOT EXISTS api_key (
+        id TEXT PRIMARY KEY, role TEXT NOT NULL, digest TEXT NOT NULL, created TEXT NOT NULL,
+        member_id TEXT REFERENCES member(id) ON DELETE CASCADE)""",
+    "CREATE INDEX IF NOT EXISTS api_key_member ON api_key(member_id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core graph: constraints, indexes, tables", _CORE_CYPHER, _CORE_SQL),
     Migration(2, "embeddings: vector indexes (cosine)", _EMBEDDING_CYPHER, _EMBEDDING_SQL),
     Migration(3, "feedback on suggestions", _FEEDBACK_CYPHER, _FEEDBACK_SQL),
+    Migration(4, "consent per purpose, API keys", _ACCESS_CYPHER, _ACCESS_SQL),
 )
 
 

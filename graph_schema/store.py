@@ -17,9 +17,10 @@ from typing import Any, Literal
 import numpy as np
 
 from graph_schema.errors import ConflictError
-from models import Community, Connection, Feedback, Group, Member
+from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member
 
 __all__ = [
+    "CONSENT_FIELDS",
     "EMBEDDED_KINDS",
     "MEMBER_FIELDS",
     "Kind",
@@ -39,13 +40,18 @@ EMBEDDED_KINDS: tuple[Kind, ...] = ("member", "group", "topic", "skill")
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long write runs."""
 
-MEMBER_FIELDS = ("name", "role", "region", "bio", "open_to_connect", "visibility", "joined")
-"""Scalar member fields kept as properties; organisation and the lists live in the graph."""
+CONSENT_FIELDS = tuple(f"consent_{purpose}" for purpose in Consent.model_fields)
+MEMBER_FIELDS = ("name", "role", "region", "bio", "open_to_connect", "visibility", "joined",
+                 *CONSENT_FIELDS)
+"""Scalar member fields kept as properties (consent flattened to one flag per purpose);
+organisation and the lists live in the graph."""
 
 
 def member_row(member: Member) -> dict[str, Any]:
     """The scalar properties of ``member`` as a store keeps them (extras as one JSON text)."""
-    row = {field: getattr(member, field) for field in MEMBER_FIELDS}
+    consent = {f"consent_{purpose}": given for purpose, given in member.consent}
+    row = {field: consent[field] if field in consent else getattr(member, field)
+           for field in MEMBER_FIELDS}
     extra = member.model_extra
     row["extra"] = json.dumps(extra, ensure_ascii=False) if extra else None
     return row
@@ -61,6 +67,8 @@ def member_from_row(
     """Rebuild a member from the scalar properties and the lists a store read back."""
     data = {field: props.get(field) for field in ("id", *MEMBER_FIELDS)}
     data = {key: value for key, value in data.items() if value is not None}
+    data["consent"] = {field.removeprefix("consent_"): bool(data.pop(field))
+                       for field in CONSENT_FIELDS if field in data}
     extra = json.loads(props["extra"]) if props.get("extra") else {}
     return Member.model_validate(
         {
@@ -145,8 +153,8 @@ class Store(ABC):
 
     @abstractmethod
     def delete_member(self, member_id: str) -> None:
-        """Remove the member with their connections, memberships, embedding and the feedback they
-        gave or were given, or raise NotFoundError."""
+        """Remove the member with their connections, memberships, embedding, API keys and the
+        feedback they gave or were given, or raise NotFoundError."""
 
     @abstractmethod
     def connections(self, member_id: str | None = None) -> list[Connection]:
@@ -180,6 +188,24 @@ class Store(ABC):
     @abstractmethod
     def feedback(self, member_id: str | None = None) -> list[Feedback]:
         """All feedback, or that given by one member; ordered by (member, target_kind, target)."""
+
+    # -- API keys -------------------------------------------------------------------------
+
+    @abstractmethod
+    def add_key(self, key: ApiKey) -> None:
+        """Keep ``key``; an unknown member raises NotFoundError, a used id ConflictError."""
+
+    @abstractmethod
+    def get_key(self, key_id: str) -> ApiKey:
+        """The key, or :class:`NotFoundError`."""
+
+    @abstractmethod
+    def keys(self) -> list[ApiKey]:
+        """Every key, ordered by id."""
+
+    @abstractmethod
+    def revoke_key(self, key_id: str) -> None:
+        """Forget the key, or raise NotFoundError."""
 
     # -- embeddings -----------------------------------------------------------------------
 

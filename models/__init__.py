@@ -1,8 +1,10 @@
 """Pydantic models shared by every layer of qconnect."""
 
+from models.access import ROLES, ApiKey, Role
 from models.domain import (
     Community,
     Connection,
+    Consent,
     Feedback,
     Group,
     Identifier,
@@ -16,14 +18,18 @@ from models.domain import (
 )
 
 __all__ = [
+    "ROLES",
+    "ApiKey",
     "Community",
     "Connection",
+    "Consent",
     "Feedback",
     "Group",
     "Identifier",
     "Member",
     "Organisation",
     "Region",
+    "Role",
     "Skill",
     "SkillLevel",
     "Topic",

@@ -27,6 +27,7 @@ from pydantic import (
 __all__ = [
     "Community",
     "Connection",
+    "Consent",
     "Feedback",
     "Group",
     "Identifier",
@@ -85,6 +86,19 @@ class SkillLevel(BaseModel):
         return {"name": value} if isinstance(value, str) else value
 
 
+class Consent(BaseModel):
+    """What a member agrees their profile may be used for, one purpose at a time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    suggestions: bool = Field(default=True, description="Appear in others' suggestions and "
+                              "search results.")
+    groups: bool = Field(default=True, description="Be placed in interest groups by "
+                         "coordinators and group proposals.")
+    analytics: bool = Field(default=True, description="Be included in analytics and "
+                            "pseudonymised exports.")
+
+
 class Member(BaseModel):
     """A person in the community: their profile, skills, interests and privacy choices."""
 
@@ -102,6 +116,7 @@ class Member(BaseModel):
     open_to_connect: bool = True
     visibility: Visibility = "members"
     joined: dt.date | None = None
+    consent: Consent = Field(default_factory=Consent)
 
     @field_validator("skills")
     @classmethod
@@ -129,6 +144,8 @@ class Member(BaseModel):
             del data["open_to_connect"]
         if data["visibility"] == "members":
             del data["visibility"]
+        if self.consent == Consent():
+            del data["consent"]
         return data
 
 

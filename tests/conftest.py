@@ -60,7 +60,8 @@ def tiny() -> Community:
                    region="South", bio="Evaluates improvement programmes.",
                    visibility="public", pronouns="she/her"),
             Member(id="dev", name="Dev", role="patient leader", organisation="South University",
-                   region="South", open_to_connect=False, interests=["co-design"]),
+                   region="South", open_to_connect=False, interests=["co-design"],
+                   consent={"groups": False, "analytics": False}),
             Member(id="eve", name="Eve", visibility="hidden"),
         ],
         connections=[

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from graph_schema import ConflictError, NotFoundError, Store, open_store
 from graph_schema.schema import latest_version
-from models import Community, Connection, Feedback, Group, Member
+from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member
 
 
 def _pairs(community: Community) -> dict[frozenset[str], tuple[str | None, dt.date | None]]:
@@ -312,3 +312,47 @@ class TestFeedbackContract:
             first.record_feedback(given)
         with open_store(store_location) as again:
             assert again.feedback() == [given]
+
+
+def _key(key_id: str, role: str = "member", member: str | None = "ana") -> ApiKey:
+    return ApiKey(id=key_id, role=role, member=member, digest="0" * 64)
+
+
+class TestKeyContract:
+    def test_keys_are_added_read_and_revoked(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        store.add_key(_key("k1"))
+        store.add_key(_key("k2", "admin", None))
+        assert store.get_key("k1") == _key("k1").model_copy(update={
+            "created": store.get_key("k1").created})
+        assert [(k.id, k.role, k.member) for k in store.keys()] == [
+            ("k1", "member", "ana"), ("k2", "admin", None)]
+        store.revoke_key("k1")
+        with pytest.raises(NotFoundError):
+            store.get_key("k1")
+        with pytest.raises(NotFoundError):
+            store.revoke_key("k1")
+
+    def test_a_key_for_an_unknown_member_or_a_used_id_is_refused(self, store: Store,
+                                                               tiny: Community) -> None:
+        store.write(tiny)
+        with pytest.raises(NotFoundError):
+            store.add_key(_key("k1", member="nobody"))
+        store.add_key(_key("k1"))
+        with pytest.raises(ConflictError):
+            store.add_key(_key("k1", member="ben"))
+        assert [k.member for k in store.keys()] == ["ana"]
+
+    def test_deleting_a_member_deletes_their_keys(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        store.add_key(_key("k1"))
+        store.add_key(_key("k2", "coordinator", "ben"))
+        store.delete_member("ana")
+        assert [k.id for k in store.keys()] == ["k2"]
+
+    def test_consent_round_trips(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        dev = store.get_member("dev")
+        assert (dev.consent.suggestions, dev.consent.groups, dev.consent.analytics) == (
+            True, False, False)
+        assert store.get_member("ana").consent == Consent()
