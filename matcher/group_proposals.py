@@ -27,7 +27,7 @@ from graph_schema.errors import ConflictError, NotFoundError, QConnectError
 from graph_schema.store import Store
 from matcher.group_formation import Partition
 from matcher.snapshot import Snapshot, Vocabulary
-from models import Community, Group
+from models import Community, Group, Member
 
 __all__ = ["LABEL_TOPICS", "ProposedGroup", "describe", "group_topics", "proposed_groups",
            "save_proposal", "select_pool"]
@@ -42,17 +42,25 @@ def _column(vocabulary: Vocabulary, kind: str, name: str) -> int:
     return vocabulary.index[name]
 
 
+def _why_not_placeable(member: Member) -> str:
+    if member.visibility == "hidden":
+        return "hidden profile"
+    return "not open to connect" if not member.open_to_connect else "no consent to group placement"
+
+
 def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,
                 topic: str | None = None, skill: str | None = None, region: str | None = None,
                 role: str | None = None, group: str | None = None
                 ) -> tuple[np.ndarray, list[tuple[str, str]]]:
     """Rows of the members to form groups from, and those of ``ids`` left out, with why.
 
-    Everyone open to connect and not hidden, narrowed by each filter given (interest in
-    ``topic``, holding ``skill``, membership of ``group``…). Members listed in ``ids`` who are
-    hidden or not open are reported rather than silently dropped.
+    Everyone open to connect, not hidden and consenting to be placed in groups, narrowed by each
+    filter given (interest in ``topic``, holding ``skill``, membership of ``group``…). Members
+    listed in ``ids`` who cannot be placed are reported rather than silently dropped.
     """
-    keep = snapshot.suggestable.copy()
+    placeable = np.array([m.open_to_connect and m.visibility != "hidden" and m.consent.groups
+                          for m in snapshot.members], dtype=bool)
+    keep = placeable.copy()
     excluded: list[tuple[str, str]] = []
     if ids is not None:
         unknown = [i for i in ids if i not in snapshot.ids.index]
@@ -61,9 +69,7 @@ def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,
         listed = np.zeros(len(snapshot), dtype=bool)
         listed[[snapshot.ids.index[i] for i in ids]] = True
         for row in np.flatnonzero(listed & ~keep):
-            member = snapshot.members[row]
-            why = "hidden profile" if member.visibility == "hidden" else "not open to connect"
-            excluded.append((member.id, why))
+            excluded.append((snapshot.ids.names[row], _why_not_placeable(snapshot.members[row])))
         keep &= listed
     for name, kind, vocabulary, matrix in (
             (topic, "topic", snapshot.topics, snapshot.member_topics),
@@ -193,8 +199,8 @@ def _unused_ids(store: Store, prefix: str, count: int) -> list[str]:
 def save_proposal(store: Store, proposal: object, coordinator: str, *,
                   prefix: str | None = None, today: dt.date | None = None) -> list[Group]:
     """Create the proposal's groups, with ``coordinator`` coordinating each, in one write:
-    all of them or, on any problem (an unknown member, the coordinator listed as a member, an
-    empty group), none. Ids are ``<prefix>-<n>`` (default prefix ``proposal-<date>``), never
+    all of them or, on any problem (an unknown member, one who has not consented to group
+    placement, the coordinator listed as a member, an empty group), none. Ids are ``<prefix>-<n>`` (default prefix ``proposal-<date>``), never
     one a group already has."""
     groups = proposed_groups(proposal)
     if not groups:
@@ -203,6 +209,9 @@ def save_proposal(store: Store, proposal: object, coordinator: str, *,
     missing = store.missing_members(people)
     if missing:
         raise NotFoundError("member", sorted(missing)[0])
+    refusing = [m.id for m in store.get_members(people - {coordinator}) if not m.consent.groups]
+    if refusing:
+        raise ConflictError(f"{refusing[0]} has not consented to be placed in interest groups")
     today = today or dt.date.today()
     ids = _unused_ids(store, prefix or f"proposal-{today.isoformat()}", len(groups))
     made = []

@@ -66,18 +66,20 @@ class Searcher:
         region: str | None = None,
         organisation: str | None = None,
     ) -> list[MemberHit]:
-        """Up to ``k`` visible members whose profiles are closest in meaning to ``text``."""
+        """Up to ``k`` members whose profiles are closest in meaning to ``text``, among those
+        not hidden who consent to being suggested."""
         query = self.encoder.encode([text])[0]
         wanted = {"role": role, "region": region, "organisation": organisation}
         wanted = {name: value for name, value in wanted.items() if value is not None}
         fetch = max(3 * k, 30)
-        # Filters and hidden profiles are applied after the vector search, so fetch more
+        # Filters, hidden profiles and consent are applied after the vector search, so fetch more
         # until k survive or everything has been seen.
         while True:
             found = self.store.nearest("member", query, fetch, self.encoder.model_id)
             profiles = {m.id: m for m in self.store.get_members(key for key, _ in found)}
             hits = [(profiles[key], score) for key, score in found
                     if key in profiles and profiles[key].visibility != "hidden"
+                    and profiles[key].consent.suggestions
                     and all(getattr(profiles[key], f) == v for f, v in wanted.items())]
             if len(hits) >= k or len(found) < fetch:
                 break

@@ -121,8 +121,9 @@ class Snapshot:
 
     @cached_property
     def suggestable(self) -> np.ndarray:
-        """Who may appear in others' suggestions: open to connect and not hidden."""
-        return np.array([m.open_to_connect and m.visibility != "hidden" for m in self.members])
+        """Who may appear in others' suggestions: open to connect, not hidden, and consenting."""
+        return np.array([m.open_to_connect and m.visibility != "hidden" and m.consent.suggestions
+                         for m in self.members])
 
     @cached_property
     def visible(self) -> np.ndarray:

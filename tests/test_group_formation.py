@@ -21,7 +21,7 @@ from matcher.encoder import configured_model_path, model_id
 from matcher.group_formation import GroupRules, InfeasibleError, Partition, form_groups
 from matcher.group_proposals import describe, save_proposal, select_pool
 from matcher.snapshot import Snapshot, snapshot_from_store
-from models import Community
+from models import Community, Consent
 
 runner = CliRunner()
 
@@ -222,6 +222,17 @@ def test_pool_filters_and_reported_exclusions(snapshot: Snapshot) -> None:
     assert all(reason in ("not open to connect", "hidden profile") for _, reason in excluded)
 
 
+def test_pool_leaves_out_members_without_group_consent(snapshot: Snapshot) -> None:
+    open_ = [m for m in snapshot.members if m.open_to_connect and m.visibility != "hidden"]
+    refusing = open_[0].model_copy(update={"consent": Consent(groups=False)})
+    changed = snapshot.after_write(Community(members=[refusing]))
+    rows, excluded = select_pool(changed, [refusing.id, open_[1].id])
+    assert [changed.ids.names[r] for r in rows] == [open_[1].id]
+    assert refusing.id not in {changed.ids.names[r] for r in rows}
+    assert excluded == [(refusing.id, "no consent to group placement")]
+    assert changed.ids.index[refusing.id] not in select_pool(changed)[0]
+
+
 def test_saving_creates_the_groups_in_each_store(store: Store, generated: Community,
                                                  snapshot: Snapshot, pool: np.ndarray) -> None:
     store.write(generated)
@@ -247,8 +258,9 @@ def test_saving_refuses_bad_proposals_and_writes_nothing(store: Store,
                                                          tiny: Community) -> None:
     store.write(tiny)
     before = store.groups()
-    good = {"members": ["ana", "dev"], "label": "Safety", "topics": ["patient safety"]}
-    bad = [({"groups": [good, {"members": ["ben", "nobody"]}]}, "ben", NotFoundError),
+    good = {"members": ["ana", "ben"], "label": "Safety", "topics": ["patient safety"]}
+    bad = [({"groups": [good, {"members": ["dev"]}]}, "cat", ConflictError),  # no consent
+           ({"groups": [good, {"members": ["ben", "nobody"]}]}, "ben", NotFoundError),
            ({"groups": [good]}, "nobody", NotFoundError),
            ({"groups": [good, {"members": ["ben", "cat"]}]}, "cat", ConflictError),
            ({"groups": [good, {"members": []}]}, "cat", QConnectError),

@@ -21,7 +21,7 @@ from matcher.ranker import PeopleRanker
 from matcher.recommend import HELPER_MIN_LEVEL, Recommender
 from matcher.rerank import RerankPolicy
 from matcher.snapshot import Snapshot, snapshot_from_store
-from models import Community, Connection, Member
+from models import Community, Connection, Consent, Member
 
 from tests.conftest import neo4j_uri
 
@@ -57,6 +57,18 @@ def test_never_self_connections_hidden_or_closed(snapshot: Snapshot, rankers) ->
         friends = {snapshot.ids.names[r] for r in snapshot.neighbours(row)}
         for s in recommender.people(member.id, 10) + recommender.helpers(member.id, 10):
             assert s.id != member.id and s.id not in friends and s.id not in closed
+
+
+def test_members_without_consent_are_never_suggested(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+    recommender = _recommender(snapshot, rankers)
+    shown = Counter(s.id for m in snapshot.members[1:80] for s in recommender.people(m.id, 10))
+    popular = shown.most_common(1)[0][0]
+    refusing = snapshot.members[snapshot.ids.index[popular]].model_copy(
+        update={"consent": Consent(suggestions=False)})
+    recommender = _recommender(snapshot.after_write(Community(members=[refusing])), rankers)
+    for other in snapshot.members[1:80]:
+        found = recommender.people(other.id, 10) + recommender.helpers(other.id, 10)
+        assert popular not in {s.id for s in found}
 
 
 def test_dismissed_and_accepted_are_not_suggested(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
