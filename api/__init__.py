@@ -1,0 +1,1 @@
+"""How people reach qconnect: the HTTP service (``api.app``) and the command line (``api.cli``)."""

@@ -67,7 +67,7 @@ class EmbeddedRecords:
             raise NotFoundError("key", key_id)
         return found[0]
 
-    def keys(self) -> list[ApiKey]:
+    def api_keys(self) -> list[ApiKey]:
         return self._keys()
 
     def revoke_key(self, key_id: str) -> None:

@@ -87,7 +87,11 @@ class Neo4jStore(Store):
         self.location = uri
         self._database = database
         try:
-            self._driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
+            # Short timeouts: while the server is down a caller hears so within seconds (and a
+            # service answers 503) instead of waiting out the driver's 30 s retry budget.
+            self._driver = GraphDatabase.driver(
+                uri, auth=auth, notifications_min_severity="OFF", connection_timeout=5,
+                max_transaction_retry_time=5)
         except (DriverError, ValueError) as exc:
             raise StoreUnavailableError(f"cannot use Neo4j at {uri}: {exc}") from exc
         # Fail at once with a clear message rather than after the driver's retry budget.
@@ -311,7 +315,7 @@ class Neo4jStore(Store):
             raise NotFoundError("key", key_id)
         return found[0]
 
-    def keys(self) -> list[ApiKey]:
+    def api_keys(self) -> list[ApiKey]:
         return self._keys(None)
 
     def revoke_key(self, key_id: str) -> None:

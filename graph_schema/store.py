@@ -200,7 +200,7 @@ class Store(ABC):
         """The key, or :class:`NotFoundError`."""
 
     @abstractmethod
-    def keys(self) -> list[ApiKey]:
+    def api_keys(self) -> list[ApiKey]:
         """Every key, ordered by id."""
 
     @abstractmethod

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from graph_schema.store import EMBEDDED_KINDS, Kind, Store
 from matcher.encoder import Encoder, text_hash
 from matcher.profile_text import group_text, member_text, term_text
 
-__all__ = ["EmbedReport", "KindProgress", "current_texts", "embed_store", "refresh"]
+__all__ = ["EmbedReport", "KindProgress", "current_texts", "embed_store", "embed_texts",
+           "refresh"]
 
 CHUNK = 2048  # texts embedded and written per store transaction
 
@@ -42,6 +45,16 @@ def current_texts(store: Store, kind: Kind) -> dict[str, str]:
     return {name: term_text(name, description) for name, description in store.vocabulary(kind)}
 
 
+def embed_texts(store: Store, encoder: Encoder, kind: Kind,
+                texts: Mapping[str, str]) -> dict[str, np.ndarray]:
+    """Embed ``texts`` (key → text) and store them in one transaction; the vectors by key."""
+    keys = list(texts)
+    vectors = encoder.encode([texts[key] for key in keys])
+    store.write_embeddings(kind, encoder.model_id, keys, [text_hash(texts[k]) for k in keys],
+                           vectors)
+    return dict(zip(keys, vectors, strict=True))
+
+
 def refresh(
     store: Store,
     encoder: Encoder,
@@ -63,11 +76,10 @@ def refresh(
     todo = [key for key in texts
             if force or state.get(key) != (encoder.model_id, hashes[key])]
     for start in range(0, len(todo), CHUNK):
-        keys = todo[start : start + CHUNK]
-        vectors = encoder.encode([texts[key] for key in keys])
-        store.write_embeddings(kind, encoder.model_id, keys, [hashes[k] for k in keys], vectors)
+        chunk = todo[start : start + CHUNK]
+        embed_texts(store, encoder, kind, {key: texts[key] for key in chunk})
         if progress:
-            progress(kind, start + len(keys), len(todo))
+            progress(kind, start + len(chunk), len(todo))
     return len(todo), len(texts) - len(todo)
 
 

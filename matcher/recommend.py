@@ -54,6 +54,12 @@ class Recommender:
     def __post_init__(self) -> None:
         self.exposure = Exposure(self.policy.max_exposure_share)
 
+    def with_snapshot(self, snapshot: Snapshot) -> Recommender:
+        """The same rankers and rules over ``snapshot``, with the exposure served so far."""
+        moved = Recommender(snapshot, self.ranker, self.group_ranker, self.policy)
+        moved.exposure = self.exposure.remapped(self.snapshot.ids.names, snapshot.ids.index)
+        return moved
+
     def _row(self, member_id: str) -> int:
         row = self.snapshot.ids.index.get(member_id)
         if row is None:

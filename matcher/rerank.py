@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +43,13 @@ class Exposure:
     def record(self, rows: list[int]) -> None:
         self.lists += 1
         self.counts.update(rows)
+
+    def remapped(self, old_ids: Sequence[str], new_rows: Mapping[str, int]) -> Exposure:
+        """The same counts for a snapshot whose rows are ``new_rows`` (id → row); members who
+        are gone are dropped."""
+        counts = Counter({new_rows[old_ids[r]]: n for r, n in self.counts.items()
+                          if old_ids[r] in new_rows})
+        return Exposure(self.share, self.lists, counts)
 
 
 def allowed_people(snapshot: Snapshot, row: int) -> np.ndarray:

@@ -319,7 +319,8 @@ class Snapshot:
         deleted: Iterable[str] = (),
         feedback: Iterable[Feedback] = (),
     ) -> Snapshot:
-        """The snapshot as the store holds it after ``write`` (upserted as a store would),
+        """The snapshot as the store holds it after ``write`` (upserted as a store would; topics
+        and skills by id),
         the deletion of members ``deleted``, new embeddings and new feedback — without reading
         the store again."""
         gone = set(deleted)
@@ -349,9 +350,11 @@ class Snapshot:
         def kept(pairs: set[tuple[str, str]]) -> frozenset[tuple[str, str]]:
             return frozenset(p for p in pairs if not gone & set(p))
 
+        terms = {kind: list(({t.id: t for t in getattr(self.community, kind)}
+                             | {t.id: t for t in getattr(write, kind)}).values())
+                 for kind in ("topics", "skills")}
         community = Community(members=list(members.values()), connections=list(ties.values()),
-                              groups=list(groups.values()), topics=self.community.topics,
-                              skills=self.community.skills)
+                              groups=list(groups.values()), **terms)
         return Snapshot(community, merged, kept(dismissed), kept(accepted))
 
 

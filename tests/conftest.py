@@ -8,13 +8,21 @@ one and passes its URI in ``QCONNECT_TEST_NEO4J``. Without it they are skipped, 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.keys import new_key
 from graph_schema import Store, open_store
 from graph_schema.local_neo4j import wipe
+from graph_schema.store import copy_store
+from matcher.community import LiveCommunity
 from models import Community, Connection, Group, Member, Skill, Topic
 
 NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
@@ -79,7 +87,7 @@ def tiny() -> Community:
 
 
 @pytest.fixture(scope="session")
-def encoder():  # noqa: ANN201 - matcher.encoder.Encoder, imported lazily (loads torch)
+def encoder():
     """The real all-MiniLM-L6-v2 encoder, loaded once for the whole run."""
     from matcher.encoder import get_encoder
 
@@ -96,7 +104,7 @@ def generated() -> Community:
 
 @pytest.fixture(scope="session")
 def generated_store(tmp_path_factory: pytest.TempPathFactory, generated: Community,
-                    encoder) -> str:  # noqa: ANN001
+                    encoder) -> str:
     """An embedded store holding ``generated``, embedded; tests must not change it."""
     from matcher.embedding import embed_store
 
@@ -105,3 +113,56 @@ def generated_store(tmp_path_factory: pytest.TempPathFactory, generated: Communi
         store.write(generated)
         embed_store(store, encoder)
     return location
+
+
+@dataclass
+class Api:
+    """The HTTP service running in-process over a store, with a way to mint keys."""
+
+    client: TestClient
+    location: str
+
+    @property
+    def live(self) -> LiveCommunity:
+        return self.client.app.state.community  # type: ignore[attr-defined]
+
+    def headers(self, role: str, member: str | None = None) -> dict[str, str]:
+        """Authorization headers of a fresh key of ``role`` (acting for ``member``)."""
+        text, key = new_key(role, member)  # type: ignore[arg-type]
+        self.live.store.add_key(key)
+        return {"Authorization": f"Bearer {text}"}
+
+
+@contextmanager
+def serving(location: str) -> Iterator[Api]:
+    """The service over the store at ``location``, started and stopped around the block."""
+    with TestClient(create_app(location), raise_server_exceptions=False) as client:
+        yield Api(client, location)
+
+
+def _stored_copy(generated_store: str, tmp_path: Path, kind: str) -> str:
+    """A private, writable copy of ``generated_store`` in a store of ``kind``."""
+    if kind == "embedded":
+        location = str(tmp_path / "service.db")
+        shutil.copy(generated_store, location)
+        return location
+    location = neo4j_uri()
+    wipe(location)
+    with open_store(generated_store) as source, open_store(location) as target:
+        copy_store(source, target)
+    return location
+
+
+@pytest.fixture
+def api(generated_store: str, tmp_path: Path) -> Iterator[Api]:
+    """The service over a private copy of the generated community (embedded store)."""
+    with serving(_stored_copy(generated_store, tmp_path, "embedded")) as running:
+        yield running
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def api_on_each_store(request: pytest.FixtureRequest, generated_store: str,
+                      tmp_path: Path) -> Iterator[Api]:
+    """The service over a private copy of the generated community, in each kind of store."""
+    with serving(_stored_copy(generated_store, tmp_path, request.param)) as running:
+        yield running

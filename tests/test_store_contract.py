@@ -325,7 +325,7 @@ class TestKeyContract:
         store.add_key(_key("k2", "admin", None))
         assert store.get_key("k1") == _key("k1").model_copy(update={
             "created": store.get_key("k1").created})
-        assert [(k.id, k.role, k.member) for k in store.keys()] == [
+        assert [(k.id, k.role, k.member) for k in store.api_keys()] == [
             ("k1", "member", "ana"), ("k2", "admin", None)]
         store.revoke_key("k1")
         with pytest.raises(NotFoundError):
@@ -341,14 +341,14 @@ class TestKeyContract:
         store.add_key(_key("k1"))
         with pytest.raises(ConflictError):
             store.add_key(_key("k1", member="ben"))
-        assert [k.member for k in store.keys()] == ["ana"]
+        assert [k.member for k in store.api_keys()] == ["ana"]
 
     def test_deleting_a_member_deletes_their_keys(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
         store.add_key(_key("k1"))
         store.add_key(_key("k2", "coordinator", "ben"))
         store.delete_member("ana")
-        assert [k.id for k in store.keys()] == ["k2"]
+        assert [k.id for k in store.api_keys()] == ["k2"]
 
     def test_consent_round_trips(self, store: Store, tiny: Community) -> None:
         store.write(tiny)

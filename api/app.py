@@ -1,0 +1,79 @@
+"""The HTTP service: ``create_app()`` builds it, ``qconnect serve`` runs it with uvicorn.
+
+The store, the model and the community's snapshot are opened once, when the service starts
+(``lifespan``), and closed when it stops; uvicorn lets requests in flight finish first.
+Routes live in ``api/routers``, one module per resource; access rules in ``api/deps.py``;
+errors become HTTP statuses in ``api/errors.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.request_log import configure_logging, install_request_log
+from api.routers import (
+    analytics,
+    connections,
+    groups,
+    health,
+    members,
+    organisations,
+    recommendations,
+    search,
+    terms,
+)
+from graph_schema import open_store
+from matcher.community import LiveCommunity
+from matcher.encoder import get_encoder
+from models.settings import get_settings
+
+__all__ = ["ROUTERS", "create_app"]
+
+log = logging.getLogger("qconnect.api")
+
+DESCRIPTION = """Peer matching for an improvement community: profiles, "people like you" and
+"who can help me" suggestions with their reasons, search, interest groups and their proposals,
+and aggregates for analysts.
+
+Every route but `/health` and `/ready` needs an API key from `qconnect keys create`, sent as
+`Authorization: Bearer KEY`. A member key acts for its own member only."""
+
+
+ROUTERS = (health.router, members.router, recommendations.router, connections.router,
+           groups.router, search.router, terms.topics, terms.skills, organisations.router,
+           analytics.router)
+"""Every router of the service, one per resource; all but the probes need a key."""
+
+
+def create_app(store: str | None = None) -> FastAPI:
+    """The service over the store at ``store`` (default: the configured one)."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        opened = open_store(store)
+        try:
+            app.state.community = LiveCommunity(opened, get_encoder())
+            log.info("ready", extra={"fields": {"members": len(app.state.community.snapshot),
+                                                "trained": app.state.community.trained}})
+            yield
+        finally:
+            opened.close()
+            log.info("stopped")
+
+    app = FastAPI(title="qconnect", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    install_error_handlers(app)
+    install_request_log(app)
+    for router in ROUTERS:
+        app.include_router(router, responses=ERROR_RESPONSES if router is not health.router
+                           else None)
+    return app
+
+

@@ -1,0 +1,63 @@
+"""Aggregates, pseudonymised exports and the evaluation summary, for analysts."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from api.deps import Allow, Caller, CommunityDep
+from matcher.analysts_view import analysed, pseudonymised_export, summary
+from matcher.evaluation import evaluate, hold_out
+from matcher.snapshot import Snapshot
+from models.settings import get_settings
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+
+Analyst = Annotated[Caller, Depends(Allow("analyst", "admin"))]
+
+_evaluation_lock = threading.Lock()
+
+
+def _pseudonym_key(request: Request) -> bytes:
+    state = request.app.state
+    if not hasattr(state, "pseudonym_key"):
+        configured = get_settings().pseudonym_key
+        state.pseudonym_key = (configured.get_secret_value().encode() if configured
+                               else secrets.token_bytes(32))
+    return state.pseudonym_key
+
+
+@router.get("/summary", response_model=dict[str, Any])
+def community_summary(live: CommunityDep, caller: Analyst) -> dict[str, Any]:
+    """Size, roles, regions, degrees and the share of ties across organisations, over members
+    who consent to analytics."""
+    return summary(live.snapshot)
+
+
+@router.get("/export", response_model=dict[str, Any])
+def pseudonymised(request: Request, live: CommunityDep, caller: Analyst) -> dict[str, Any]:
+    """Members, ties and memberships under pseudonyms; members who are hidden or withheld
+    consent to analytics are left out with their ties."""
+    return pseudonymised_export(live.snapshot, _pseudonym_key(request))
+
+
+@router.get("/evaluation", response_model=list[dict[str, Any]])
+def evaluation(
+    request: Request,
+    live: CommunityDep,
+    caller: Analyst,
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[dict[str, Any]]:
+    """Offline quality of suggestions against baselines on held-out ties (see
+    ``qconnect evaluate``), over members who consent to analytics. Computed once per state
+    of the community and k, then served from memory."""
+    snapshot: Snapshot = live.snapshot
+    with _evaluation_lock:  # one computation at a time; later callers get its result
+        cached = getattr(request.app.state, "evaluation", None)
+        if cached is None or cached[0] is not snapshot or cached[1] != k:
+            results = [r.as_dict() for r in evaluate(hold_out(analysed(snapshot)), k=k)]
+            request.app.state.evaluation = cached = (snapshot, k, results)
+    return cached[2]

@@ -1,0 +1,30 @@
+"""Organisations members come from."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from api.deps import Allow, Caller, CommunityDep
+from models.api import OrganisationPublic, Page
+
+router = APIRouter(prefix="/organisations", tags=["organisations"])
+
+Anyone = Annotated[Caller, Depends(Allow("member", "coordinator", "analyst", "admin"))]
+
+
+@router.get("", response_model=Page[OrganisationPublic])
+def list_organisations(live: CommunityDep, caller: Anyone) -> Page[OrganisationPublic]:
+    """Organisations with the regions their members are in and how many members they have."""
+    counts: Counter[str] = Counter()
+    regions: defaultdict[str, set[str]] = defaultdict(set)
+    for member in live.snapshot.members:
+        if member.organisation:
+            counts[member.organisation] += 1
+            if member.region:
+                regions[member.organisation].add(member.region)
+    data = [OrganisationPublic(name=name, regions=sorted(regions[name]), members=n)
+            for name, n in sorted(counts.items())]
+    return Page(data=data, count=len(data))

@@ -1,0 +1,182 @@
+"""One community as a long-running service holds it: the store and a snapshot kept in step.
+
+The store is the system of record; the snapshot serves reads and suggestions from memory. Every
+write goes to the store first and reaches the snapshot only once the store has acknowledged it,
+so what a reader sees has always been stored. Writes are serialised by one lock: a
+read-modify-write (such as updating part of a profile) cannot interleave with another write and
+lose it. Changed profiles and groups are embedded as part of their write.
+
+One process holds one :class:`LiveCommunity`; several processes over one store would each see
+only their own writes until they reload.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from graph_schema.errors import ConflictError, NotFoundError
+from graph_schema.store import Kind, Store
+from matcher.embedding import embed_texts
+from matcher.encoder import Encoder
+from matcher.group_proposals import save_proposal
+from matcher.persistence import open_recommender
+from matcher.profile_text import group_text, member_text, term_text
+from matcher.recommend import Suggestion
+from matcher.rerank import RerankPolicy
+from matcher.search import MemberHit, Searcher, TermHit
+from matcher.snapshot import Snapshot
+from models import Community, Connection, Feedback, Group, Member, Skill, Topic
+
+__all__ = ["LiveCommunity", "SuggestionKind"]
+
+SuggestionKind = Literal["people", "helpers", "groups"]
+
+
+class LiveCommunity:
+    """The community in ``store``, with ``encoder`` embedding what writes change."""
+
+    def __init__(self, store: Store, encoder: Encoder, policy: RerankPolicy | None = None) -> None:
+        self.store = store
+        self.encoder = encoder
+        self._lock = threading.RLock()
+        self._recommender, self.trained = open_recommender(store, policy)
+        self._searcher = Searcher(store, encoder)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._recommender.snapshot
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def member(self, member_id: str) -> Member:
+        row = self.snapshot.ids.index.get(member_id)
+        if row is None:
+            raise NotFoundError("member", member_id)
+        return self.snapshot.members[row]
+
+    def group(self, group_id: str) -> Group:
+        row = self.snapshot.group_ids.index.get(group_id)
+        if row is None:
+            raise NotFoundError("group", group_id)
+        return self.snapshot.groups[row]
+
+    def suggest(self, kind: SuggestionKind, member_id: str, k: int,
+                skill: str | None = None) -> tuple[list[Suggestion], Snapshot]:
+        """Suggestions, and the snapshot they were made from (to name what they point to)."""
+        # The recommender counts exposure across requests, so requests take turns with it.
+        with self._lock:
+            recommender = self._recommender
+            found = (recommender.helpers(member_id, k, skill) if kind == "helpers"
+                     else getattr(recommender, kind)(member_id, k))
+            return found, recommender.snapshot
+
+    def search(self, text: str, k: int, **filters: str | None) -> list[MemberHit]:
+        return self._searcher.members(text, k, **filters)
+
+    def search_terms(self, kind: Literal["topic", "skill"], text: str, k: int) -> list[TermHit]:
+        return self._searcher.terms(kind, text, k)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def _embed(self, kind: Kind, texts: Mapping[str, str]) -> dict[str, dict[str, np.ndarray]]:
+        return {kind: embed_texts(self.store, self.encoder, kind, texts)} if texts else {}
+
+    def _applied(self, write: Community, vectors: Mapping[str, Mapping[str, np.ndarray]],
+                 **changes: Any) -> None:
+        self._recommender = self._recommender.with_snapshot(
+            self.snapshot.after_write(write, vectors=vectors, **changes))
+
+    def put_members(self, members: Sequence[Member]) -> None:
+        """Create or replace ``members`` whole; profiles whose text changed are re-embedded."""
+        with self._lock:
+            self.store.write(Community(members=list(members)))
+            index, old = self.snapshot.ids.index, self.snapshot.members
+            texts = {m.id: member_text(m) for m in members}
+            changed = {key: text for key, text in texts.items()
+                       if key not in index or member_text(old[index[key]]) != text}
+            self._applied(Community(members=list(members)), self._embed("member", changed))
+
+    def add_member(self, member: Member) -> None:
+        """Create ``member``; an id in use is a :class:`ConflictError` and changes nothing."""
+        with self._lock:
+            if not self.store.missing_members([member.id]):
+                raise ConflictError(f"a member with id {member.id!r} exists already")
+            self.put_members([member])
+
+    def update_member(self, member_id: str, change: Callable[[Member], Member]) -> Member:
+        """Apply ``change`` to the member as stored, with no other write in between."""
+        with self._lock:
+            updated = change(self.member(member_id))
+            self.put_members([updated])
+            return updated
+
+    def erase_member(self, member_id: str) -> None:
+        """Remove the member and every trace of them: ties, memberships, feedback by and about
+        them, embedding, keys, and their place in the snapshot and its exposure counts."""
+        with self._lock:
+            self.store.delete_member(member_id)
+            self._applied(Community(), {}, deleted=[member_id])
+
+    def put_connections(self, connections: Sequence[Connection]) -> None:
+        with self._lock:
+            self.store.write(Community(connections=list(connections)))
+            self._applied(Community(connections=list(connections)), {})
+
+    def delete_connection(self, a: str, b: str) -> None:
+        with self._lock:
+            self.store.delete_connection(a, b)
+            ties = [t for t in self.snapshot.community.connections if t.pair != {a, b}]
+            self._recommender = self._recommender.with_snapshot(
+                self.snapshot.with_changes(connections=ties))
+
+    def put_groups(self, groups: Sequence[Group]) -> None:
+        with self._lock:
+            self.store.write(Community(groups=list(groups)))
+            texts = {g.id: group_text(g) for g in groups}
+            self._applied(Community(groups=list(groups)), self._embed("group", texts))
+
+    def update_group(self, group_id: str, change: Callable[[Group], Group]) -> Group:
+        """Apply ``change`` to the group as stored, with no other write in between."""
+        with self._lock:
+            updated = change(self.group(group_id))
+            self.put_groups([updated])
+            return updated
+
+    def save_proposal(self, proposal: object, coordinator: str,
+                      prefix: str | None = None) -> list[Group]:
+        """Create a proposal's groups (see :func:`matcher.group_proposals.save_proposal`)."""
+        with self._lock:
+            saved = save_proposal(self.store, proposal, coordinator, prefix=prefix)
+            texts = {g.id: group_text(g) for g in saved}
+            self._applied(Community(groups=saved), self._embed("group", texts))
+            return saved
+
+    def delete_group(self, group_id: str) -> None:
+        with self._lock:
+            self.store.delete_group(group_id)
+            groups = [g for g in self.snapshot.groups if g.id != group_id]
+            self._recommender = self._recommender.with_snapshot(
+                self.snapshot.with_changes(groups=groups))
+
+    def record_feedback(self, feedback: Feedback) -> None:
+        with self._lock:
+            self.store.record_feedback(feedback)
+            self._applied(Community(), {}, feedback=[feedback])
+
+    def put_terms(self, terms: Iterable[Topic | Skill]) -> None:
+        """Declare topics or skills (with descriptions), embedded for search."""
+        topics = [t for t in terms if isinstance(t, Topic)]
+        skills = [t for t in terms if isinstance(t, Skill)]
+        with self._lock:
+            self.store.write(Community(topics=topics, skills=skills))
+            vectors = {**self._embed("topic", {t.name: term_text(t.name, t.description)
+                                               for t in topics}),
+                       **self._embed("skill", {s.name: term_text(s.name, s.description)
+                                               for s in skills})}
+            self._applied(Community(topics=topics, skills=skills), vectors)
+            self._searcher = Searcher(self.store, self.encoder)  # its term vectors changed
+

@@ -1,0 +1,270 @@
+"""Request and response schemas of the HTTP API: one family per entity.
+
+Request bodies refuse unknown fields, so a misspelt field is a clear 422 rather than silently
+ignored. Responses carry only what the caller may see: others' privacy settings are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.domain import (
+    Connection,
+    Consent,
+    Group,
+    Identifier,
+    Label,
+    Member,
+    Name,
+    SkillLevel,
+    Text,
+    Visibility,
+)
+
+__all__ = [
+    "ConnectionCreate",
+    "FeedbackCreate",
+    "GroupCreate",
+    "GroupPublic",
+    "MemberCreate",
+    "MemberExport",
+    "MemberPublic",
+    "MemberUpdate",
+    "OrganisationPublic",
+    "Page",
+    "Proposal",
+    "ProposalRequest",
+    "ProposalSave",
+    "ProposedGroupIn",
+    "ProposedGroupOut",
+    "SearchHit",
+    "SearchResults",
+    "SuggestionList",
+    "SuggestionPublic",
+    "TermCreate",
+    "TermPublic",
+    "Unassigned",
+]
+
+_EXAMPLE_MEMBER = {
+    "id": "m-ayesha", "name": "Ayesha Khan", "role": "improvement adviser",
+    "organisation": "Selham Community Health NHS Trust", "region": "London",
+    "bio": "I support ward teams to reduce falls using small tests of change.",
+    "skills": [{"name": "statistical process control", "level": 4}, "coaching"],
+    "interests": ["patient safety", "measurement for improvement"],
+    "wants_to_learn": ["co-design"],
+}
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``count`` is how many match in all, ``data`` this page."""
+
+    data: list[T]
+    count: int
+
+
+class MemberCreate(Member):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE_MEMBER]})
+
+
+class MemberUpdate(BaseModel):
+    """The fields to change; those left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"bio": "Now leading a falls collaborative.", "visibility": "public"}]})
+
+    name: Label | None = None
+    role: Label | None = None
+    organisation: Label | None = None
+    region: Label | None = None
+    bio: Text | None = None
+    skills: list[SkillLevel] | None = Field(default=None, max_length=100)
+    interests: list[Name] | None = Field(default=None, max_length=100)
+    wants_to_learn: list[Name] | None = Field(default=None, max_length=100)
+    open_to_connect: bool | None = None
+    visibility: Visibility | None = None
+    consent: Consent | None = None
+
+
+class MemberPublic(BaseModel):
+    """A profile as the caller may see it; privacy settings only for the member and admins."""
+
+    id: str
+    name: str | None = None
+    role: str | None = None
+    organisation: str | None = None
+    region: str | None = None
+    bio: str | None = None
+    skills: list[SkillLevel] = []
+    interests: list[str] = []
+    wants_to_learn: list[str] = []
+    joined: dt.date | None = None
+    visibility: Visibility | None = None
+    open_to_connect: bool | None = None
+    consent: Consent | None = None
+
+
+class MemberExport(BaseModel):
+    """Everything stored about one member, for the member themself."""
+
+    profile: dict[str, Any]
+    connections: list[Connection]
+    groups: list[dict[str, str]]
+    feedback: list[dict[str, Any]]
+    keys: list[dict[str, Any]]
+
+
+class OrganisationPublic(BaseModel):
+    name: str
+    regions: list[str]
+    members: int
+
+
+class TermCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"id": "t-falls", "name": "falls prevention",
+                      "description": "Reducing falls and the harm they cause."}]})
+
+    id: Identifier
+    name: Name
+    description: Text | None = None
+    parent: Identifier | None = None
+
+
+class TermPublic(BaseModel):
+    name: str
+    description: str | None = None
+
+
+class GroupCreate(Group):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "id": "sig-falls", "name": "Falls prevention", "topics": ["patient safety"],
+        "members": ["m-ayesha"], "coordinators": []}]})
+
+
+class GroupPublic(BaseModel):
+    """A group; members whose profiles the caller may not see are counted, not named."""
+
+    id: str
+    name: str
+    description: str | None = None
+    topics: list[str]
+    members: list[str]
+    coordinators: list[str]
+    size: int
+
+
+class ConnectionCreate(Connection):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={
+        "examples": [{"source": "m-ayesha", "target": "m-ben", "kind": "peer"}]})
+
+
+class FeedbackCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"target_kind": "member", "target": "m-ben", "action": "dismiss"}]})
+
+    target_kind: Literal["member", "group"]
+    target: Identifier
+    action: Literal["accept", "dismiss"]
+
+
+class SuggestionPublic(BaseModel):
+    id: str
+    name: str | None = None
+    score: float
+    reasons: list[str]
+
+
+class SuggestionList(BaseModel):
+    member: str
+    kind: Literal["people", "helpers", "groups"]
+    data: list[SuggestionPublic]
+
+
+class SearchHit(BaseModel):
+    id: str
+    name: str | None = None
+    role: str | None = None
+    organisation: str | None = None
+    score: float
+    reasons: list[str]
+
+
+class SearchResults(BaseModel):
+    query: str
+    data: list[SearchHit]
+
+
+class ProposalRequest(BaseModel):
+    """A pool (everyone who may be placed, or ``pool`` ids, narrowed by the filters) and the
+    rules the groups must keep."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"topic": "patient safety", "min_size": 5, "max_size": 8, "max_per_organisation": 2,
+         "min_roles": 2, "seed": 1}]})
+
+    pool: list[Identifier] | None = Field(default=None, max_length=20_000)
+    topic: Name | None = None
+    skill: Name | None = None
+    region: Name | None = None
+    role: Name | None = None
+    group: Identifier | None = None
+    min_size: int = Field(ge=2, le=200)
+    max_size: int = Field(ge=2, le=200)
+    groups: int | None = Field(default=None, ge=1, le=5000)
+    max_per_organisation: int | None = Field(default=None, ge=1, le=200)
+    min_roles: int = Field(default=0, ge=0, le=20)
+    together: list[list[Identifier]] = Field(default=[], max_length=1000)
+    apart: list[tuple[Identifier, Identifier]] = Field(default=[], max_length=1000)
+    pins: dict[Identifier, int] = Field(default={}, max_length=1000)
+    focus: list[Name] = Field(default=[], max_length=1000)
+    known_weight: float = Field(default=0.0, ge=-1, le=1)
+    previous: list[list[Identifier]] | None = Field(default=None, max_length=5000)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class ProposedGroupOut(BaseModel):
+    members: list[str]
+    label: str
+    topics: list[str]
+    focus: str | None = None
+    coherence: float = Field(description="Mean cosine similarity of the members' profiles.")
+    organisations: dict[str, int]
+    roles: dict[str, int]
+    regions: dict[str, int]
+    already_connected_pairs: int
+
+
+class Unassigned(BaseModel):
+    id: str
+    reason: str
+
+
+class Proposal(BaseModel):
+    groups: list[ProposedGroupOut]
+    unassigned: list[Unassigned]
+
+
+class ProposedGroupIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    members: list[Identifier] = Field(min_length=1, max_length=200)
+    label: Label | None = None
+    topics: list[Name] = Field(default=[], max_length=20)
+
+
+class ProposalSave(BaseModel):
+    """A proposal (as proposed, or as the coordinator edited it) to create as groups."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    groups: list[ProposedGroupIn] = Field(min_length=1, max_length=5000)
+    coordinator: Identifier | None = Field(
+        default=None, description="Defaults to the member a coordinator's key acts for.")
+    prefix: Identifier | None = None
