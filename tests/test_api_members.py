@@ -1,0 +1,245 @@
+"""The HTTP API's resources: members, groups, proposals, suggestions, search and bad input."""
+
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from api.request_log import JsonFormatter
+from models import Member
+from tests.conftest import Api, serving
+
+NEW = {"id": "m-new", "name": "Ayesha Khan", "role": "Improvement adviser",
+       "organisation": "Selham NHS Trust", "region": "London",
+       "bio": "I help ward teams reduce falls with small tests of change.",
+       "interests": ["Falls prevention"], "skills": [{"name": "Coaching", "level": 4}]}
+
+
+def _open(api: Api, hidden: bool = False) -> Member:
+    return next(m for m in api.live.snapshot.members if m.open_to_connect
+                and (m.visibility == "hidden") == hidden and m.consent.suggestions)
+
+
+def test_create_read_update_and_list_members(api: Api) -> None:
+    admin = api.headers("admin")
+    created = api.client.post("/members", json=NEW, headers=admin)
+    assert created.status_code == 201, created.text
+    assert api.client.post("/members", json=NEW, headers=admin).status_code == 409
+    mine = api.headers("member", "m-new")
+    changed = api.client.patch("/members/m-new", json={"bio": "Now leading falls work."},
+                               headers=mine)
+    assert changed.status_code == 200
+    assert changed.json()["bio"] == "Now leading falls work."
+    assert changed.json()["interests"] == ["Falls prevention"]  # fields left out are kept
+    stored = api.live.store.get_member("m-new")
+    assert stored.bio == "Now leading falls work." and stored.skills[0].level == 4
+    seen_by_other = api.client.get("/members/m-new", headers=api.headers("coordinator")).json()
+    assert seen_by_other["visibility"] is None and seen_by_other["consent"] is None
+    assert api.client.get("/members/m-new", headers=mine).json()["consent"]["analytics"]
+    page = api.client.get("/members", params={"limit": 5, "offset": 5, "region": "London"},
+                          headers=admin).json()
+    london = sorted(m.id for m in api.live.snapshot.members if m.region == "London")
+    assert page["count"] == len(london)
+    assert [m["id"] for m in page["data"]] == london[5:10]
+
+
+def test_bad_input_names_the_field_and_changes_nothing(api: Api) -> None:
+    admin = api.headers("admin")
+    before = api.live.store.stats()
+    for body, field in (({**NEW, "visibility": "everyone"}, "visibility"),
+                        ({**NEW, "skills": [{"name": "Coaching", "level": 9}]}, "level"),
+                        ({**NEW, "favourite": "tea"}, "favourite"),
+                        ({**NEW, "id": ""}, "id")):
+        response = api.client.post("/members", json=body, headers=admin)
+        assert response.status_code == 422
+        assert field in json.dumps(response.json()["detail"])
+    response = api.client.get("/members", params={"limit": 1000}, headers=admin)
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == [
+        "query", "limit"]
+    member = _open(api).id
+    response = api.client.patch(f"/members/{member}", json={"skills": None}, headers=admin)
+    assert response.status_code == 422 and "skills" in response.text
+    assert api.client.get("/members/nobody", headers=admin).status_code == 404
+    response = api.client.delete(f"/members/{member}", headers=admin)
+    assert response.status_code == 400 and "erase=true" in response.json()["detail"]
+    big = {**NEW, "bio": "x" * 6000}
+    assert api.client.post("/members", json=big, headers=admin).status_code == 422
+    assert api.live.store.stats() == before
+
+
+def test_hidden_members_are_seen_by_themselves_and_admins_only(api: Api) -> None:
+    hidden = _open(api, hidden=True).id
+    other = api.headers("member", _open(api).id)
+    assert api.client.get(f"/members/{hidden}", headers=other).status_code == 404
+    assert api.client.get(f"/members/{hidden}/connections", headers=other).status_code == 404
+    listed = api.client.get("/members", params={"limit": 100}, headers=other).json()
+    assert listed["count"] == sum(m.visibility != "hidden" for m in api.live.snapshot.members)
+    assert api.client.get(f"/members/{hidden}",
+                          headers=api.headers("member", hidden)).status_code == 200
+    assert api.client.get(f"/members/{hidden}", headers=api.headers("admin")).status_code == 200
+    for group in api.client.get("/groups", params={"limit": 100}, headers=other).json()["data"]:
+        assert hidden not in group["members"] + group["coordinators"]
+
+
+def test_withdrawn_consent_keeps_a_member_out_of_suggestions_and_search(api: Api) -> None:
+    admin = api.headers("admin")
+    shown: dict[str, int] = {}
+    askers = [m.id for m in api.live.snapshot.members[:40]]
+    for asker in askers:
+        for s in api.client.get(f"/members/{asker}/recommendations/people",
+                                headers=admin).json()["data"]:
+            shown[s["id"]] = shown.get(s["id"], 0) + 1
+    popular = max(shown, key=shown.__getitem__)
+    member = api.live.member(popular)
+    query = {"q": member.bio[:200], "k": 5}
+    assert popular in [h["id"] for h in api.client.get("/search", params=query,
+                                                       headers=admin).json()["data"]]
+    consent = {"suggestions": False, "groups": True, "analytics": True}
+    mine = api.headers("member", popular)
+    assert api.client.put(f"/members/{popular}/consent", json=consent,
+                          headers=mine).json() == consent
+    for asker in askers:
+        for kind in ("people", "helpers"):
+            found = api.client.get(f"/members/{asker}/recommendations/{kind}",
+                                   headers=admin).json()["data"]
+            assert popular not in [s["id"] for s in found]
+    assert popular not in [h["id"] for h in api.client.get("/search", params=query,
+                                                           headers=admin).json()["data"]]
+    assert api.live.store.get_member(popular).consent.suggestions is False
+
+
+def test_feedback_dismisses_both_ways(api: Api) -> None:
+    me = _open(api).id
+    headers = api.headers("member", me)
+    first = api.client.get(f"/members/{me}/recommendations/people", headers=headers).json()
+    dismissed = first["data"][0]["id"]
+    response = api.client.post(f"/members/{me}/feedback", headers=headers, json={
+        "target_kind": "member", "target": dismissed, "action": "dismiss"})
+    assert response.status_code == 201
+    again = api.client.get(f"/members/{me}/recommendations/people?k=50", headers=headers)
+    assert dismissed not in [s["id"] for s in again.json()["data"]]
+    theirs = api.client.get(f"/members/{dismissed}/recommendations/people?k=50",
+                            headers=api.headers("member", dismissed))
+    assert me not in [s["id"] for s in theirs.json()["data"]]
+    assert [f.target for f in api.live.store.feedback(me)] == [dismissed]
+
+
+def test_export_gives_a_member_their_own_data(api: Api) -> None:
+    me = _open(api).id
+    headers = api.headers("member", me)
+    exported = api.client.get(f"/members/{me}/export", headers=headers).json()
+    assert exported["profile"]["id"] == me
+    assert {(c["source"], c["target"]) for c in exported["connections"]} == {
+        (c.source, c.target) for c in api.live.store.connections(me)}
+    assert any(k["role"] == "member" for k in exported["keys"])
+    assert "digest" not in json.dumps(exported["keys"])
+
+
+def test_groups_membership_and_consent(api: Api) -> None:
+    coordinator = api.headers("coordinator")
+    refusing = _open(api).id
+    api.client.put(f"/members/{refusing}/consent", headers=api.headers("admin"),
+                   json={"suggestions": True, "groups": False, "analytics": True})
+    group = {"id": "sig-new", "name": "Falls", "topics": ["Falls prevention"],
+             "members": [refusing]}
+    response = api.client.post("/groups", json=group, headers=coordinator)
+    assert response.status_code == 409 and "consent" in response.json()["detail"]
+    group["members"] = []
+    assert api.client.post("/groups", json=group, headers=coordinator).status_code == 201
+    placed = api.client.put(f"/groups/sig-new/members/{refusing}", headers=coordinator)
+    assert placed.status_code == 409
+    joined = api.client.put(f"/groups/sig-new/members/{refusing}",
+                            headers=api.headers("member", refusing))
+    assert joined.status_code == 200 and joined.json()["size"] == 1
+    assert api.live.store.get_group("sig-new").members == [refusing]
+    left = api.client.delete(f"/groups/sig-new/members/{refusing}", headers=coordinator)
+    assert left.json()["size"] == 0
+    assert api.client.delete("/groups/sig-new", headers=coordinator).status_code == 204
+    assert api.client.get("/groups/sig-new", headers=coordinator).status_code == 404
+
+
+def test_coordinator_proposes_and_saves_groups(api: Api) -> None:
+    coordinator_id = _open(api).id
+    headers = api.headers("coordinator", coordinator_id)
+    rules = {"min_size": 5, "max_size": 7, "max_per_organisation": 2, "seed": 3}
+    proposal = api.client.post("/groups/proposals", json=rules, headers=headers).json()
+    assert proposal["groups"]
+    for group in proposal["groups"]:
+        assert 5 <= len(group["members"]) <= 7 and max(group["organisations"].values()) <= 2
+    hidden = _open(api, hidden=True).id
+    response = api.client.post("/groups/proposals", json={**rules, "pool": [hidden]},
+                               headers=headers)
+    assert response.status_code == 404  # a hidden member is as good as unknown
+    infeasible = api.client.post("/groups/proposals", json={**rules, "min_size": 150,
+                                                             "max_size": 160, "groups": 5},
+                                 headers=headers)
+    assert infeasible.status_code == 400 and infeasible.json()["detail"]
+    edited = {"groups": [g for g in proposal["groups"] if coordinator_id not in g["members"]][:2]}
+    saved = api.client.post("/groups/proposals/save", json=edited, headers=headers)
+    assert saved.status_code == 201, saved.text
+    for group, proposed in zip(saved.json(), edited["groups"], strict=True):
+        stored = api.live.store.get_group(group["id"])
+        assert stored.coordinators == [coordinator_id]
+        assert sorted(stored.members) == sorted(proposed["members"])
+
+
+def test_concurrent_writes_to_one_member_lose_nothing(api: Api) -> None:
+    me = _open(api).id
+    headers = api.headers("member", me)
+    group = api.live.snapshot.groups[0].id
+    joiners = [m.id for m in api.live.snapshot.members
+               if m.id not in api.live.group(group).members and m.consent.groups][:12]
+    coordinator = api.headers("coordinator")
+
+    def write(n: int) -> int:
+        if n % 2:
+            body = {"skills": [{"name": f"Skill {n}", "level": 3}, {"name": "Coaching"}]}
+            return api.client.patch(f"/members/{me}", json=body, headers=headers).status_code
+        return api.client.put(f"/groups/{group}/members/{joiners[n // 2]}",
+                              headers=coordinator).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(write, range(24))) == {200}
+    stored = api.live.store.get_member(me)
+    assert [s.name for s in stored.skills][1:] == ["Coaching"] and len(stored.skills) == 2
+    assert stored == api.live.member(me)
+    assert set(joiners) <= set(api.live.store.get_group(group).members)  # no lost update
+
+
+def test_acknowledged_writes_survive_a_restart(api_on_each_store: Api) -> None:
+    api = api_on_each_store
+    me = _open(api).id
+    assert api.client.post("/members", json=NEW, headers=api.headers("admin")).status_code == 201
+    tie = {"source": me, "target": "m-new", "kind": "peer"}
+    assert api.client.post("/connections", json=tie,
+                           headers=api.headers("member", me)).status_code == 201
+    api.client.__exit__(None, None, None)  # the service stops
+    with serving(api.location) as restarted:
+        headers = restarted.headers("admin")
+        assert restarted.client.get("/members/m-new", headers=headers).json()["name"] == \
+            NEW["name"]
+        ties = restarted.client.get("/members/m-new/connections", headers=headers).json()
+        assert [(t["source"], t["target"]) for t in ties] == [(me, "m-new")]
+        assert "m-new" in restarted.live.snapshot.ids.index
+
+
+def test_request_ids_and_logs_without_personal_data(api: Api) -> None:
+    member = _open(api)
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(JsonFormatter().format(record))  # type: ignore[method-assign]
+    logging.getLogger("qconnect").addHandler(handler)
+    try:
+        response = api.client.get(f"/members/{member.id}", headers={
+            **api.headers("admin"), "X-Request-ID": "trace-123"})
+        api.client.get("/search", params={"q": member.name}, headers=api.headers("admin"))
+    finally:
+        logging.getLogger("qconnect").removeHandler(handler)
+    assert response.headers["x-request-id"] == "trace-123"
+    logged = [json.loads(line) for line in lines]
+    assert logged[0]["request_id"] == "trace-123"
+    assert logged[0]["route"] == "/members/{member_id}" and logged[0]["status"] == 200
+    assert logged[1]["route"] == "/search" and logged[1]["request_id"] != "trace-123"
+    assert member.id not in "".join(lines) and member.name not in "".join(lines)
+    assert "Bearer" not in "".join(lines) and "qck_" not in "".join(lines)
