@@ -13,11 +13,11 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["JsonFormatter", "configure_logging", "install_request_log"]
+__all__ = ["JsonFormatter", "RequestLog", "configure_logging"]
 
 log = logging.getLogger("qconnect.api")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -44,19 +44,39 @@ def configure_logging(level: str) -> None:
     logger.propagate = False
 
 
-def install_request_log(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def request_log(request: Request,
-                          call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        given = request.headers.get("x-request-id", "")
+class RequestLog:
+    """ASGI middleware: a request id on every request and response, and one log line each."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        request.state.request_id = request_id
+        scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        log.info("request", extra={"fields": {
-            "request_id": request_id, "method": request.method,
-            "route": getattr(route, "path", "unmatched"), "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 2)}})
-        response.headers["X-Request-ID"] = request_id
-        return response
+        status = [500]
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                log.info("request", extra={"fields": _fields(scope, request_id, status[0],
+                                                             started)})
+
+
+def _fields(scope: Scope, request_id: str, status: int, started: float) -> dict[str, Any]:
+    route = scope.get("route")
+    return {"request_id": request_id, "method": scope["method"],
+            "route": getattr(route, "path", "unmatched"), "status": status,
+            "ms": round((time.perf_counter() - started) * 1000, 2)}

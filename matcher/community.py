@@ -4,7 +4,9 @@ The store is the system of record; the snapshot serves reads and suggestions fro
 write goes to the store first and reaches the snapshot only once the store has acknowledged it,
 so what a reader sees has always been stored. Writes are serialised by one lock: a
 read-modify-write (such as updating part of a profile) cannot interleave with another write and
-lose it. Changed profiles and groups are embedded as part of their write.
+lose it. Changed profiles and groups are embedded as part of their write, and the new snapshot's
+matrices are computed before it replaces the old one, so readers never wait for a write: they
+only take turns with each other for the exposure counts, which every suggestion updates.
 
 One process holds one :class:`LiveCommunity`; several processes over one store would each see
 only their own writes until they reload.
@@ -42,8 +44,10 @@ class LiveCommunity:
     def __init__(self, store: Store, encoder: Encoder, policy: RerankPolicy | None = None) -> None:
         self.store = store
         self.encoder = encoder
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # one write at a time
+        self._serving = threading.Lock()  # the recommender and its exposure counts
         self._recommender, self.trained = open_recommender(store, policy)
+        self._recommender.snapshot.warmed()
         self._searcher = Searcher(store, encoder)
 
     @property
@@ -67,8 +71,7 @@ class LiveCommunity:
     def suggest(self, kind: SuggestionKind, member_id: str, k: int,
                 skill: str | None = None) -> tuple[list[Suggestion], Snapshot]:
         """Suggestions, and the snapshot they were made from (to name what they point to)."""
-        # The recommender counts exposure across requests, so requests take turns with it.
-        with self._lock:
+        with self._serving:
             recommender = self._recommender
             found = (recommender.helpers(member_id, k, skill) if kind == "helpers"
                      else getattr(recommender, kind)(member_id, k))
@@ -85,10 +88,14 @@ class LiveCommunity:
     def _embed(self, kind: Kind, texts: Mapping[str, str]) -> dict[str, dict[str, np.ndarray]]:
         return {kind: embed_texts(self.store, self.encoder, kind, texts)} if texts else {}
 
+    def _replace(self, snapshot: Snapshot) -> None:
+        snapshot.warmed()
+        with self._serving:
+            self._recommender = self._recommender.with_snapshot(snapshot)
+
     def _applied(self, write: Community, vectors: Mapping[str, Mapping[str, np.ndarray]],
                  **changes: Any) -> None:
-        self._recommender = self._recommender.with_snapshot(
-            self.snapshot.after_write(write, vectors=vectors, **changes))
+        self._replace(self.snapshot.after_write(write, vectors=vectors, **changes))
 
     def put_members(self, members: Sequence[Member]) -> None:
         """Create or replace ``members`` whole; profiles whose text changed are re-embedded."""
@@ -130,8 +137,7 @@ class LiveCommunity:
         with self._lock:
             self.store.delete_connection(a, b)
             ties = [t for t in self.snapshot.community.connections if t.pair != {a, b}]
-            self._recommender = self._recommender.with_snapshot(
-                self.snapshot.with_changes(connections=ties))
+            self._replace(self.snapshot.with_changes(connections=ties))
 
     def put_groups(self, groups: Sequence[Group]) -> None:
         with self._lock:
@@ -159,8 +165,7 @@ class LiveCommunity:
         with self._lock:
             self.store.delete_group(group_id)
             groups = [g for g in self.snapshot.groups if g.id != group_id]
-            self._recommender = self._recommender.with_snapshot(
-                self.snapshot.with_changes(groups=groups))
+            self._replace(self.snapshot.with_changes(groups=groups))
 
     def record_feedback(self, feedback: Feedback) -> None:
         with self._lock:

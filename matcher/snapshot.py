@@ -293,6 +293,14 @@ class Snapshot:
         return _matrix([g.id for g in self.groups], self.vectors.get("group", {}),
                        self.embeddings.shape[1])
 
+    def warmed(self) -> Snapshot:
+        """This snapshot with every derived matrix computed now, so no later reader pays."""
+        for name, attribute in vars(Snapshot).items():
+            if isinstance(attribute, cached_property):
+                getattr(self, name)
+        self.ids.index  # noqa: B018 - computes the id lookup the same way
+        return self
+
     # -- changes --------------------------------------------------------------------------
 
     def with_changes(

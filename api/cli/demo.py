@@ -1,4 +1,4 @@
-"""``qconnect demo``: a generated community, imported, trained and recommended from."""
+"""``qconnect demo``: a generated community, imported, trained, recommended from and served."""
 
 from __future__ import annotations
 
@@ -11,15 +11,23 @@ import typer
 from api.cli.common import StoreOption, app, console, opened
 from api.cli.data import import_
 from api.cli.find import train
+from api.cli.serve import serve
 from graph_schema.bundle import write_bundle
+from models.settings import get_settings
 
 
 @app.command()
 def demo(
     members: Annotated[int, typer.Option(min=50, help="Size of the demo community.")] = 500,
+    port: Annotated[int | None, typer.Option(help="Port of the service [default: "
+                                             "QCONNECT_PORT or 8000].")] = None,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the HTTP "
+                                            "service at the end.")] = True,
     store: StoreOption = None,
 ) -> None:
-    """Generate a community, import and embed it, train the rankers, show suggestions."""
+    """Generate a community, import and embed it, train the rankers, show suggestions, then
+    serve the HTTP API with keys and example calls to try."""
+    from api.keys import new_key
     from matcher.persistence import open_recommender
     from matcher.synthetic import generate_community
 
@@ -38,3 +46,20 @@ def demo(
             console.print(f"\n[bold]{title}[/bold]")
             for s in found:
                 console.print(f"  {s.id}: " + "; ".join(s.reasons), highlight=False)
+        keys = {role: new_key(role, member.id if role == "member" else None)
+                for role in ("member", "coordinator", "admin")}
+        for _, key in keys.values():
+            source.add_key(key)
+    if not serve_api:
+        return
+    base = f"http://{get_settings().host}:{port or get_settings().port}"
+    examples = (("member", f"/members/{member.id}/recommendations/people?k=5"),
+                ("member", f"/members/{member.id}/recommendations/helpers?k=3"),
+                ("member", "/search?q=statistical+process+control+in+maternity&k=5"),
+                ("coordinator", "/groups?limit=5"),
+                ("admin", "/members?limit=3"))
+    console.print("\n[bold]the HTTP API[/bold] (docs at " + base + "/docs); try:")
+    for role, path in examples:
+        typer.echo(f'curl -H "Authorization: Bearer {keys[role][0]}" "{base}{path}"')
+    console.print("\nstarting the service; Ctrl-C stops it")
+    serve(host=None, port=port, store=store)

@@ -19,7 +19,7 @@ Themself = Annotated[Caller, Depends(Allow("member", "admin", own=True))]
 
 
 @router.get("/recommendations/{kind}", response_model=SuggestionList)
-def recommendations(
+async def recommendations(
     member_id: str,
     kind: SuggestionKind,
     live: CommunityDep,
@@ -29,8 +29,8 @@ def recommendations(
                                        "to find help with, instead of all the member wants.")]
     = None,
 ) -> SuggestionList:
-    """Suggestions with their reasons, served from memory: they keep working while the
-    store is briefly unreachable."""
+    """Suggestions with their reasons, computed from memory in a few milliseconds (so on the
+    event loop, without a thread hop)."""
     if skill is not None and kind != "helpers":
         raise QConnectError("'skill' applies to helpers only")
     found, snapshot = live.suggest(kind, member_id, k, skill)

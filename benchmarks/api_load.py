@@ -1,0 +1,182 @@
+"""Load on the HTTP service: requests/s, latency and errors under concurrent clients.
+
+    .venv/bin/python -m benchmarks.api_load [--members 10000] [--seconds 20] [--clients 8]
+                                            [--stores embedded neo4j]
+
+For each store, a copy of a prepared generated community (see prepared.py) with trained
+rankers is served by ``qconnect serve`` in its own process on loopback; a load generator in
+this process keeps ``--clients`` keep-alive connections busy for ``--seconds`` (or
+``--requests``, whichever ends first) per workload, one workload after another:
+- ``health``: ``GET /health``, the service's floor per request (the baseline);
+- ``recommendations``: people, helpers and groups in turn, for random members;
+- ``search``: free text (the first words of a random member's bio).
+Prints requests/s, p50/p99 latency and errors per workload, and each workload's rate as a
+share of the baseline's. Target: ≥ 200 recommendation requests/s with p99 ≤ 100 ms on the
+embedded store, and no errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import numpy as np
+
+from api.keys import new_key
+from benchmarks.prepared import prepared_store
+from graph_schema import open_store
+from graph_schema.local_neo4j import running_neo4j, wipe
+from graph_schema.store import copy_store
+from matcher.encoder import configured_model_path, model_id
+from matcher.group_ranking import GroupRanker
+from matcher.persistence import ranker_folder, save_rankers
+from matcher.ranker import PeopleRanker
+from matcher.snapshot import snapshot_from_store
+
+PORT = 8765
+
+
+def _prepare(location: str) -> tuple[str, list[str], list[str]]:
+    """Train and save the rankers for ``location``; an admin key, member ids, search texts."""
+    with open_store(location) as store:
+        snapshot = snapshot_from_store(store, model_id(configured_model_path()))
+        save_rankers(ranker_folder(location), PeopleRanker().fit(snapshot),
+                     GroupRanker().fit(snapshot))
+        text, key = new_key("admin")
+        store.add_key(key)
+    members = [m for m in snapshot.members if m.visibility != "hidden"]
+    texts = [" ".join((m.bio or m.role or "improvement").split()[:8]) for m in members]
+    return text, [m.id for m in members], texts
+
+
+@contextmanager
+def serving(location: str, rankers: Path) -> Iterator[None]:
+    env = {"QCONNECT_RANKERS": str(rankers), "QCONNECT_LOG_LEVEL": "WARNING",
+           "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("qconnect")), "serve", "--store", location,
+         "--port", str(PORT)], env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+                connection.request("GET", "/ready")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the service did not become ready")
+            time.sleep(0.5)
+        yield
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+def load(paths: Callable[[random.Random], str], key: str, clients: int, seconds: float,
+         requests: int) -> tuple[float, np.ndarray, int]:
+    """Requests/s, latencies (ms) and errors of ``clients`` connections sending ``paths``."""
+    latencies: list[float] = []
+    errors = [0]
+    sent = [0]
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        rng = random.Random(n)
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        headers = {"Authorization": f"Bearer {key}"}
+        while time.perf_counter() < stop_at:
+            with lock:
+                if sent[0] >= requests:
+                    return
+                sent[0] += 1
+            start = time.perf_counter()
+            try:
+                connection.request("GET", paths(rng), headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                ok = False
+                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            with lock:
+                latencies.append((time.perf_counter() - start) * 1000)
+                errors[0] += not ok
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, np.array(latencies), errors[0]
+
+
+def measure(location: str, label: str, args: argparse.Namespace, rankers: Path) -> None:
+    key, members, texts = _prepare(location)
+    kinds = ("people", "helpers", "groups")
+    workloads: dict[str, Callable[[random.Random], str]] = {
+        "health (baseline)": lambda rng: "/health",
+        "recommendations": lambda rng: (f"/members/{rng.choice(members)}/recommendations/"
+                                        f"{rng.choice(kinds)}?k=10"),
+        "search": lambda rng: "/search?k=10&q=" + quote_plus(rng.choice(texts)),
+    }
+    with serving(location, rankers):
+        load(workloads["recommendations"], key, args.clients, 3, 10**9)  # warm up
+        print(f"\n{label}, {len(members):,} visible members, {args.clients} clients")
+        print(f"{'workload':<20} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'errors':>7} {'req/s ÷ baseline':>17}")
+        baseline = None
+        for name, paths in workloads.items():
+            rate, times, errors = load(paths, key, args.clients, args.seconds, args.requests)
+            baseline = baseline or rate
+            print(f"{name:<20} {len(times):>9,} {rate:>8.1f} {np.median(times):>8.2f} "
+                  f"{np.percentile(times, 99):>8.2f} {errors:>7} {rate / baseline:>17.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--requests", type=int, default=20_000, help="Cap per workload.")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--stores", nargs="+", default=["embedded", "neo4j"],
+                        choices=["embedded", "neo4j"])
+    parser.add_argument("--neo4j", help="Bolt URI of a Neo4j to use (it is wiped) instead of "
+                        "starting one.")
+    args = parser.parse_args()
+    source = str(prepared_store(args.members))
+    with tempfile.TemporaryDirectory(prefix="qconnect-load-") as folder, ExitStack() as stack:
+        rankers = Path(folder) / "rankers"
+        for kind in args.stores:
+            if kind == "embedded":
+                location = str(Path(folder) / "service.db")
+                shutil.copy(source, location)
+            else:
+                location = args.neo4j or stack.enter_context(running_neo4j())
+                wipe(location)
+                with open_store(source) as original, open_store(location) as target:
+                    copy_store(original, target)
+            measure(location, f"{kind} store", args, rankers)
+    print(json.dumps({"members": args.members, "clients": args.clients,
+                      "seconds": args.seconds}))
+
+
+if __name__ == "__main__":
+    main()

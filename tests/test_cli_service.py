@@ -1,0 +1,90 @@
+"""``qconnect keys`` and ``qconnect serve`` / ``demo``: keys printed once, a real uvicorn
+process that serves the example calls the demo prints and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from graph_schema import open_store
+
+runner = CliRunner()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_keys_create_list_revoke(tmp_path: Path, tiny) -> None:  # noqa: ANN001
+    location = str(tmp_path / "store.db")
+    with open_store(location) as store:
+        store.write(tiny)
+    made = runner.invoke(app, ["keys", "create", "--role", "member", "--member", "ana",
+                               "--store", location, "--json"])
+    assert made.exit_code == 0, made.output
+    key = re.search(r'"key": "(qck_[^"]+)"', made.stdout).group(1)  # type: ignore[union-attr]
+    listed = runner.invoke(app, ["keys", "list", "--store", location, "--json"])
+    assert key not in listed.stdout and '"member": "ana"' in listed.stdout
+    with open_store(location) as store:
+        (stored,) = store.api_keys()
+        assert stored.digest not in key  # only a digest is kept
+    refused = runner.invoke(app, ["keys", "create", "--role", "member", "--store", location])
+    assert refused.exit_code != 0 and "--member" in refused.output
+    unknown = runner.invoke(app, ["keys", "create", "--role", "member", "--member", "nobody",
+                                  "--store", location])
+    assert unknown.exit_code == 1 and "nobody" in unknown.output
+    assert runner.invoke(app, ["keys", "revoke", stored.id, "--store", location]).exit_code == 0
+    with open_store(location) as store:
+        assert store.api_keys() == []
+
+
+@pytest.mark.slow
+def test_demo_serves_the_calls_it_prints_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    qconnect = Path(sys.executable).with_name("qconnect")
+    process = subprocess.Popen(
+        [str(qconnect), "demo", "--members", "60", "--port", str(port), "--store",
+         str(tmp_path / "demo.db")],
+        stdout=subprocess.PIPE, stderr=(tmp_path / "stderr").open("w"), text=True,
+        env={"PATH": "/usr/bin:/bin", "QCONNECT_RANKERS": str(tmp_path / "rankers"),
+             "HOME": str(tmp_path)})
+    try:
+        assert process.stdout is not None
+        calls = []
+        for line in process.stdout:
+            calls.extend(re.findall(r'curl -H "Authorization: Bearer (\S+)" "(\S+)"', line))
+            if len(calls) == 5:
+                break
+        assert len(calls) == 5
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/ready").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.5)
+        for key, url in calls:
+            response = httpx.get(url, headers={"Authorization": f"Bearer {key}"})
+            assert response.status_code == 200, (url, response.text)
+            assert response.json()["data"]
+        process.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully (lifespan end: the store closed), then lets the signal
+        # end the process as the signal's default would.
+        assert process.wait(30) in (0, -signal.SIGTERM)
+        assert '"message": "stopped"' in (tmp_path / "stderr").read_text()
+    finally:
+        process.kill()
