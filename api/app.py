@@ -45,6 +45,10 @@ Every route but `/health` and `/ready` needs an API key from `qconnect keys crea
 `Authorization: Bearer KEY`. A member key acts for its own member only."""
 
 
+MAX_BODY_BYTES = 2_000_000
+"""Larger request bodies are refused (413) before they are read whole; the largest legitimate
+one, a proposal pool of 20,000 ids, is a fraction of this."""
+
 ROUTERS = (health.router, members.router, recommendations.router, connections.router,
            groups.router, search.router, terms.topics, terms.skills, organisations.router,
            analytics.router)
@@ -72,7 +76,7 @@ def create_app(store: str | None = None) -> FastAPI:
             log.info("stopped")
 
     app = FastAPI(title="qconnect", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, max_body_size=MAX_BODY_BYTES)
     install_error_handlers(app)
     app.add_middleware(RequestLog)
     for router in ROUTERS:

@@ -65,6 +65,8 @@ def test_bad_input_names_the_field_and_changes_nothing(api: Api) -> None:
     assert response.status_code == 400 and "erase=true" in response.json()["detail"]
     big = {**NEW, "bio": "x" * 6000}
     assert api.client.post("/members", json=big, headers=admin).status_code == 422
+    huge = {**NEW, "interests": ["x" * 100] * 30_000}  # 3 MB
+    assert api.client.post("/members", json=huge, headers=admin).status_code == 413
     assert api.live.store.stats() == before
 
 
