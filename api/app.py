@@ -9,6 +9,7 @@ errors become HTTP statuses in ``api/errors.py``.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -65,6 +66,9 @@ def create_app(store: str | None = None) -> FastAPI:
         # Each request's matrix work is small; BLAS threads per request only fight the
         # concurrent requests for the cores (measured: 2.7x the throughput with one thread).
         threadpool_limits(limits=1, user_api="blas")
+        configured = settings.pseudonym_key
+        app.state.pseudonym_key = (configured.get_secret_value().encode() if configured
+                                   else secrets.token_bytes(32))
         opened = open_store(store)
         try:
             app.state.community = LiveCommunity(opened, get_encoder())

@@ -21,7 +21,8 @@ from api.keys import InvalidKeyError, authenticate
 from matcher.community import LiveCommunity
 from models import Member, Role
 
-__all__ = ["Allow", "Caller", "CommunityDep", "community"]
+__all__ = ["Admin", "Allow", "Analyst", "Anyone", "Caller", "CommunityDep", "Coordinator",
+           "Profiles", "Themself", "community"]
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from 'qconnect keys create'.")
 
@@ -78,3 +79,13 @@ class Allow:
                 request.path_params.get("member_id") != caller.member:
             raise HTTPException(403, "a member key acts for its own member only")
         return caller
+
+
+# The rules routes use, by who they admit.
+Anyone = Annotated[Caller, Depends(Allow("member", "coordinator", "analyst", "admin"))]
+Profiles = Annotated[Caller, Depends(Allow("member", "coordinator", "admin"))]
+"""Those who may see individual profiles (analysts see pseudonymised data only)."""
+Themself = Annotated[Caller, Depends(Allow("member", "admin", own=True))]
+Coordinator = Annotated[Caller, Depends(Allow("coordinator", "admin"))]
+Analyst = Annotated[Caller, Depends(Allow("analyst", "admin"))]
+Admin = Annotated[Caller, Depends(Allow("admin"))]

@@ -15,7 +15,7 @@ only their own writes until they reload.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -29,7 +29,7 @@ from matcher.persistence import open_recommender
 from matcher.profile_text import group_text, member_text, term_text
 from matcher.recommend import Suggestion
 from matcher.rerank import RerankPolicy
-from matcher.search import MemberHit, Searcher, TermHit
+from matcher.search import MemberHit, Searcher
 from matcher.snapshot import Snapshot
 from models import Community, Connection, Feedback, Group, Member, Skill, Topic
 
@@ -79,9 +79,6 @@ class LiveCommunity:
 
     def search(self, text: str, k: int, **filters: str | None) -> list[MemberHit]:
         return self._searcher.members(text, k, **filters)
-
-    def search_terms(self, kind: Literal["topic", "skill"], text: str, k: int) -> list[TermHit]:
-        return self._searcher.terms(kind, text, k)
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -139,11 +136,14 @@ class LiveCommunity:
             ties = [t for t in self.snapshot.community.connections if t.pair != {a, b}]
             self._replace(self.snapshot.with_changes(connections=ties))
 
+    def _groups_written(self, groups: Sequence[Group]) -> None:
+        texts = {g.id: group_text(g) for g in groups}
+        self._applied(Community(groups=list(groups)), self._embed("group", texts))
+
     def put_groups(self, groups: Sequence[Group]) -> None:
         with self._lock:
             self.store.write(Community(groups=list(groups)))
-            texts = {g.id: group_text(g) for g in groups}
-            self._applied(Community(groups=list(groups)), self._embed("group", texts))
+            self._groups_written(groups)
 
     def update_group(self, group_id: str, change: Callable[[Group], Group]) -> Group:
         """Apply ``change`` to the group as stored, with no other write in between."""
@@ -157,8 +157,7 @@ class LiveCommunity:
         """Create a proposal's groups (see :func:`matcher.group_proposals.save_proposal`)."""
         with self._lock:
             saved = save_proposal(self.store, proposal, coordinator, prefix=prefix)
-            texts = {g.id: group_text(g) for g in saved}
-            self._applied(Community(groups=saved), self._embed("group", texts))
+            self._groups_written(saved)
             return saved
 
     def delete_group(self, group_id: str) -> None:
@@ -172,7 +171,7 @@ class LiveCommunity:
             self.store.record_feedback(feedback)
             self._applied(Community(), {}, feedback=[feedback])
 
-    def put_terms(self, terms: Iterable[Topic | Skill]) -> None:
+    def put_terms(self, terms: Sequence[Topic | Skill]) -> None:
         """Declare topics or skills (with descriptions), embedded for search."""
         topics = [t for t in terms if isinstance(t, Topic)]
         skills = [t for t in terms if isinstance(t, Skill)]

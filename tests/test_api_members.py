@@ -245,3 +245,23 @@ def test_request_ids_and_logs_without_personal_data(api: Api) -> None:
     assert logged[1]["route"] == "/search" and logged[1]["request_id"] != "trace-123"
     assert member.id not in "".join(lines) and member.name not in "".join(lines)
     assert "Bearer" not in "".join(lines) and "qck_" not in "".join(lines)
+
+
+def test_analysts_see_consenting_members_under_pseudonyms(api: Api) -> None:
+    analyst = api.headers("analyst")
+    members = api.live.snapshot.members
+    counted = [m for m in members if m.visibility != "hidden" and m.consent.analytics]
+    exported = api.client.get("/analytics/export", headers=analyst).json()
+    assert len(exported["members"]) == len(counted) < len(members)
+    text = json.dumps(exported)
+    assert not any(f'"{m.id}"' in text or (m.name and m.name in text) for m in members)
+    assert api.client.get("/analytics/export", headers=analyst).json() == exported  # stable
+    leaving = counted[0].id
+    api.client.put(f"/members/{leaving}/consent", headers=api.headers("member", leaving),
+                   json={"suggestions": True, "groups": True, "analytics": False})
+    summary = api.client.get("/analytics/summary", headers=analyst).json()
+    assert summary["members"] == len(counted) - 1
+    assert len(api.client.get("/analytics/export", headers=analyst).json()["members"]) == \
+        len(counted) - 1
+    evaluation = api.client.get("/analytics/evaluation", params={"k": 5}, headers=analyst)
+    assert {"qconnect", "Adamic-Adar"} <= {row["method"] for row in evaluation.json()}

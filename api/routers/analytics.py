@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from api.deps import Allow, Caller, CommunityDep
+from api.deps import Analyst, CommunityDep
 from matcher.analysts_view import analysed, pseudonymised_export, summary
 from matcher.evaluation import evaluate, hold_out
 from matcher.snapshot import Snapshot
-from models.settings import get_settings
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
-Analyst = Annotated[Caller, Depends(Allow("analyst", "admin"))]
-
 _evaluation_lock = threading.Lock()
-
-
-def _pseudonym_key(request: Request) -> bytes:
-    state = request.app.state
-    if not hasattr(state, "pseudonym_key"):
-        configured = get_settings().pseudonym_key
-        state.pseudonym_key = (configured.get_secret_value().encode() if configured
-                               else secrets.token_bytes(32))
-    return state.pseudonym_key
 
 
 @router.get("/summary", response_model=dict[str, Any])
@@ -41,7 +28,7 @@ def community_summary(live: CommunityDep, caller: Analyst) -> dict[str, Any]:
 def pseudonymised(request: Request, live: CommunityDep, caller: Analyst) -> dict[str, Any]:
     """Members, ties and memberships under pseudonyms; members who are hidden or withheld
     consent to analytics are left out with their ties."""
-    return pseudonymised_export(live.snapshot, _pseudonym_key(request))
+    return pseudonymised_export(live.snapshot, request.app.state.pseudonym_key)
 
 
 @router.get("/evaluation", response_model=list[dict[str, Any]])

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from api.deps import Allow, Caller, CommunityDep
+from api.deps import Allow, Anyone, Caller, CommunityDep, Coordinator
 from api.views import group_public, visible_member
 from graph_schema.errors import ConflictError, NotFoundError
 from matcher.community import LiveCommunity
@@ -25,8 +25,6 @@ from models.api import (
 
 router = APIRouter(prefix="/groups", tags=["groups"])
 
-Anyone = Annotated[Caller, Depends(Allow("member", "coordinator", "analyst", "admin"))]
-Coordinator = Annotated[Caller, Depends(Allow("coordinator", "admin"))]
 Joiner = Annotated[Caller, Depends(Allow("member", "coordinator", "admin", own=True))]
 
 

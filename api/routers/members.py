@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from api.deps import Allow, Caller, CommunityDep
+from api.deps import Admin, CommunityDep, Profiles, Themself
 from api.views import member_public, visible_member
 from models import Consent, Member
 from models.api import MemberCreate, MemberExport, MemberPublic, MemberUpdate, Page
 
 router = APIRouter(prefix="/members", tags=["members"])
 
-Admin = Annotated[Caller, Depends(Allow("admin"))]
-Reader = Annotated[Caller, Depends(Allow("member", "coordinator", "admin"))]
-Themself = Annotated[Caller, Depends(Allow("member", "admin", own=True))]
 MAX_PAGE = 100
 
 
@@ -31,7 +28,7 @@ def create_member(body: MemberCreate, live: CommunityDep, caller: Admin) -> Memb
 @router.get("", response_model=Page[MemberPublic])
 def list_members(
     live: CommunityDep,
-    caller: Reader,
+    caller: Profiles,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     role: Annotated[str | None, Query(max_length=200)] = None,
@@ -49,7 +46,7 @@ def list_members(
 
 
 @router.get("/{member_id}", response_model=MemberPublic)
-def read_member(member_id: str, live: CommunityDep, caller: Reader) -> MemberPublic:
+def read_member(member_id: str, live: CommunityDep, caller: Profiles) -> MemberPublic:
     return member_public(visible_member(live, member_id, caller), caller)
 
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from api.deps import Allow, Caller, CommunityDep
+from api.deps import Anyone, CommunityDep
 from models.api import OrganisationPublic, Page
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
-Anyone = Annotated[Caller, Depends(Allow("member", "coordinator", "analyst", "admin"))]
 
 
 @router.get("", response_model=Page[OrganisationPublic])

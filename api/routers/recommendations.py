@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
-from api.deps import Allow, Caller, CommunityDep
+from api.deps import CommunityDep, Themself
 from graph_schema.errors import QConnectError
 from matcher.community import SuggestionKind
 from models import Feedback
@@ -15,7 +15,6 @@ from models.api import FeedbackCreate, SuggestionList, SuggestionPublic
 
 router = APIRouter(prefix="/members/{member_id}", tags=["recommendations"])
 
-Themself = Annotated[Caller, Depends(Allow("member", "admin", own=True))]
 
 
 @router.get("/recommendations/{kind}", response_model=SuggestionList)

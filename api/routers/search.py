@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from api.deps import Allow, Caller, CommunityDep
+from api.deps import CommunityDep, Profiles
 from models.api import SearchHit, SearchResults
 
 router = APIRouter(tags=["search"])
 
-Searcher = Annotated[Caller, Depends(Allow("member", "coordinator", "admin"))]
 Filter = Annotated[str | None, Query(max_length=200)]
 
 
 @router.get("/search", response_model=SearchResults)
 def search(
     live: CommunityDep,
-    caller: Searcher,
+    caller: Profiles,
     q: Annotated[str, Query(min_length=1, max_length=1000, description="Free text.",
                             examples=["statistical process control in maternity"])],
     k: Annotated[int, Query(ge=1, le=50)] = 10,

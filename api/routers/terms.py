@@ -3,21 +3,19 @@ same two routes, so one function builds both routers."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
-from api.deps import Allow, Caller, CommunityDep
+from api.deps import Admin, Anyone, CommunityDep
 from models import Skill, Topic
 from models.api import Page, TermCreate, TermPublic
 
 __all__ = ["skills", "topics"]
 
-Anyone = Annotated[Caller, Depends(Allow("member", "coordinator", "analyst", "admin"))]
-Admin = Annotated[Caller, Depends(Allow("admin"))]
 
 
-def term_router(kind: Literal["topic", "skill"], model: type[Topic] | type[Skill]) -> APIRouter:
+def term_router(kind: Literal["topic", "skill"], model: type[Topic | Skill]) -> APIRouter:
     router = APIRouter(prefix=f"/{kind}s", tags=[f"{kind}s"])
 
     @router.get("", response_model=Page[TermPublic], name=f"list_{kind}s")
