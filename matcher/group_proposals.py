@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from graph_schema.errors import ConflictError, NotFoundError, QConnectError
 from graph_schema.store import Store
 from matcher.group_formation import Partition
+from matcher.metrics import mean_pair_cosine
 from matcher.snapshot import Snapshot, Vocabulary
 from models import Community, Group, Member
 
@@ -118,14 +119,6 @@ def _mix(values: Sequence[str | None]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _coherence(snapshot: Snapshot, rows: np.ndarray) -> float:
-    """Mean cosine of the profile embeddings over the group's pairs."""
-    vectors = snapshot.embeddings[rows]
-    total = vectors.sum(axis=0)
-    n = len(rows)
-    return float((total @ total - (vectors * vectors).sum()) / (n * (n - 1))) if n > 1 else 1.0
-
-
 def describe(snapshot: Snapshot, partition: Partition) -> dict[str, Any]:
     """The proposal as JSON-ready data: ``{"groups": [...], "unassigned": [...]}``."""
     index = snapshot.ids.index
@@ -143,7 +136,7 @@ def describe(snapshot: Snapshot, partition: Partition) -> dict[str, Any]:
             "label": " & ".join(named[:LABEL_TOPICS]) or f"Group {n + 1}",
             "topics": named,
             **({"focus": focus} if focus else {}),
-            "coherence": round(_coherence(snapshot, rows[n]), 4),
+            "coherence": round(mean_pair_cosine(snapshot.embeddings[rows[n]]), 4),
             "organisations": _mix([m.organisation for m in people]),
             "roles": _mix([m.role for m in people]),
             "regions": _mix([m.region for m in people]),

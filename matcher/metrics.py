@@ -1,7 +1,7 @@
-"""Ranking metrics for one list, and fairness of exposure across lists.
+"""Ranking metrics for one list, fairness of exposure across lists, and group coherence.
 
-Relevance is binary (held-out tie or not). Each function takes the ranked list (best first,
-already cut to k) and the set of relevant items.
+Relevance is binary (held-out tie or not). Each ranking function takes the ranked list (best
+first, already cut to k) and the set of relevant items.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["coverage", "gini", "hit", "ndcg", "recall", "reciprocal_rank"]
+__all__ = ["coverage", "gini", "hit", "lorenz_curve", "mean_pair_cosine", "ndcg", "recall",
+           "reciprocal_rank"]
 
 T = TypeVar("T")
 
@@ -78,3 +79,34 @@ def gini(counts: Sequence[float]) -> float:
         return 0.0
     ranks = np.arange(1, n + 1)
     return float((2 * ranks - n - 1) @ values / (n * total))
+
+
+def lorenz_curve(counts: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The Lorenz curve of exposure: the least exposed share of the catalogue (x) against the
+    share of all exposure it got (y), both from 0 to 1. The diagonal is perfect equality, and
+    twice the area between it and the curve is :func:`gini`.
+
+    >>> x, y = lorenz_curve([0, 0, 0, 4])
+    >>> x.tolist(), y.tolist()
+    ([0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 0.0, 0.0, 0.0, 1.0])
+    """
+    values = np.sort(np.asarray(counts, dtype=float))
+    x = np.linspace(0.0, 1.0, len(values) + 1)
+    total = values.sum()
+    if total == 0:
+        return x, x.copy()
+    return x, np.concatenate([[0.0], np.cumsum(values) / total])
+
+
+def mean_pair_cosine(vectors: np.ndarray) -> float:
+    """Mean cosine over the pairs of rows of ``vectors`` (unit or zero rows): how alike a
+    group's members are. A group of one is alike by definition (1.0).
+
+    Two identical rows and one orthogonal: pairs give 1, 0 and 0.
+
+    >>> round(mean_pair_cosine(np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])), 4)
+    0.3333
+    """
+    n, total = len(vectors), vectors.sum(axis=0)
+    # Σ over ordered pairs i ≠ j of v_i·v_j = |Σ v|² - Σ |v_i|², without an n × n matrix.
+    return float((total @ total - (vectors * vectors).sum()) / (n * (n - 1))) if n > 1 else 1.0
