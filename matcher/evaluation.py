@@ -25,7 +25,8 @@ from matcher.ranker import PeopleRanker, split_ties
 from matcher.recommend import Recommender
 from matcher.snapshot import Snapshot
 
-__all__ = ["Holdout", "MethodResult", "evaluate", "format_table", "hold_out"]
+__all__ = ["Holdout", "MethodResult", "RankedLists", "evaluate", "format_table", "hold_out",
+           "ranked_lists"]
 
 Ranking = Callable[[int, int], list[int]]  # (member row, k) → ranked rows
 
@@ -125,34 +126,69 @@ def _group_methods(train: Snapshot, seed: int) -> dict[str, Ranking]:
     }
 
 
-def _score(task: str, name: str, rank: Ranking, queries: list[tuple[int, set[int]]], k: int,
-           catalogue: int) -> MethodResult:
-    lists = [rank(row, k) for row, _ in queries]
-    exposure = Counter(item for ranked in lists for item in ranked)
-    counts = [exposure.get(i, 0) for i in range(catalogue)]
-    per_query = [(recall(r, rel), ndcg(r, rel, k), hit(r, rel), reciprocal_rank(r, rel))
-                 for r, (_, rel) in zip(lists, queries, strict=True)]
-    means = np.mean(per_query, axis=0) if per_query else np.zeros(4)
-    return MethodResult(task, name, *map(float, means), coverage(lists, catalogue),
-                        gini(counts), len(queries))
+@dataclass(frozen=True)
+class RankedLists:
+    """One method's top-k lists for every query of one task, and what each query should find.
+
+    Queries are member rows; list items are member rows (people) or group columns (groups).
+    """
+
+    task: str
+    method: str
+    k: int
+    queries: tuple[int, ...]
+    relevant: tuple[frozenset[int], ...]
+    lists: tuple[tuple[int, ...], ...]
+    catalogue: int
+
+    def per_query(self) -> np.ndarray:
+        """A row per query: recall, nDCG, hit and reciprocal rank at k."""
+        scores = [(recall(r, rel), ndcg(r, rel, self.k), hit(r, rel), reciprocal_rank(r, rel))
+                  for r, rel in zip(self.lists, self.relevant, strict=True)]
+        return np.array(scores, dtype=float).reshape(len(scores), 4)
+
+    def exposure(self) -> np.ndarray:
+        """How many lists each catalogue item appears in (zeros included)."""
+        counts = Counter(item for ranked in self.lists for item in ranked)
+        return np.array([counts.get(i, 0) for i in range(self.catalogue)], dtype=float)
+
+    def result(self) -> MethodResult:
+        per_query = self.per_query()
+        means = per_query.mean(axis=0) if len(per_query) else np.zeros(4)
+        return MethodResult(self.task, self.method, *map(float, means),
+                            coverage(self.lists, self.catalogue), gini(self.exposure()),
+                            len(self.queries))
 
 
-def evaluate(holdout: Holdout, k: int = 10, seed: int = 0) -> list[MethodResult]:
-    """Every method on every task with held-out data, as one table."""
+def _lists(task: str, name: str, rank: Ranking, queries: list[tuple[int, set[int]]], k: int,
+           catalogue: int) -> RankedLists:
+    return RankedLists(task, name, k, tuple(row for row, _ in queries),
+                       tuple(frozenset(rel) for _, rel in queries),
+                       tuple(tuple(rank(row, k)) for row, _ in queries), catalogue)
+
+
+def ranked_lists(holdout: Holdout, k: int = 10, seed: int = 0) -> list[RankedLists]:
+    """Every method's lists on every task with held-out data, for a closer look than
+    :func:`evaluate`'s means (quality per member, exposure, who is suggested)."""
     train = holdout.train
     index, group_index = train.ids.index, train.group_ids.index
-    results = []
+    found = []
     people = [(index[m], {index[o] for o in others if o in index})
               for m, others in sorted(holdout.people.items()) if m in index]
     if people:
         for name, rank in _people_methods(train, seed).items():
-            results.append(_score("people", name, rank, people, k, len(train)))
+            found.append(_lists("people", name, rank, people, k, len(train)))
     groups = [(index[m], {group_index[g] for g in gs}) for m, gs in sorted(holdout.groups.items())
               if m in index]
     if groups:
         for name, rank in _group_methods(train, seed).items():
-            results.append(_score("groups", name, rank, groups, k, len(train.groups)))
-    return results
+            found.append(_lists("groups", name, rank, groups, k, len(train.groups)))
+    return found
+
+
+def evaluate(holdout: Holdout, k: int = 10, seed: int = 0) -> list[MethodResult]:
+    """Every method on every task with held-out data, as one table."""
+    return [lists.result() for lists in ranked_lists(holdout, k, seed)]
 
 
 def format_table(results: list[MethodResult], k: int) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from graph_schema import open_store
 from matcher.encoder import Encoder
-from matcher.evaluation import Holdout, MethodResult, evaluate, hold_out
+from matcher.evaluation import Holdout, MethodResult, evaluate, hold_out, ranked_lists
 from matcher.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
 from matcher.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Group, Member
@@ -110,6 +110,19 @@ def test_adamic_adar_by_hand(hand_made: Holdout) -> None:
     assert result.mrr == pytest.approx((1 / 3 + 1 / 2) / 2)  # 0.4167
     assert result.coverage == pytest.approx(0.8)
     assert result.gini == pytest.approx(1 / 3)
+
+
+def test_ranked_lists_show_each_query_and_the_exposure_by_hand(hand_made: Holdout) -> None:
+    # Adamic-Adar's lists as above: from a [c, e, d], from e [a, c, d]; per query (recall,
+    # nDCG, hit, reciprocal rank) and exposure a 1, b 0, c 2, d 2, e 1.
+    lists = {(r.task, r.method): r for r in ranked_lists(hand_made, k=3)}
+    adamic_adar = lists["people", "Adamic-Adar"]
+    assert adamic_adar.queries == (0, 4)
+    assert adamic_adar.lists == ((2, 4, 3), (0, 2, 3))
+    assert adamic_adar.per_query() == pytest.approx(np.array(
+        [[1.0, 0.5, 1.0, 1 / 3], [1.0, 1 / math.log2(3), 1.0, 1 / 2]]))
+    assert adamic_adar.exposure().tolist() == [1, 0, 2, 2, 1]
+    assert adamic_adar.result() == _by_method(evaluate(hand_made, k=3), "people")["Adamic-Adar"]
 
 
 def test_popularity_by_hand(hand_made: Holdout) -> None:
