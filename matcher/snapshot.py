@@ -88,7 +88,8 @@ class Snapshot:
     """Everything the recommender reads, as arrays indexed by member row."""
 
     community: Community
-    # Embeddings by kind ("member", "group", "topic"), then by member or group id or topic name.
+    # Embeddings by kind ("member", "group", "topic", "skill"), then by member or group id or
+    # term name.
     vectors: Mapping[str, Mapping[str, np.ndarray]] = field(repr=False)
     # Feedback as (who, whom) pairs; whom is a member or a group id.
     dismissed: frozenset[tuple[str, str]] = frozenset()
@@ -369,7 +370,7 @@ class Snapshot:
 def snapshot_from_store(store: Store, model_id: str | None) -> Snapshot:
     """Read a store whole into a snapshot; embeddings are those ``model_id`` produced."""
     vectors: dict[str, dict[str, np.ndarray]] = {}
-    for kind in ("member", "group", "topic"):
+    for kind in ("member", "group", "topic", "skill"):
         keys, matrix = store.embeddings(kind, model_id) if model_id else ([], None)
         vectors[kind] = dict(zip(keys, matrix, strict=True)) if keys else {}
     feedback = store.feedback()
