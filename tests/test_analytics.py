@@ -1,0 +1,165 @@
+"""Analytics: what analysts may see (consent, hidden members), the exports on both stores, and
+the ways a notebook opens a community."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from graph_schema import Store, open_store
+from matcher import analytics
+from matcher.analytics import for_analytics
+from matcher.analytics_export import community_graph, member_graph, tables
+from matcher.encoder import Encoder
+from matcher.snapshot import Snapshot
+from models import Community, Connection, Member
+
+# What must never reach an export: the hidden member's name, bio and extra field, and anything
+# of dev, who has not consented to analytics (their id, name and only interest).
+PRIVATE = ("Eve", "Private bio.", "they/them", "dev", "Dev", "co-design")
+
+
+@pytest.fixture
+def community(tiny: Community) -> Community:
+    """``tiny`` with more to hide: eve (hidden) has a bio, an extra field, an interest and a tie,
+    and dev (no analytics consent) is in the group."""
+    eve = Member(id="eve", name="Eve", visibility="hidden", bio="Private bio.",
+                 interests=["measurement"], pronouns="they/them")
+    group = tiny.groups[0].model_copy(update={"members": ["ana", "ben", "dev"]})
+    return tiny.model_copy(update={
+        "members": [*tiny.members[:4], eve],
+        "connections": [*tiny.connections, Connection(source="ana", target="eve")],
+        "groups": [group]})
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_members_without_analytics_consent_are_left_out_with_all_they_bring(
+    community: Community,
+) -> None:
+    vectors = {"member": {m.id: _unit(1, 0) for m in community.members},
+               "topic": {t: _unit(0, 1) for t in ("patient safety", "measurement", "co-design")}}
+    snapshot = Snapshot(community, vectors, dismissed=frozenset({("dev", "ana"), ("ana", "ben")}),
+                        accepted=frozenset({("ben", "dev")}))
+    seen = for_analytics(snapshot)
+    assert [m.id for m in seen.members] == ["ana", "ben", "cat", "eve"]
+    assert {frozenset((t.source, t.target)) for t in seen.community.connections} == {
+        frozenset(p) for p in (("ana", "ben"), ("ben", "cat"), ("cat", "ana"), ("ana", "eve"))}
+    assert seen.groups[0].members == ["ana", "ben"] and seen.groups[0].coordinators == ["cat"]
+    assert sorted(seen.vectors["member"]) == ["ana", "ben", "cat", "eve"]
+    assert sorted(seen.vectors["topic"]) == ["measurement", "patient safety"]  # no co-design
+    assert seen.dismissed == {("ana", "ben")} and seen.accepted == frozenset()
+
+
+def test_hidden_members_stay_in_the_graph_without_personal_data(community: Community) -> None:
+    seen = {m.id: m for m in for_analytics(Snapshot(community, {})).members}
+    eve = seen["eve"]
+    assert (eve.name, eve.bio, eve.model_extra) == (None, None, {})
+    assert eve.interests == ["measurement"] and eve.visibility == "hidden"
+    assert seen["cat"].model_extra == {"pronouns": "she/her"}  # a public profile keeps its own
+    assert seen["ana"].name == "Ana"
+
+
+def test_everyone_consenting_and_nothing_hidden_leaves_the_snapshot_as_it_is(
+    tiny: Community,
+) -> None:
+    everyone = tiny.model_copy(update={"members": tiny.members[:3]})
+    snapshot = Snapshot(everyone, {})
+    assert for_analytics(snapshot) is snapshot
+
+
+class TestExports:
+    """The exports of a community read back from each store."""
+
+    @pytest.fixture
+    def snapshot(self, store: Store, community: Community) -> Snapshot:
+        store.write(community)
+        return analytics.from_store(store)
+
+    def test_member_graph_has_the_consenting_members_and_their_ties(
+        self, snapshot: Snapshot,
+    ) -> None:
+        graph = member_graph(snapshot)
+        assert sorted(graph.nodes) == ["ana", "ben", "cat", "eve"]
+        assert graph.number_of_edges() == 4
+        assert graph.edges["ana", "ben"] == {"kind": "peer", "since": dt.date(2016, 5, 1)}
+        assert graph.nodes["ana"]["organisation"] == "North Trust"
+        assert graph.nodes["eve"] == {"open_to_connect": True, "visibility": "hidden"}
+
+    def test_community_graph_follows_the_graph_schema(self, snapshot: Snapshot) -> None:
+        graph = community_graph(snapshot)
+        kinds = nx.get_node_attributes(graph, "kind")
+        assert kinds["organisation", "North Trust"] == "organisation"
+        assert ("member", "dev") not in graph and ("topic", "co-design") not in graph
+        assert graph.edges[("member", "ana"), ("skill", "statistical process control"),
+                           "HAS_SKILL"] == {"level": 4}
+        assert graph.edges[("member", "cat"), ("group", "g1"), "MEMBER_OF"] == {
+            "role": "coordinator"}
+        assert graph.has_edge(("topic", "measurement"), ("topic", "patient safety"), "BROADER")
+        assert graph.has_edge(("organisation", "South University"), ("region", "South"),
+                              "IN_REGION")
+        ties = [(u, v) for u, v, key in graph.edges(keys=True) if key == "CONNECTED_TO"]
+        assert len(ties) == 4
+
+    def test_tables_hold_one_row_per_fact(self, snapshot: Snapshot) -> None:
+        found = tables(snapshot)
+        members = found["members"].set_index("id")
+        assert members.index.tolist() == ["ana", "ben", "cat", "eve"]
+        assert pd.isna(members.loc["eve", "name"]) and pd.isna(members.loc["eve", "bio"])
+        assert members.loc["ana", "joined"] == pd.Timestamp("2015-03-01")
+        assert len(found["connections"]) == 4
+        assert found["memberships"].values.tolist() == [
+            ["ana", "g1", "member"], ["ben", "g1", "member"], ["cat", "g1", "coordinator"]]
+        assert found["skills"].set_index("skill").loc["statistical process control",
+                                                      "level"] == 4
+        assert found["wants"].values.tolist() == [["ben", "coaching"]]
+        assert found["groups"].values.tolist() == [["g1", "Safety measurement", None, 3]]
+
+    def test_no_export_shows_what_consent_and_visibility_withhold(
+        self, snapshot: Snapshot,
+    ) -> None:
+        shown = [str(list(member_graph(snapshot).nodes(data=True))),
+                 str(list(member_graph(snapshot).edges(data=True))),
+                 str(list(community_graph(snapshot).nodes(data=True))),
+                 str(list(community_graph(snapshot).edges(data=True)))]
+        shown += [table.to_csv() for table in tables(snapshot).values()]
+        for text in shown:
+            for private in PRIVATE:
+                assert private not in text
+
+
+def test_load_reads_the_store_at_a_location(store_location: str, community: Community) -> None:
+    with open_store(store_location) as store:
+        store.write(community)
+    assert [m.id for m in analytics.load(store_location).members] == ["ana", "ben", "cat", "eve"]
+
+
+def test_from_environment_reads_the_named_store(tmp_path: Path, community: Community) -> None:
+    location = str(tmp_path / "named.db")
+    with open_store(location) as store:
+        store.write(community)
+    found = analytics.from_environment({analytics.STORE_VARIABLE: location,
+                                        analytics.MEMBERS_VARIABLE: "12"})
+    assert len(found) == 4
+
+
+def test_a_generated_community_is_stored_and_embedded_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoder: Encoder,
+) -> None:
+    monkeypatch.setattr(analytics, "cache_folder", lambda: tmp_path)
+    environ = {analytics.MEMBERS_VARIABLE: "30", analytics.SEED_VARIABLE: "3"}
+    first = analytics.from_environment(environ)
+    assert len(first) == 30 and (tmp_path / "30-seed3.ready").exists()
+    assert np.abs(np.linalg.norm(first.embeddings, axis=1) - 1).max() < 1e-4
+    assert first.vectors["skill"] and first.vectors["topic"]
+    again = analytics.generated(30, seed=3, folder=tmp_path)
+    assert again.ids == first.ids
+    assert np.array_equal(again.embeddings, first.embeddings)
