@@ -1,5 +1,5 @@
-"""Analytics: what analysts may see (consent, hidden members), the exports on both stores, and
-the ways a notebook opens a community."""
+"""Analytics: what analysts may see (consent, hidden members), the exports on both stores, the
+ways a notebook opens a community, and the measures read off it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from graph_schema import Store, open_store
 from matcher import analytics
 from matcher.analytics import for_analytics
 from matcher.analytics_export import community_graph, member_graph, tables
+from matcher.community_measures import brokerage, topic_supply
 from matcher.encoder import Encoder
 from matcher.snapshot import Snapshot
 from models import Community, Connection, Member
@@ -163,3 +164,28 @@ def test_a_generated_community_is_stored_and_embedded_once(
     again = analytics.generated(30, seed=3, folder=tmp_path)
     assert again.ids == first.ids
     assert np.array_equal(again.embeddings, first.embeddings)
+
+
+# -- measures ----------------------------------------------------------------------------------
+
+
+def test_brokerage_leaves_out_neighbours_of_unknown_organisation() -> None:
+    # b knows a (N), c (W) and x (no organisation): only a–c counts.
+    graph = nx.Graph([("a", "b"), ("b", "c"), ("b", "x")])
+    nx.set_node_attributes(graph, {"a": "N", "b": "S", "c": "W"}, "organisation")
+    assert brokerage(graph)["b"] == 1
+    assert brokerage(graph, attribute="region") == dict.fromkeys("abcx", 0)
+
+
+def test_topic_supply_by_hand() -> None:
+    # Skilled: a skill at level 4 or more (none given counts as 3). m1 (4) and m3 (5) are;
+    # m2 (3) and m4 (no level) are not. A: m1, m2, m3 interested, m1 and m3 skilled: 1.5 each.
+    # B: m3, m4 interested, m3 skilled: 2. C: only m4, not skilled: first, whatever its size.
+    members = [Member(id="m1", interests=["A"], skills=[{"name": "x", "level": 4}]),
+               Member(id="m2", interests=["A"], skills=[{"name": "x", "level": 3}]),
+               Member(id="m3", interests=["A", "B"], skills=[{"name": "y", "level": 5}]),
+               Member(id="m4", interests=["B", "C"], skills=["z"])]
+    supply = topic_supply(Snapshot(Community(members=members), {}))
+    assert supply.values.tolist() == [["C", 1, 0, np.inf], ["B", 2, 1, 2.0], ["A", 3, 2, 1.5]]
+    lenient = topic_supply(Snapshot(Community(members=members), {}), min_level=3)
+    assert lenient.set_index("topic")["skilled"].to_dict() == {"A": 3, "B": 2, "C": 1}
