@@ -1,0 +1,60 @@
+"""The analyst notebooks: each runs top to bottom on a small generated community, draws at
+least one figure and ends with findings computed from the data; committed notebooks carry no
+outputs."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from matcher.analytics import STORE_VARIABLE
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_committed_notebooks_have_no_outputs(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    for cell in _code_cells(notebook):
+        assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_asks_a_question_and_ends_with_computed_findings(path: Path) -> None:
+    cells = nbformat.read(path, as_version=4).cells
+    assert cells[0].cell_type == "markdown" and "**Question:**" in cells[0].source
+    findings = [cell for cell in cells if "findings" in cell.metadata.get("tags", [])]
+    assert findings == [_code_cells(nbformat.read(path, as_version=4))[-1]]
+    assert "display(Markdown(" in findings[0].source
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_runs_and_reports(path: Path, generated_store: str,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kernel is another process: it gets the community, and this checkout's code, through
+    # its environment. The inline backend is non-interactive and keeps figures as PNG outputs.
+    monkeypatch.setenv(STORE_VARIABLE, generated_store)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    outputs = [output for cell in _code_cells(notebook) for output in cell.outputs]
+    assert any("image/png" in output.get("data", {}) for output in outputs)
+    findings = [output["data"]["text/markdown"] for output in _code_cells(notebook)[-1].outputs
+                if "text/markdown" in output.get("data", {})]
+    assert len(findings) == 1 and findings[0].count("- **") >= 3
+    assert not re.search(r"\bnan\b|\binf\b", findings[0], re.IGNORECASE), findings[0]
