@@ -22,6 +22,12 @@ def _code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
+def test_the_four_notebooks_are_there() -> None:
+    assert [path.stem for path in NOTEBOOKS] == [
+        "01_community_overview", "02_interest_landscape", "03_recommendation_audit",
+        "04_group_formation"]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_committed_notebooks_have_no_outputs(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
