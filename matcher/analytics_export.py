@@ -7,9 +7,11 @@
 - :func:`tables`: the same data as tidy tables (members, connections, memberships, interests,
   skills, wants, groups), one row per fact.
 
-Every export passes its snapshot through :func:`matcher.analytics.for_analytics` first, so
-members without analytics consent are absent and hidden members carry no name or bio, however
-the snapshot was read.
+Every export passes its snapshot through :func:`matcher.analysts_view.analysed` first, so
+members who are hidden or have not consented to analytics are absent however the snapshot was
+read, and none carries a name or bio: analysis needs neither, and consent to analytics is
+consent to pseudonymous use. Members are keyed by their ids, so tables join and a finding can
+be followed back in the store by those allowed to.
 """
 
 from __future__ import annotations
@@ -19,15 +21,14 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from matcher.analytics import for_analytics
+from matcher.analysts_view import analysed
 from matcher.snapshot import Snapshot
 from models import Member
 
 __all__ = ["MEMBER_ATTRIBUTES", "community_graph", "member_graph", "tables"]
 
-MEMBER_ATTRIBUTES = ("name", "role", "organisation", "region", "bio", "joined",
-                     "open_to_connect", "visibility")
-"""What a member node carries; an attribute whose value is missing (or withheld) is left off."""
+MEMBER_ATTRIBUTES = ("role", "organisation", "region", "joined", "open_to_connect", "visibility")
+"""What a member node carries (never a name or bio); a missing value is left off."""
 
 
 def _attributes(member: Member) -> dict[str, Any]:
@@ -44,16 +45,17 @@ def member_graph(snapshot: Snapshot) -> nx.Graph:
     ``since``), as an undirected graph.
 
     >>> from models import Community, Connection, Member
-    >>> people = [Member(id="ana", name="Ana", organisation="North Trust"),
-    ...           Member(id="ben", name="Ben", visibility="hidden"), Member(id="cat")]
-    >>> graph = member_graph(Snapshot(Community(
-    ...     members=people, connections=[Connection(source="ana", target="ben", kind="peer")]), {}))
-    >>> sorted(graph.nodes), graph.nodes["ana"]["organisation"], "name" in graph.nodes["ben"]
-    (['ana', 'ben', 'cat'], 'North Trust', False)
+    >>> people = [Member(id="ana", name="Ana", organisation="North Trust"), Member(id="ben"),
+    ...           Member(id="cy", visibility="hidden")]
+    >>> ties = [Connection(source="ana", target="ben", kind="peer"),
+    ...         Connection(source="ana", target="cy")]
+    >>> graph = member_graph(Snapshot(Community(members=people, connections=ties), {}))
+    >>> sorted(graph.nodes), graph.nodes["ana"]["organisation"], "name" in graph.nodes["ana"]
+    (['ana', 'ben'], 'North Trust', False)
     >>> graph.edges["ben", "ana"]
     {'kind': 'peer'}
     """
-    snapshot = for_analytics(snapshot)
+    snapshot = analysed(snapshot)
     graph = nx.Graph()
     graph.add_nodes_from((m.id, _attributes(m)) for m in snapshot.members)
     graph.add_edges_from((t.source, t.target, _tie(t.kind, t.since))
@@ -111,7 +113,7 @@ def community_graph(snapshot: Snapshot) -> nx.MultiDiGraph:
     >>> graph.nodes["organisation", "North Trust"]["kind"], graph.nodes["region", "North"]["kind"]
     ('organisation', 'region')
     """
-    snapshot = for_analytics(snapshot)
+    snapshot = analysed(snapshot)
     graph = nx.MultiDiGraph()
     _vocabulary(graph, snapshot)
     for member in snapshot.members:
@@ -134,8 +136,8 @@ def community_graph(snapshot: Snapshot) -> nx.MultiDiGraph:
 
 
 def tables(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
-    """The community as tidy tables: ``members`` (one row each, :data:`MEMBER_ATTRIBUTES`, missing
-    or withheld values empty), ``connections`` (source, target, kind, since), ``memberships``
+    """The community as tidy tables: ``members`` (one row each, :data:`MEMBER_ATTRIBUTES`,
+    missing values empty), ``connections`` (source, target, kind, since), ``memberships``
     (member, group, role), ``interests`` (member, topic), ``skills`` (member, skill, level),
     ``wants`` (member, skill) and ``groups`` (id, name, description, size). Dates are pandas
     datetimes.
@@ -148,7 +150,7 @@ def tables(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     >>> str(found["members"].loc[0, "joined"].date())
     '2015-03-01'
     """
-    snapshot = for_analytics(snapshot)
+    snapshot = analysed(snapshot)
     people = snapshot.members
     members = pd.DataFrame([{"id": m.id, **{k: getattr(m, k) for k in MEMBER_ATTRIBUTES}}
                             for m in people], columns=["id", *MEMBER_ATTRIBUTES])

@@ -1,9 +1,10 @@
-"""Analytics: what analysts may see (consent, hidden members), the exports on both stores, the
-ways a notebook opens a community, and the measures read off it."""
+"""Analytics: the exports on both stores and what they leave out, the ways a notebook opens a
+community, and the measures read off it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -13,16 +14,18 @@ import pytest
 
 from graph_schema import Store, open_store
 from matcher import analytics
-from matcher.analytics import for_analytics
-from matcher.analytics_export import community_graph, member_graph, tables
+from matcher.analytics_export import MEMBER_ATTRIBUTES, community_graph, member_graph, tables
 from matcher.community_measures import brokerage, topic_supply
 from matcher.encoder import Encoder
 from matcher.snapshot import Snapshot
+from matcher.synthetic import generate_community
 from models import Community, Connection, Member
 
-# What must never reach an export: the hidden member's name, bio and extra field, and anything
-# of dev, who has not consented to analytics (their id, name and only interest).
-PRIVATE = ("Eve", "Private bio.", "they/them", "dev", "Dev", "co-design")
+# What no export may show: anyone's name, bio or extra field, and anything of eve (hidden) or
+# dev (no analytics consent): their ids and dev's only interest.
+PRIVATE = ("Ana", "Ben", "Cat", "Dev", "Eve", "Evaluates improvement programmes.", "Private bio.",
+           "she/her", "they/them", "dev", "eve", "co-design")
+SEEN = ["ana", "ben", "cat"]
 
 
 @pytest.fixture
@@ -38,43 +41,21 @@ def community(tiny: Community) -> Community:
         "groups": [group]})
 
 
-def _unit(*values: float) -> np.ndarray:
-    vector = np.array(values, dtype=np.float32)
-    return vector / np.linalg.norm(vector)
+def _shown(snapshot: Snapshot) -> list[str]:
+    """Everything the exports hold, as text."""
+    shown = [str(list(graph.nodes(data=True))) + str(list(graph.edges(data=True)))
+             for graph in (member_graph(snapshot), community_graph(snapshot))]
+    return shown + [table.to_csv() for table in tables(snapshot).values()]
 
 
-def test_members_without_analytics_consent_are_left_out_with_all_they_bring(
+def test_exports_leave_out_hidden_and_non_consenting_members_however_read(
     community: Community,
 ) -> None:
-    vectors = {"member": {m.id: _unit(1, 0) for m in community.members},
-               "topic": {t: _unit(0, 1) for t in ("patient safety", "measurement", "co-design")}}
-    snapshot = Snapshot(community, vectors, dismissed=frozenset({("dev", "ana"), ("ana", "ben")}),
-                        accepted=frozenset({("ben", "dev")}))
-    seen = for_analytics(snapshot)
-    assert [m.id for m in seen.members] == ["ana", "ben", "cat", "eve"]
-    assert {frozenset((t.source, t.target)) for t in seen.community.connections} == {
-        frozenset(p) for p in (("ana", "ben"), ("ben", "cat"), ("cat", "ana"), ("ana", "eve"))}
-    assert seen.groups[0].members == ["ana", "ben"] and seen.groups[0].coordinators == ["cat"]
-    assert sorted(seen.vectors["member"]) == ["ana", "ben", "cat", "eve"]
-    assert sorted(seen.vectors["topic"]) == ["measurement", "patient safety"]  # no co-design
-    assert seen.dismissed == {("ana", "ben")} and seen.accepted == frozenset()
-
-
-def test_hidden_members_stay_in_the_graph_without_personal_data(community: Community) -> None:
-    seen = {m.id: m for m in for_analytics(Snapshot(community, {})).members}
-    eve = seen["eve"]
-    assert (eve.name, eve.bio, eve.model_extra) == (None, None, {})
-    assert eve.interests == ["measurement"] and eve.visibility == "hidden"
-    assert seen["cat"].model_extra == {"pronouns": "she/her"}  # a public profile keeps its own
-    assert seen["ana"].name == "Ana"
-
-
-def test_everyone_consenting_and_nothing_hidden_leaves_the_snapshot_as_it_is(
-    tiny: Community,
-) -> None:
-    everyone = tiny.model_copy(update={"members": tiny.members[:3]})
-    snapshot = Snapshot(everyone, {})
-    assert for_analytics(snapshot) is snapshot
+    snapshot = Snapshot(community, {})  # not read through matcher.analytics
+    assert sorted(member_graph(snapshot).nodes) == SEEN
+    for text in _shown(snapshot):
+        for private in PRIVATE:
+            assert not re.search(rf"\b{re.escape(private)}\b", text), private
 
 
 class TestExports:
@@ -85,21 +66,29 @@ class TestExports:
         store.write(community)
         return analytics.from_store(store)
 
-    def test_member_graph_has_the_consenting_members_and_their_ties(
+    def test_the_community_read_for_analytics_has_only_who_may_be_analysed(
         self, snapshot: Snapshot,
     ) -> None:
+        assert [m.id for m in snapshot.members] == SEEN
+        assert {frozenset((t.source, t.target)) for t in snapshot.community.connections} == {
+            frozenset(p) for p in (("ana", "ben"), ("ben", "cat"), ("cat", "ana"))}
+        assert snapshot.groups[0].members == ["ana", "ben"]
+
+    def test_member_graph_has_the_members_and_their_ties(self, snapshot: Snapshot) -> None:
         graph = member_graph(snapshot)
-        assert sorted(graph.nodes) == ["ana", "ben", "cat", "eve"]
-        assert graph.number_of_edges() == 4
+        assert sorted(graph.nodes) == SEEN
+        assert graph.number_of_edges() == 3
         assert graph.edges["ana", "ben"] == {"kind": "peer", "since": dt.date(2016, 5, 1)}
-        assert graph.nodes["ana"]["organisation"] == "North Trust"
-        assert graph.nodes["eve"] == {"open_to_connect": True, "visibility": "hidden"}
+        assert graph.nodes["ana"] == {"role": "nurse", "organisation": "North Trust",
+                                      "region": "North", "joined": dt.date(2015, 3, 1),
+                                      "open_to_connect": True, "visibility": "members"}
 
     def test_community_graph_follows_the_graph_schema(self, snapshot: Snapshot) -> None:
         graph = community_graph(snapshot)
         kinds = nx.get_node_attributes(graph, "kind")
         assert kinds["organisation", "North Trust"] == "organisation"
-        assert ("member", "dev") not in graph and ("topic", "co-design") not in graph
+        assert sorted(key for kind, key in graph if kind == "member") == SEEN
+        assert ("topic", "co-design") not in graph
         assert graph.edges[("member", "ana"), ("skill", "statistical process control"),
                            "HAS_SKILL"] == {"level": 4}
         assert graph.edges[("member", "cat"), ("group", "g1"), "MEMBER_OF"] == {
@@ -108,15 +97,15 @@ class TestExports:
         assert graph.has_edge(("organisation", "South University"), ("region", "South"),
                               "IN_REGION")
         ties = [(u, v) for u, v, key in graph.edges(keys=True) if key == "CONNECTED_TO"]
-        assert len(ties) == 4
+        assert len(ties) == 3
 
     def test_tables_hold_one_row_per_fact(self, snapshot: Snapshot) -> None:
         found = tables(snapshot)
         members = found["members"].set_index("id")
-        assert members.index.tolist() == ["ana", "ben", "cat", "eve"]
-        assert pd.isna(members.loc["eve", "name"]) and pd.isna(members.loc["eve", "bio"])
+        assert members.index.tolist() == SEEN
+        assert members.columns.tolist() == list(MEMBER_ATTRIBUTES)
         assert members.loc["ana", "joined"] == pd.Timestamp("2015-03-01")
-        assert len(found["connections"]) == 4
+        assert len(found["connections"]) == 3
         assert found["memberships"].values.tolist() == [
             ["ana", "g1", "member"], ["ben", "g1", "member"], ["cat", "g1", "coordinator"]]
         assert found["skills"].set_index("skill").loc["statistical process control",
@@ -124,23 +113,11 @@ class TestExports:
         assert found["wants"].values.tolist() == [["ben", "coaching"]]
         assert found["groups"].values.tolist() == [["g1", "Safety measurement", None, 3]]
 
-    def test_no_export_shows_what_consent_and_visibility_withhold(
-        self, snapshot: Snapshot,
-    ) -> None:
-        shown = [str(list(member_graph(snapshot).nodes(data=True))),
-                 str(list(member_graph(snapshot).edges(data=True))),
-                 str(list(community_graph(snapshot).nodes(data=True))),
-                 str(list(community_graph(snapshot).edges(data=True)))]
-        shown += [table.to_csv() for table in tables(snapshot).values()]
-        for text in shown:
-            for private in PRIVATE:
-                assert private not in text
-
 
 def test_load_reads_the_store_at_a_location(store_location: str, community: Community) -> None:
     with open_store(store_location) as store:
         store.write(community)
-    assert [m.id for m in analytics.load(store_location).members] == ["ana", "ben", "cat", "eve"]
+    assert [m.id for m in analytics.load(store_location).members] == SEEN
 
 
 def test_from_environment_reads_the_named_store(tmp_path: Path, community: Community) -> None:
@@ -149,7 +126,7 @@ def test_from_environment_reads_the_named_store(tmp_path: Path, community: Commu
         store.write(community)
     found = analytics.from_environment({analytics.STORE_VARIABLE: location,
                                         analytics.MEMBERS_VARIABLE: "12"})
-    assert len(found) == 4
+    assert len(found) == 3
 
 
 def test_a_generated_community_is_stored_and_embedded_once(
@@ -158,7 +135,9 @@ def test_a_generated_community_is_stored_and_embedded_once(
     monkeypatch.setattr(analytics, "cache_folder", lambda: tmp_path)
     environ = {analytics.MEMBERS_VARIABLE: "30", analytics.SEED_VARIABLE: "3"}
     first = analytics.from_environment(environ)
-    assert len(first) == 30 and (tmp_path / "30-seed3.ready").exists()
+    analysable = [m.id for m in generate_community(30, seed=3).members
+                  if m.visibility != "hidden" and m.consent.analytics]
+    assert list(first.ids.names) == analysable and (tmp_path / "30-seed3.ready").exists()
     assert np.abs(np.linalg.norm(first.embeddings, axis=1) - 1).max() < 1e-4
     assert first.vectors["skill"] and first.vectors["topic"]
     again = analytics.generated(30, seed=3, folder=tmp_path)
