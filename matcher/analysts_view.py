@@ -30,7 +30,9 @@ def analysed(snapshot: Snapshot) -> Snapshot:
 
 
 def pseudonym(member_id: str, key: bytes) -> str:
-    """>>> pseudonym("m1", b"k") == pseudonym("m1", b"k") != pseudonym("m1", b"other")
+    """A keyed pseudonym of ``member_id``: the same for one key, another for another key.
+
+    >>> pseudonym("m1", b"k") == pseudonym("m1", b"k") != pseudonym("m1", b"other")
     True
     """
     return "p" + hmac.new(key, member_id.encode(), hashlib.sha256).hexdigest()[:16]
