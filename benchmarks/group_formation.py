@@ -30,13 +30,7 @@ import numpy as np
 from benchmarks.prepared import prepared_store
 from graph_schema import open_store
 from matcher.encoder import configured_model_path, model_id
-from matcher.group_baselines import (
-    kmeans_groups,
-    louvain_groups,
-    partition_rows,
-    partition_scores,
-    random_groups,
-)
+from matcher.group_baselines import kmeans_groups, louvain_groups, partition_scores, random_groups
 from matcher.group_formation import GroupRules, form_groups
 from matcher.snapshot import snapshot_from_store
 
@@ -70,7 +64,7 @@ def measure(size: int, seed: int) -> None:
     _ = (snapshot.embeddings, snapshot.topic_profile, snapshot.skill_profile, snapshot.adjacency)
     pool = np.flatnonzero(snapshot.suggestable)
     proposed, seconds = _timed(
-        lambda: partition_rows(snapshot, form_groups(snapshot, pool, RULES, seed=seed)))
+        lambda: form_groups(snapshot, pool, RULES, seed=seed).rows(snapshot))
     sizes = [len(g) for g in proposed]
     runs = {"qconnect": (proposed, seconds),
             "random (qconnect's sizes)": _timed(lambda: random_groups(pool, sizes, seed)),

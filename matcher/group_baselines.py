@@ -15,18 +15,11 @@ import networkx as nx
 import numpy as np
 from sklearn.cluster import KMeans
 
-from matcher.group_formation import GroupRules, Partition
+from matcher.group_formation import GroupRules
 from matcher.metrics import mean_pair_cosine
 from matcher.snapshot import Snapshot
 
-__all__ = ["kmeans_groups", "louvain_groups", "partition_rows", "partition_scores",
-           "random_groups"]
-
-
-def partition_rows(snapshot: Snapshot, partition: Partition) -> list[np.ndarray]:
-    """The snapshot rows of each proposed group's members."""
-    index = snapshot.ids.index
-    return [np.array([index[m] for m in group]) for group in partition.groups]
+__all__ = ["kmeans_groups", "louvain_groups", "partition_scores", "random_groups"]
 
 
 def random_groups(pool: np.ndarray, sizes: Sequence[int], seed: int = 0) -> list[np.ndarray]:

@@ -30,6 +30,11 @@ class Partition:
     focus: tuple[str | None, ...]
     unassigned: tuple[tuple[str, str], ...]
 
+    def rows(self, snapshot: Snapshot) -> list[np.ndarray]:
+        """The snapshot rows of each group's members."""
+        index = snapshot.ids.index
+        return [np.array([index[m] for m in members]) for members in self.groups]
+
 
 def _reason(state: State, block: int, organisations: str) -> str:
     """Why an unplaced block fits no group."""

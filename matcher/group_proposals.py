@@ -121,8 +121,7 @@ def _mix(values: Sequence[str | None]) -> dict[str, int]:
 
 def describe(snapshot: Snapshot, partition: Partition) -> dict[str, Any]:
     """The proposal as JSON-ready data: ``{"groups": [...], "unassigned": [...]}``."""
-    index = snapshot.ids.index
-    rows = [np.array([index[m] for m in members]) for members in partition.groups]
+    rows = partition.rows(snapshot)
     topics = group_topics(snapshot, rows) if rows else []
     groups = []
     for n, (members, focus) in enumerate(zip(partition.groups, partition.focus, strict=True)):
