@@ -21,7 +21,8 @@ def _open(api: Api, hidden: bool = False) -> Member:
                 and (m.visibility == "hidden") == hidden and m.consent.suggestions)
 
 
-def test_create_read_update_and_list_members(api: Api) -> None:
+def test_create_read_update_and_list_members(api_on_each_store: Api) -> None:
+    api = api_on_each_store
     admin = api.headers("admin")
     created = api.client.post("/members", json=NEW, headers=admin)
     assert created.status_code == 201, created.text
@@ -84,7 +85,8 @@ def test_hidden_members_are_seen_by_themselves_and_admins_only(api: Api) -> None
         assert hidden not in group["members"] + group["coordinators"]
 
 
-def test_withdrawn_consent_keeps_a_member_out_of_suggestions_and_search(api: Api) -> None:
+def test_withdrawn_consent_keeps_a_member_out_of_suggestions_and_search(api_on_each_store: Api) -> None:
+    api = api_on_each_store
     admin = api.headers("admin")
     shown: dict[str, int] = {}
     askers = [m.id for m in api.live.snapshot.members[:40]]
@@ -161,7 +163,8 @@ def test_groups_membership_and_consent(api: Api) -> None:
     assert api.client.get("/groups/sig-new", headers=coordinator).status_code == 404
 
 
-def test_coordinator_proposes_and_saves_groups(api: Api) -> None:
+def test_coordinator_proposes_and_saves_groups(api_on_each_store: Api) -> None:
+    api = api_on_each_store
     coordinator_id = _open(api).id
     headers = api.headers("coordinator", coordinator_id)
     rules = {"min_size": 5, "max_size": 7, "max_per_organisation": 2, "seed": 3}
@@ -186,7 +189,8 @@ def test_coordinator_proposes_and_saves_groups(api: Api) -> None:
         assert sorted(stored.members) == sorted(proposed["members"])
 
 
-def test_concurrent_writes_to_one_member_lose_nothing(api: Api) -> None:
+def test_concurrent_writes_to_one_member_lose_nothing(api_on_each_store: Api) -> None:
+    api = api_on_each_store
     me = _open(api).id
     headers = api.headers("member", me)
     group = api.live.snapshot.groups[0].id
