@@ -4,7 +4,9 @@ The store is the system of record; the snapshot serves reads and suggestions fro
 write goes to the store first and reaches the snapshot only once the store has acknowledged it,
 so what a reader sees has always been stored. Writes are serialised by one lock: a
 read-modify-write (such as updating part of a profile) cannot interleave with another write and
-lose it. Changed profiles and groups are embedded as part of their write, and the new snapshot's
+lose it. Changed profiles and groups are embedded as part of their write (a failure to store the
+embeddings leaves them stale, to be redone by ``qconnect embed``, but never the snapshot out of
+step with the store), and the new snapshot's
 matrices are computed before it replaces the old one, so readers never wait for a write: they
 only take turns with each other for the exposure counts, which every suggestion updates.
 
@@ -24,7 +26,7 @@ from graph_schema.errors import ConflictError, NotFoundError
 from graph_schema.store import Kind, Store
 from matcher.embedding import embed_texts
 from matcher.encoder import Encoder
-from matcher.group_proposals import save_proposal
+from matcher.group_proposals import proposal_groups
 from matcher.persistence import open_recommender
 from matcher.profile_text import group_text, member_text, term_text
 from matcher.recommend import Suggestion
@@ -82,8 +84,17 @@ class LiveCommunity:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def _embed(self, kind: Kind, texts: Mapping[str, str]) -> dict[str, dict[str, np.ndarray]]:
-        return {kind: embed_texts(self.store, self.encoder, kind, texts)} if texts else {}
+    def _write(self, write: Community, texts: Mapping[Kind, Mapping[str, str]]) -> None:
+        """Store ``write``, then embed ``texts`` (kind → key → text), then bring the snapshot
+        in step with what the store holds, even when embedding failed."""
+        self.store.write(write)
+        stored: dict[str, dict[str, np.ndarray]] = {}
+        try:
+            for kind, found in texts.items():
+                if found:
+                    stored[kind] = embed_texts(self.store, self.encoder, kind, found)
+        finally:
+            self._applied(write, stored)
 
     def _replace(self, snapshot: Snapshot) -> None:
         snapshot.warmed()
@@ -97,12 +108,11 @@ class LiveCommunity:
     def put_members(self, members: Sequence[Member]) -> None:
         """Create or replace ``members`` whole; profiles whose text changed are re-embedded."""
         with self._lock:
-            self.store.write(Community(members=list(members)))
             index, old = self.snapshot.ids.index, self.snapshot.members
             texts = {m.id: member_text(m) for m in members}
             changed = {key: text for key, text in texts.items()
                        if key not in index or member_text(old[index[key]]) != text}
-            self._applied(Community(members=list(members)), self._embed("member", changed))
+            self._write(Community(members=list(members)), {"member": changed})
 
     def add_member(self, member: Member) -> None:
         """Create ``member``; an id in use is a :class:`ConflictError` and changes nothing."""
@@ -136,14 +146,10 @@ class LiveCommunity:
             ties = [t for t in self.snapshot.community.connections if t.pair != {a, b}]
             self._replace(self.snapshot.with_changes(connections=ties))
 
-    def _groups_written(self, groups: Sequence[Group]) -> None:
-        texts = {g.id: group_text(g) for g in groups}
-        self._applied(Community(groups=list(groups)), self._embed("group", texts))
-
     def put_groups(self, groups: Sequence[Group]) -> None:
         with self._lock:
-            self.store.write(Community(groups=list(groups)))
-            self._groups_written(groups)
+            self._write(Community(groups=list(groups)), {"group": {g.id: group_text(g)
+                                                                   for g in groups}})
 
     def update_group(self, group_id: str, change: Callable[[Group], Group]) -> Group:
         """Apply ``change`` to the group as stored, with no other write in between."""
@@ -154,11 +160,11 @@ class LiveCommunity:
 
     def save_proposal(self, proposal: object, coordinator: str,
                       prefix: str | None = None) -> list[Group]:
-        """Create a proposal's groups (see :func:`matcher.group_proposals.save_proposal`)."""
+        """Create a proposal's groups (see :func:`matcher.group_proposals.proposal_groups`)."""
         with self._lock:
-            saved = save_proposal(self.store, proposal, coordinator, prefix=prefix)
-            self._groups_written(saved)
-            return saved
+            groups = proposal_groups(self.store, proposal, coordinator, prefix=prefix)
+            self.put_groups(groups)
+            return groups
 
     def delete_group(self, group_id: str) -> None:
         with self._lock:
@@ -176,11 +182,8 @@ class LiveCommunity:
         topics = [t for t in terms if isinstance(t, Topic)]
         skills = [t for t in terms if isinstance(t, Skill)]
         with self._lock:
-            self.store.write(Community(topics=topics, skills=skills))
-            vectors = {**self._embed("topic", {t.name: term_text(t.name, t.description)
-                                               for t in topics}),
-                       **self._embed("skill", {s.name: term_text(s.name, s.description)
-                                               for s in skills})}
-            self._applied(Community(topics=topics, skills=skills), vectors)
+            self._write(Community(topics=topics, skills=skills),
+                        {"topic": {t.name: term_text(t.name, t.description) for t in topics},
+                         "skill": {s.name: term_text(s.name, s.description) for s in skills}})
             self._searcher = Searcher(self.store, self.encoder)  # its term vectors changed
 

@@ -30,8 +30,16 @@ from matcher.metrics import mean_pair_cosine
 from matcher.snapshot import Snapshot, Vocabulary
 from models import Community, Group, Member
 
-__all__ = ["LABEL_TOPICS", "ProposedGroup", "describe", "group_topics", "proposed_groups",
-           "save_proposal", "select_pool"]
+__all__ = [
+    "LABEL_TOPICS",
+    "ProposedGroup",
+    "describe",
+    "group_topics",
+    "proposal_groups",
+    "proposed_groups",
+    "save_proposal",
+    "select_pool",
+]
 
 LABEL_TOPICS = 2
 """How many topics a label names; a report lists one more."""
@@ -188,12 +196,12 @@ def _unused_ids(store: Store, prefix: str, count: int) -> list[str]:
     return ids
 
 
-def save_proposal(store: Store, proposal: object, coordinator: str, *,
-                  prefix: str | None = None, today: dt.date | None = None) -> list[Group]:
-    """Create the proposal's groups, with ``coordinator`` coordinating each, in one write:
-    all of them or, on any problem (an unknown member, one who has not consented to group
-    placement, the coordinator listed as a member, an empty group), none. Ids are ``<prefix>-<n>`` (default prefix ``proposal-<date>``), never
-    one a group already has."""
+def proposal_groups(store: Store, proposal: object, coordinator: str, *,
+                    prefix: str | None = None, today: dt.date | None = None) -> list[Group]:
+    """The groups a proposal makes, with ``coordinator`` coordinating each, checked against
+    ``store``: any problem (an unknown member, one who has not consented to group placement,
+    the coordinator listed as a member, an empty group) is an error. Ids are
+    ``<prefix>-<n>`` (default prefix ``proposal-<date>``), never one a group already has."""
     groups = proposed_groups(proposal)
     if not groups:
         raise QConnectError("the proposal has no groups")
@@ -221,5 +229,12 @@ def save_proposal(store: Store, proposal: object, coordinator: str, *,
                               coordinators=[coordinator]))
         except ValidationError as exc:
             raise QConnectError(f"group {n}: {exc.errors()[0]['msg']}") from exc
+    return made
+
+
+def save_proposal(store: Store, proposal: object, coordinator: str, *,
+                  prefix: str | None = None, today: dt.date | None = None) -> list[Group]:
+    """Create the :func:`proposal_groups` in one write: all of them, or on any problem none."""
+    made = proposal_groups(store, proposal, coordinator, prefix=prefix, today=today)
     store.write(Community(groups=made))
     return made

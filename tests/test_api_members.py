@@ -7,6 +7,8 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from api.request_log import JsonFormatter
+from graph_schema.embedded import EmbeddedStore
+from graph_schema.errors import StoreUnavailableError
 from models import Member
 from tests.conftest import Api, serving
 
@@ -269,3 +271,23 @@ def test_analysts_see_consenting_members_under_pseudonyms(api: Api) -> None:
         len(counted) - 1
     evaluation = api.client.get("/analytics/evaluation", params={"k": 5}, headers=analyst)
     assert {"qconnect", "Adamic-Adar"} <= {row["method"] for row in evaluation.json()}
+
+
+class _EmbeddingsRefused(EmbeddedStore):
+    """An embedded store that stores records but refuses embeddings, as a store that went
+    away between the two writes would."""
+
+    def write_embeddings(self, *args: object, **kwargs: object) -> None:
+        raise StoreUnavailableError("refused for the test")
+
+
+def test_a_failed_embedding_never_leaves_the_service_out_of_step(api: Api) -> None:
+    live = api.live
+    with _EmbeddingsRefused(api.location) as store:
+        live.store = store
+        response = api.client.post("/members", json=NEW, headers=api.headers("admin"))
+    assert response.status_code == 503
+    with EmbeddedStore(api.location) as reopened:
+        assert reopened.get_member("m-new").name == NEW["name"]  # the record was stored …
+        assert "m-new" not in reopened.embedding_state("member")  # … its embedding was not
+    assert live.member("m-new").name == NEW["name"]  # and the service knows it
