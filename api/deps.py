@@ -5,8 +5,8 @@ with ``own``, a member key may only act on the member in the path (``{member_id}
 state their rule where they are declared, and the test suite reads those rules back to check
 every route refuses everyone else.
 
-The checks are coroutines: they are quick (one key lookup by primary key), and running them on
-the event loop spares every request two hops through the thread pool.
+Looking the key up reads the store, so it runs in the thread pool: a slow or unreachable store
+holds up that request only, never the event loop. The role check itself is a coroutine.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Caller:
         return member.visibility != "hidden" or self.is_self_or_admin(member.id)
 
 
-async def _caller(
+def _caller(
     live: CommunityDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:

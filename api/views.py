@@ -38,4 +38,4 @@ def group_public(group: Group, snapshot: Snapshot, caller: Caller) -> GroupPubli
 
     return GroupPublic(id=group.id, name=group.name, description=group.description,
                        topics=group.topics, members=shown(group.members),
-                       coordinators=shown(group.coordinators), size=len(group.members))
+                       coordinators=shown(group.coordinators))

@@ -32,6 +32,7 @@ from graph_schema import open_store
 from matcher.encoder import configured_model_path, model_id
 from matcher.group_baselines import kmeans_groups, louvain_groups, partition_scores, random_groups
 from matcher.group_formation import GroupRules, form_groups
+from matcher.group_proposals import select_pool
 from matcher.snapshot import snapshot_from_store
 
 RULES = GroupRules(min_size=6, max_size=10, max_per_organisation=2, min_roles=3)
@@ -62,7 +63,7 @@ def measure(size: int, seed: int) -> None:
     with open_store(str(prepared_store(size))) as store:
         snapshot = snapshot_from_store(store, model_id(configured_model_path()))
     _ = (snapshot.embeddings, snapshot.topic_profile, snapshot.skill_profile, snapshot.adjacency)
-    pool = np.flatnonzero(snapshot.suggestable)
+    pool, _ = select_pool(snapshot)
     proposed, seconds = _timed(
         lambda: form_groups(snapshot, pool, RULES, seed=seed).rows(snapshot))
     sizes = [len(g) for g in proposed]

@@ -297,13 +297,15 @@ FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | CREATE (k)-[:ACTS_FOR]-
 RETURN count(k) AS added
 """
 
-READ_KEYS = """
-MATCH (k:ApiKey)
-WHERE $id IS NULL OR k.id = $id
+_KEY_FIELDS = """
 OPTIONAL MATCH (k)-[:ACTS_FOR]->(m:Member)
 RETURN k.id AS id, k.role AS role, k.digest AS digest, k.created AS created, m.id AS member
-ORDER BY id
 """
+
+# Every request looks its key up: by the unique id, so through the constraint's index.
+READ_KEY = "MATCH (k:ApiKey {id: $id})" + _KEY_FIELDS
+
+READ_KEYS = "MATCH (k:ApiKey)" + _KEY_FIELDS + "ORDER BY id"
 
 REVOKE_KEY = """
 MATCH (k:ApiKey {id: $id})

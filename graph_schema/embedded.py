@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,11 +22,11 @@ from typing import Any
 import numpy as np
 
 from graph_schema.embedded_records import EmbeddedRecords
+from graph_schema.embedded_vectors import EmbeddedVectors
 from graph_schema.errors import ConflictError, NotFoundError, StoreUnavailableError
 from graph_schema.schema import MIGRATIONS
 from graph_schema.store import (
     MEMBER_FIELDS,
-    Kind,
     Progress,
     Store,
     TermKind,
@@ -53,7 +54,7 @@ def _chunks(rows: Sequence[Any], size: int = _BATCH) -> Iterator[Sequence[Any]]:
         yield chunk
 
 
-class EmbeddedStore(EmbeddedRecords, Store):
+class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
     """A community stored in the SQLite file at ``path`` (created, with its folder, if new)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -359,54 +360,6 @@ class EmbeddedStore(EmbeddedRecords, Store):
         }
         return {name: self._query(sql)[0][0] for name, sql in queries.items()}
 
-    # -- embeddings -----------------------------------------------------------------------
-
-    def embedding_state(self, kind: Kind) -> dict[str, tuple[str, str]]:
-        rows = self._query("SELECT key, model, text_hash FROM embedding WHERE kind = ?", (kind,))
-        return {key: (model, digest) for key, model, digest in rows}
-
-    def write_embeddings(self, kind: Kind, model_id: str, keys: list[str], hashes: list[str],
-                         vectors: np.ndarray) -> None:
-        rows = [(kind, key, model_id, digest, np.asarray(vector, dtype="<f4").tobytes())
-                for key, digest, vector in zip(keys, hashes, vectors, strict=True)]
-        with self._transaction() as db:
-            db.executemany(
-                "INSERT INTO embedding VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, key) DO UPDATE "
-                "SET model=excluded.model, text_hash=excluded.text_hash, vector=excluded.vector",
-                rows,
-            )
-            self._matrices.pop(kind, None)
-
-    def remove_embeddings(self, kind: Kind, keys: Iterable[str]) -> None:
-        with self._transaction() as db:
-            db.executemany("DELETE FROM embedding WHERE kind = ? AND key = ?",
-                           [(kind, key) for key in keys])
-            self._matrices.pop(kind, None)
-
-    def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
-        with self._lock:
-            cached = self._matrices.get(kind)
-            if cached is None or cached[0] != model_id:
-                rows = self._db.execute(
-                    "SELECT key, vector FROM embedding WHERE kind = ? AND model = ? ORDER BY key",
-                    (kind, model_id),
-                ).fetchall()
-                matrix = np.frombuffer(b"".join(vector for _, vector in rows), dtype="<f4")
-                matrix = matrix.reshape(len(rows), -1) if rows else matrix.reshape(0, 0)
-                cached = (model_id, [key for key, _ in rows], matrix)
-                self._matrices[kind] = cached
-            return cached[1], cached[2]
-
-    def nearest(self, kind: Kind, vector: np.ndarray, k: int,
-                model_id: str) -> list[tuple[str, float]]:
-        keys, matrix = self.embeddings(kind, model_id)
-        if not keys or k <= 0:
-            return []
-        scores = matrix @ np.asarray(vector, dtype=np.float32)
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(keys) else np.arange(len(keys))
-        top = top[np.lexsort((top, -scores[top]))]  # by score, ties by key order
-        return [(keys[i], float(scores[i])) for i in top]
-
     # -- deletes --------------------------------------------------------------------------
 
     def _delete(self, sql: str, params: Sequence[Any], kind: str, key: str) -> None:
@@ -422,8 +375,17 @@ class EmbeddedStore(EmbeddedRecords, Store):
 
     def delete_member(self, member_id: str) -> None:
         self._delete("DELETE FROM member WHERE id = ?", (member_id,), "member", member_id)
-        # The log still holds the pages as they were before the delete until a checkpoint.
-        self._query("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._truncate_log()
+
+    def _truncate_log(self) -> None:
+        """Checkpoint the write-ahead log and empty it: until then it still holds pages as they
+        were before a delete. A reader in another process can hold this up; a few seconds are
+        waited for, then the next delete or closing the store finishes it."""
+        for _ in range(50):
+            busy, _, _ = self._query("PRAGMA wal_checkpoint(TRUNCATE)")[0]
+            if not busy:
+                return
+            time.sleep(0.1)
 
     def delete_connection(self, a: str, b: str) -> None:
         self._delete("DELETE FROM connection WHERE a = ? AND b = ?", sorted((a, b)),
@@ -434,4 +396,5 @@ class EmbeddedStore(EmbeddedRecords, Store):
 
     def close(self) -> None:
         with self._lock:
+            self._truncate_log()
             self._db.close()

@@ -306,17 +306,14 @@ class Neo4jStore(Store):
 
         self._transaction(work)
 
-    def _keys(self, key_id: str | None) -> list[ApiKey]:
-        return [ApiKey.model_validate(dict(r)) for r in self._read(cypher.READ_KEYS, id=key_id)]
-
     def get_key(self, key_id: str) -> ApiKey:
-        found = self._keys(key_id)
+        found = self._read(cypher.READ_KEY, id=key_id)
         if not found:
             raise NotFoundError("key", key_id)
-        return found[0]
+        return ApiKey.model_validate(dict(found[0]))
 
     def api_keys(self) -> list[ApiKey]:
-        return self._keys(None)
+        return [ApiKey.model_validate(dict(r)) for r in self._read(cypher.READ_KEYS)]
 
     def revoke_key(self, key_id: str) -> None:
         self._delete_one(cypher.REVOKE_KEY, "key", key_id, id=key_id)

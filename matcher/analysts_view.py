@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.community_measures import cross_organisation_share, tie_rows
 from matcher.metrics import gini
 from matcher.snapshot import Snapshot
 from models import Community
@@ -61,11 +62,7 @@ def pseudonymised_export(snapshot: Snapshot, key: bytes) -> dict[str, Any]:
 def summary(snapshot: Snapshot) -> dict[str, Any]:
     """Counts and shapes of the analysed community: no individual appears."""
     view = analysed(snapshot)
-    organisation = view.organisation
     ties = view.community.connections
-    index = view.ids.index
-    across = sum(1 for t in ties if organisation[index[t.source]] != organisation[index[t.target]]
-                 or organisation[index[t.source]] < 0)
     degree = view.degree
     return {
         "members": len(view), "left_out": len(snapshot) - len(view),
@@ -77,5 +74,5 @@ def summary(snapshot: Snapshot) -> dict[str, Any]:
                    "median": float(np.median(degree)) if len(view) else 0.0,
                    "max": int(degree.max(initial=0)), "isolated": int((degree == 0).sum()),
                    "gini": round(gini(degree), 4)},
-        "cross_organisation_share": round(across / len(ties), 4) if ties else 0.0,
+        "cross_organisation_share": round(cross_organisation_share(view, tie_rows(view)), 4),
     }

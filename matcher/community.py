@@ -4,9 +4,7 @@ The store is the system of record; the snapshot serves reads and suggestions fro
 write goes to the store first and reaches the snapshot only once the store has acknowledged it,
 so what a reader sees has always been stored. Writes are serialised by one lock: a
 read-modify-write (such as updating part of a profile) cannot interleave with another write and
-lose it. Changed profiles and groups are embedded as part of their write (a failure to store the
-embeddings leaves them stale, to be redone by ``qconnect embed``, but never the snapshot out of
-step with the store), and the new snapshot's
+lose it. Changed profiles and groups are embedded as part of their write, and the new snapshot's
 matrices are computed before it replaces the old one, so readers never wait for a write: they
 only take turns with each other for the exposure counts, which every suggestion updates.
 
@@ -16,13 +14,14 @@ only their own writes until they reload.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 
-from graph_schema.errors import ConflictError, NotFoundError
+from graph_schema.errors import ConflictError, NotFoundError, QConnectError
 from graph_schema.store import Kind, Store
 from matcher.embedding import embed_texts
 from matcher.encoder import Encoder
@@ -36,6 +35,8 @@ from matcher.snapshot import Snapshot
 from models import Community, Connection, Feedback, Group, Member, Skill, Topic
 
 __all__ = ["LiveCommunity", "SuggestionKind"]
+
+log = logging.getLogger("qconnect.matcher")
 
 SuggestionKind = Literal["people", "helpers", "groups"]
 
@@ -86,15 +87,18 @@ class LiveCommunity:
 
     def _write(self, write: Community, texts: Mapping[Kind, Mapping[str, str]]) -> None:
         """Store ``write``, then embed ``texts`` (kind → key → text), then bring the snapshot
-        in step with what the store holds, even when embedding failed."""
+        in step with what the store holds. The write is done once stored: embeddings that
+        could not be stored are logged, left stale and redone by ``qconnect embed``."""
         self.store.write(write)
         stored: dict[str, dict[str, np.ndarray]] = {}
         try:
             for kind, found in texts.items():
                 if found:
                     stored[kind] = embed_texts(self.store, self.encoder, kind, found)
-        finally:
-            self._applied(write, stored)
+        except QConnectError as exc:
+            log.warning("embeddings not stored", extra={"fields": {
+                "kinds": sorted(texts), "error": type(exc).__name__}})
+        self._applied(write, stored)
 
     def _replace(self, snapshot: Snapshot) -> None:
         snapshot.warmed()
@@ -150,6 +154,15 @@ class LiveCommunity:
         with self._lock:
             self._write(Community(groups=list(groups)), {"group": {g.id: group_text(g)
                                                                    for g in groups}})
+
+    def add_group(self, group: Group, check: Callable[[Group], None]) -> None:
+        """Create ``group`` if ``check`` passes it; an id in use is a :class:`ConflictError`.
+        Both are decided with no other write in between."""
+        with self._lock:
+            if group.id in self.snapshot.group_ids.index:
+                raise ConflictError(f"a group with id {group.id!r} exists already")
+            check(group)
+            self.put_groups([group])
 
     def update_group(self, group_id: str, change: Callable[[Group], Group]) -> Group:
         """Apply ``change`` to the group as stored, with no other write in between."""

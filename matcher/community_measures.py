@@ -1,11 +1,12 @@
-"""Measures analysts read off the community: who brokers between organisations, and which
-topics many members care about but few are skilled enough to lead.
+"""Measures analysts read off the community: how many ties and suggestions cross
+organisations, who brokers between organisations, and which topics many members care about but
+few are skilled enough to lead.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 
 import networkx as nx
 import numpy as np
@@ -13,11 +14,35 @@ import pandas as pd
 
 from matcher.snapshot import Snapshot
 
-__all__ = ["ADVANCED_LEVEL", "brokerage", "topic_supply"]
+__all__ = ["ADVANCED_LEVEL", "brokerage", "cross_organisation_share", "tie_rows",
+           "topic_supply"]
 
 ADVANCED_LEVEL = 4
 """The skill level (of 1 novice … 5 expert) from which :func:`topic_supply` counts a member as
 skilled: someone who could lead or teach, not only get by."""
+
+
+def tie_rows(snapshot: Snapshot) -> list[tuple[int, int]]:
+    """The community's ties as pairs of member rows."""
+    index = snapshot.ids.index
+    return [(index[t.source], index[t.target]) for t in snapshot.community.connections]
+
+
+def cross_organisation_share(snapshot: Snapshot, pairs: Iterable[tuple[int, int]]) -> float:
+    """The share of ``pairs`` of member rows (ties, or member and suggestion) whose two
+    organisations differ, among the pairs where both are known.
+
+    >>> from models import Community, Member
+    >>> people = [Member(id="a", organisation="X"), Member(id="b", organisation="X"),
+    ...           Member(id="c", organisation="Y"), Member(id="d")]
+    >>> cross_organisation_share(Snapshot(Community(members=people), {}),
+    ...                          [(0, 1), (0, 2), (1, 2), (0, 3)])
+    0.6666666666666666
+    """
+    organisation = snapshot.organisation
+    known = [(a, b) for a, b in pairs if organisation[a] >= 0 and organisation[b] >= 0]
+    return float(np.mean([organisation[a] != organisation[b] for a, b in known])) if known \
+        else 0.0
 
 
 def brokerage(graph: nx.Graph, attribute: str = "organisation") -> dict[Hashable, int]:

@@ -26,6 +26,8 @@ from models.domain import (
 
 __all__ = [
     "ConnectionCreate",
+    "ConsentChange",
+    "ConsentChoices",
     "FeedbackCreate",
     "GroupCreate",
     "GroupPublic",
@@ -73,6 +75,27 @@ class MemberCreate(Member):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE_MEMBER]})
 
 
+class ConsentChoices(BaseModel):
+    """Consent for every purpose, stated in full, so none is given by omission."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"suggestions": True, "groups": True, "analytics": False}]})
+
+    suggestions: bool
+    groups: bool
+    analytics: bool
+
+
+class ConsentChange(BaseModel):
+    """Consent for the purposes named; the others keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    suggestions: bool | None = None
+    groups: bool | None = None
+    analytics: bool | None = None
+
+
 class MemberUpdate(BaseModel):
     """The fields to change; those left out keep their value."""
 
@@ -89,7 +112,15 @@ class MemberUpdate(BaseModel):
     wants_to_learn: list[Name] | None = Field(default=None, max_length=100)
     open_to_connect: bool | None = None
     visibility: Visibility | None = None
-    consent: Consent | None = None
+    consent: ConsentChange | None = None
+
+    def applied_to(self, member: Member) -> Member:
+        """``member`` with these changes (validated as a whole member)."""
+        changes = self.model_dump(exclude_unset=True, exclude={"consent"})
+        if self.consent is not None:
+            changes["consent"] = {**member.consent.model_dump(),
+                                  **self.consent.model_dump(exclude_none=True)}
+        return Member.model_validate({**member.model_dump(), **changes})
 
 
 class MemberPublic(BaseModel):
@@ -149,7 +180,7 @@ class GroupCreate(Group):
 
 
 class GroupPublic(BaseModel):
-    """A group; members whose profiles the caller may not see are counted, not named."""
+    """A group, with only the people whose profiles the caller may see."""
 
     id: str
     name: str
@@ -157,7 +188,6 @@ class GroupPublic(BaseModel):
     topics: list[str]
     members: list[str]
     coordinators: list[str]
-    size: int
 
 
 class ConnectionCreate(Connection):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -44,7 +45,9 @@ def evaluation(
     snapshot: Snapshot = live.snapshot
     with _evaluation_lock:  # one computation at a time; later callers get its result
         cached = getattr(request.app.state, "evaluation", None)
-        if cached is None or cached[0] is not snapshot or cached[1] != k:
+        # A weak reference: the cache never keeps an old snapshot (say, one from before an
+        # erasure) alive.
+        if cached is None or cached[0]() is not snapshot or cached[1] != k:
             results = [r.as_dict() for r in evaluate(hold_out(analysed(snapshot)), k=k)]
-            request.app.state.evaluation = cached = (snapshot, k, results)
+            request.app.state.evaluation = cached = (weakref.ref(snapshot), k, results)
     return cached[2]

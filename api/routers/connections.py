@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from api.deps import Allow, Caller, CommunityDep, Profiles
 from api.views import visible_member
+from matcher.community import LiveCommunity
 from models import Connection
 from models.api import ConnectionCreate
 
@@ -16,9 +17,13 @@ router = APIRouter(tags=["connections"])
 Writer = Annotated[Caller, Depends(Allow("member", "admin"))]
 
 
-def _own_tie(caller: Caller, a: str, b: str) -> None:
+def _own_tie(live: LiveCommunity, caller: Caller, a: str, b: str) -> None:
+    """A member changes only their own ties; both ends must be people the caller may see
+    (a hidden member is as good as unknown)."""
     if caller.role == "member" and caller.member not in (a, b):
         raise HTTPException(403, "a member key may only change its own member's ties")
+    for member_id in (a, b):
+        visible_member(live, member_id, caller)
 
 
 @router.get("/members/{member_id}/connections", response_model=list[Connection])
@@ -34,7 +39,7 @@ def member_connections(member_id: str, live: CommunityDep, caller: Profiles) -> 
 @router.post("/connections", status_code=status.HTTP_201_CREATED, response_model=Connection)
 def create_connection(body: ConnectionCreate, live: CommunityDep, caller: Writer) -> Connection:
     """Record a tie (a member for themself, or an admin); recording it again updates it."""
-    _own_tie(caller, body.source, body.target)
+    _own_tie(live, caller, body.source, body.target)
     tie = Connection.model_validate(body.model_dump())
     live.put_connections([tie])
     return tie
@@ -42,6 +47,6 @@ def create_connection(body: ConnectionCreate, live: CommunityDep, caller: Writer
 
 @router.delete("/connections/{source}/{target}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_connection(source: str, target: str, live: CommunityDep, caller: Writer) -> Response:
-    _own_tie(caller, source, target)
+    _own_tie(live, caller, source, target)
     live.delete_connection(source, target)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

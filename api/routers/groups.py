@@ -3,11 +3,12 @@ coordinators."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from api.deps import Allow, Anyone, Caller, CommunityDep, Coordinator
+from api.deps import Allow, Caller, CommunityDep, Coordinator, Profiles
 from api.views import group_public, visible_member
 from graph_schema.errors import ConflictError, NotFoundError
 from matcher.community import LiveCommunity
@@ -28,18 +29,23 @@ router = APIRouter(prefix="/groups", tags=["groups"])
 Joiner = Annotated[Caller, Depends(Allow("member", "coordinator", "admin", own=True))]
 
 
-def _placeable(live: LiveCommunity, member_ids: list[str], caller: Caller) -> None:
-    """Coordinators and admins place only members who consented to it; members join by
-    themselves."""
-    for member_id in member_ids:
-        if member_id != caller.member and not live.member(member_id).consent.groups:
+def _placeable(live: LiveCommunity, members: Iterable[str], caller: Caller,
+               coordinators: Iterable[str] = ()) -> None:
+    """Everyone named must be someone the caller may see (a hidden member is as good as
+    unknown); coordinators and admins place only members who consented to it, while a member
+    joins by themself."""
+    for member_id in coordinators:
+        visible_member(live, member_id, caller)
+    for member_id in members:
+        member = visible_member(live, member_id, caller)
+        if member_id != caller.member and not member.consent.groups:
             raise ConflictError(f"{member_id} has not consented to be placed in interest groups")
 
 
 @router.get("", response_model=Page[GroupPublic])
 def list_groups(
     live: CommunityDep,
-    caller: Anyone,
+    caller: Profiles,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[GroupPublic]:
@@ -50,17 +56,14 @@ def list_groups(
 
 
 @router.get("/{group_id}", response_model=GroupPublic)
-def read_group(group_id: str, live: CommunityDep, caller: Anyone) -> GroupPublic:
+def read_group(group_id: str, live: CommunityDep, caller: Profiles) -> GroupPublic:
     return group_public(live.group(group_id), live.snapshot, caller)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GroupPublic)
 def create_group(body: GroupCreate, live: CommunityDep, caller: Coordinator) -> GroupPublic:
-    if body.id in live.snapshot.group_ids.index:
-        raise ConflictError(f"a group with id {body.id!r} exists already")
     group = Group.model_validate(body.model_dump())
-    _placeable(live, group.members, caller)
-    live.put_groups([group])
+    live.add_group(group, lambda g: _placeable(live, g.members, caller, g.coordinators))
     return group_public(group, live.snapshot, caller)
 
 
@@ -71,10 +74,13 @@ def replace_group(group_id: str, body: GroupCreate, live: CommunityDep,
     if body.id != group_id:
         raise HTTPException(400, "the body's id must be the group id in the path")
     group = Group.model_validate(body.model_dump())
-    old = live.group(group_id)
-    _placeable(live, [m for m in group.members if m not in old.members], caller)
-    live.update_group(group_id, lambda _: group)
-    return group_public(group, live.snapshot, caller)
+
+    def replaced(old: Group) -> Group:
+        _placeable(live, set(group.members) - set(old.members), caller,
+                   set(group.coordinators) - set(old.coordinators))
+        return group
+
+    return group_public(live.update_group(group_id, replaced), live.snapshot, caller)
 
 
 @router.delete("/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -87,9 +93,9 @@ def delete_group(group_id: str, live: CommunityDep, caller: Coordinator) -> Resp
 def add_to_group(group_id: str, member_id: str, live: CommunityDep,
                  caller: Joiner) -> GroupPublic:
     """A member joins (with their own key), or a coordinator places a consenting member."""
-    _placeable(live, [member_id], caller)
 
     def joined(group: Group) -> Group:
+        _placeable(live, [member_id], caller)
         if member_id in group.members:
             return group
         return group.model_copy(update={
@@ -103,6 +109,7 @@ def add_to_group(group_id: str, member_id: str, live: CommunityDep,
 def remove_from_group(group_id: str, member_id: str, live: CommunityDep,
                       caller: Joiner) -> GroupPublic:
     def left(group: Group) -> Group:
+        visible_member(live, member_id, caller)
         if member_id not in group.members:
             raise NotFoundError("group member", member_id)
         return group.model_copy(update={"members": [m for m in group.members if m != member_id]})
@@ -147,6 +154,7 @@ def save_proposal(body: ProposalSave, live: CommunityDep,
         raise HTTPException(400, "name the groups' coordinator: this key acts for no member")
     if caller.role == "coordinator" and caller.member and coordinator != caller.member:
         raise HTTPException(403, "a coordinator key saves groups for its own member only")
+    _placeable(live, {m for g in body.groups for m in g.members}, caller, [coordinator])
     saved = live.save_proposal(body.model_dump(), coordinator, prefix=body.prefix)
     snapshot = live.snapshot
     return [group_public(g, snapshot, caller) for g in saved]

@@ -9,7 +9,14 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from api.deps import Admin, CommunityDep, Profiles, Themself
 from api.views import member_public, visible_member
 from models import Consent, Member
-from models.api import MemberCreate, MemberExport, MemberPublic, MemberUpdate, Page
+from models.api import (
+    ConsentChoices,
+    MemberCreate,
+    MemberExport,
+    MemberPublic,
+    MemberUpdate,
+    Page,
+)
 
 router = APIRouter(prefix="/members", tags=["members"])
 
@@ -54,10 +61,7 @@ def read_member(member_id: str, live: CommunityDep, caller: Profiles) -> MemberP
 def update_member(member_id: str, body: MemberUpdate, live: CommunityDep,
                   caller: Themself) -> MemberPublic:
     """Change some fields of a profile (the member or an admin); the rest are kept."""
-    changes = body.model_dump(exclude_unset=True)
-    updated = live.update_member(member_id, lambda old: Member.model_validate(
-        {**old.model_dump(), **changes}))
-    return member_public(updated, caller)
+    return member_public(live.update_member(member_id, body.applied_to), caller)
 
 
 @router.delete("/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -100,9 +104,10 @@ def read_consent(member_id: str, live: CommunityDep, caller: Themself) -> Consen
 
 
 @router.put("/{member_id}/consent", response_model=Consent)
-def update_consent(member_id: str, body: Consent, live: CommunityDep,
+def update_consent(member_id: str, body: ConsentChoices, live: CommunityDep,
                    caller: Themself) -> Consent:
     """Give or withdraw consent per purpose; it applies to the next suggestion, search or
     group proposal."""
+    consent = Consent.model_validate(body.model_dump())
     return live.update_member(member_id,
-                              lambda old: old.model_copy(update={"consent": body})).consent
+                              lambda old: old.model_copy(update={"consent": consent})).consent

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from fastapi import APIRouter
 
-from api.deps import Anyone, CommunityDep
+from api.deps import CommunityDep, Profiles
 from models.api import OrganisationPublic, Page
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
@@ -14,12 +14,13 @@ router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 
 @router.get("", response_model=Page[OrganisationPublic])
-def list_organisations(live: CommunityDep, caller: Anyone) -> Page[OrganisationPublic]:
-    """Organisations with the regions their members are in and how many members they have."""
+def list_organisations(live: CommunityDep, caller: Profiles) -> Page[OrganisationPublic]:
+    """Organisations with the regions their members are in and how many members they have,
+    counting only the members the caller may see."""
     counts: Counter[str] = Counter()
     regions: defaultdict[str, set[str]] = defaultdict(set)
     for member in live.snapshot.members:
-        if member.organisation:
+        if member.organisation and caller.may_see(member):
             counts[member.organisation] += 1
             if member.region:
                 regions[member.organisation].add(member.region)

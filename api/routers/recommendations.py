@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import CommunityDep, Themself
+from api.views import visible_member
 from graph_schema.errors import QConnectError
 from matcher.community import SuggestionKind
 from models import Feedback
@@ -45,6 +46,8 @@ def give_feedback(member_id: str, body: FeedbackCreate, live: CommunityDep,
                   caller: Themself) -> Feedback:
     """Accept or dismiss a suggestion. A dismissed person is not suggested to the member again,
     nor the member to them."""
+    if body.target_kind == "member":
+        visible_member(live, body.target, caller)  # a hidden member is as good as unknown
     feedback = Feedback(member=member_id, **body.model_dump())
     live.record_feedback(feedback)
     return feedback

@@ -1,0 +1,74 @@
+"""The embedded store's embeddings: stored as float32 blobs, searched as one matrix.
+
+A mixin of :class:`~graph_schema.embedded.EmbeddedStore`, kept apart so each file reads in one
+sitting; it relies on the store's ``_query``, ``_transaction``, ``_lock`` and ``_matrices``
+(kind → the model id, keys and contiguous matrix that search runs over, rebuilt after a change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from graph_schema.store import Kind
+
+__all__ = ["EmbeddedVectors"]
+
+
+class EmbeddedVectors:
+    _query: Any
+    _transaction: Any
+    _lock: Any
+    _db: Any
+    _matrices: dict[str, tuple[str, list[str], np.ndarray]]
+
+    # -- embeddings -----------------------------------------------------------------------
+
+    def embedding_state(self, kind: Kind) -> dict[str, tuple[str, str]]:
+        rows = self._query("SELECT key, model, text_hash FROM embedding WHERE kind = ?", (kind,))
+        return {key: (model, digest) for key, model, digest in rows}
+
+    def write_embeddings(self, kind: Kind, model_id: str, keys: list[str], hashes: list[str],
+                         vectors: np.ndarray) -> None:
+        rows = [(kind, key, model_id, digest, np.asarray(vector, dtype="<f4").tobytes())
+                for key, digest, vector in zip(keys, hashes, vectors, strict=True)]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO embedding VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, key) DO UPDATE "
+                "SET model=excluded.model, text_hash=excluded.text_hash, vector=excluded.vector",
+                rows,
+            )
+            self._matrices.pop(kind, None)
+
+    def remove_embeddings(self, kind: Kind, keys: Iterable[str]) -> None:
+        with self._transaction() as db:
+            db.executemany("DELETE FROM embedding WHERE kind = ? AND key = ?",
+                           [(kind, key) for key in keys])
+            self._matrices.pop(kind, None)
+
+    def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
+        with self._lock:
+            cached = self._matrices.get(kind)
+            if cached is None or cached[0] != model_id:
+                rows = self._db.execute(
+                    "SELECT key, vector FROM embedding WHERE kind = ? AND model = ? ORDER BY key",
+                    (kind, model_id),
+                ).fetchall()
+                matrix = np.frombuffer(b"".join(vector for _, vector in rows), dtype="<f4")
+                matrix = matrix.reshape(len(rows), -1) if rows else matrix.reshape(0, 0)
+                cached = (model_id, [key for key, _ in rows], matrix)
+                self._matrices[kind] = cached
+            return cached[1], cached[2]
+
+    def nearest(self, kind: Kind, vector: np.ndarray, k: int,
+                model_id: str) -> list[tuple[str, float]]:
+        keys, matrix = self.embeddings(kind, model_id)
+        if not keys or k <= 0:
+            return []
+        scores = matrix @ np.asarray(vector, dtype=np.float32)
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(keys) else np.arange(len(keys))
+        top = top[np.lexsort((top, -scores[top]))]  # by score, ties by key order
+        return [(keys[i], float(scores[i])) for i in top]
+
