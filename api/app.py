@@ -87,5 +87,3 @@ def create_app(store: str | None = None) -> FastAPI:
         app.include_router(router, responses=ERROR_RESPONSES if router is not health.router
                            else None)
     return app
-
-

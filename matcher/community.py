@@ -159,7 +159,11 @@ class LiveCommunity:
         """Create ``group`` if ``check`` passes it; an id in use is a :class:`ConflictError`.
         Both are decided with no other write in between."""
         with self._lock:
-            if group.id in self.snapshot.group_ids.index:
+            try:
+                self.store.get_group(group.id)
+            except NotFoundError:
+                pass
+            else:
                 raise ConflictError(f"a group with id {group.id!r} exists already")
             check(group)
             self.put_groups([group])

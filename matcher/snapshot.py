@@ -329,9 +329,8 @@ class Snapshot:
         feedback: Iterable[Feedback] = (),
     ) -> Snapshot:
         """The snapshot as the store holds it after ``write`` (upserted as a store would; topics
-        and skills by id),
-        the deletion of members ``deleted``, new embeddings and new feedback — without reading
-        the store again."""
+        and skills by id), the deletion of members ``deleted``, new embeddings and new feedback,
+        without reading the store again."""
         gone = set(deleted)
         members = {m.id: m for m in self.community.members if m.id not in gone}
         members.update((m.id, m) for m in write.members)

@@ -4,7 +4,8 @@ Commands print human-readable text by default and JSON with ``--json``; errors g
 error with a non-zero exit code, and a refused command changes nothing.
 """
 
-from api.cli import data, demo, find, groups, keys, serve  # noqa: F401 - importing registers the commands  # noqa: F401
+# Importing the command modules registers their commands.
+from api.cli import data, demo, find, groups, keys, serve  # noqa: F401
 from api.cli.common import app
 
 __all__ = ["app"]

@@ -12,7 +12,6 @@ from models.api import OrganisationPublic, Page
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 
-
 @router.get("", response_model=Page[OrganisationPublic])
 def list_organisations(live: CommunityDep, caller: Profiles) -> Page[OrganisationPublic]:
     """Organisations with the regions their members are in and how many members they have,

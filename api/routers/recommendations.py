@@ -17,7 +17,6 @@ from models.api import FeedbackCreate, SuggestionList, SuggestionPublic
 router = APIRouter(prefix="/members/{member_id}", tags=["recommendations"])
 
 
-
 @router.get("/recommendations/{kind}", response_model=SuggestionList)
 async def recommendations(
     member_id: str,

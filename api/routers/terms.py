@@ -14,7 +14,6 @@ from models.api import Page, TermCreate, TermPublic
 __all__ = ["skills", "topics"]
 
 
-
 def term_router(kind: Literal["topic", "skill"], model: type[Topic | Skill]) -> APIRouter:
     router = APIRouter(prefix=f"/{kind}s", tags=[f"{kind}s"])
 
