@@ -18,6 +18,7 @@ from api.cli import app
 from graph_schema import ConflictError, NotFoundError, QConnectError, Store, open_store
 from graph_schema.store import copy_store
 from matcher.encoder import configured_model_path, model_id
+from matcher.group_baselines import coherence_ceiling, partition_scores, random_groups
 from matcher.group_formation import GroupRules, InfeasibleError, Partition, form_groups
 from matcher.group_proposals import describe, save_proposal, select_pool
 from matcher.snapshot import Snapshot, snapshot_from_store
@@ -89,6 +90,34 @@ def test_every_hard_rule_holds(snapshot: Snapshot, pool: np.ndarray, seed: int, 
     partition = form_groups(snapshot, rows, rules, seed=seed)
     _assert_rules_hold(snapshot, rows, rules, partition)
     assert len(partition.unassigned) <= 0.1 * len(rows)
+
+
+@pytest.mark.parametrize(("low", "high"), [(2, 4), (3, 5), (6, 10)])
+def test_no_partition_within_the_sizes_beats_the_coherence_ceiling(snapshot: Snapshot,
+                                                                   pool: np.ndarray, low: int,
+                                                                   high: int) -> None:
+    rows = pool[:300]
+    rules = GroupRules(min_size=low, max_size=high)
+    ceiling = coherence_ceiling(snapshot.embeddings[rows], low, high, placed=0.9)
+    rng = np.random.default_rng(low)
+    partitions = [form_groups(snapshot, rows, rules, seed=seed).rows(snapshot) for seed in range(3)]
+    for seed in range(3):
+        sizes = rng.integers(low, high + 1, size=len(rows) // low)
+        sizes = sizes[np.cumsum(sizes) <= len(rows)]
+        partitions.append(random_groups(rows, sizes.tolist(), seed))
+    scores = [partition_scores(snapshot, rows, groups, rules) for groups in partitions]
+    assert all(score["placed"] >= 0.9 and score["broken_size"] == 0 for score in scores)
+    assert max(score["coherence"] for score in scores) <= ceiling < 1.0
+    assert scores[0]["coherence"] > scores[-1]["coherence"]
+
+
+def test_the_coherence_ceiling_is_reached_by_groups_of_identical_members() -> None:
+    rows = np.repeat(np.eye(4), 3, axis=0)  # four sets of three identical unit rows
+    assert coherence_ceiling(rows, 3, 3, placed=1.0) == pytest.approx(1.0)
+    assert coherence_ceiling(rows, 3, 6, placed=1.0) == pytest.approx(1.0)
+    assert coherence_ceiling(rows, 6, 6, placed=1.0) == pytest.approx(0.4)
+    with pytest.raises(InfeasibleError, match="no groups of 13 to 14 can be made from 12 rows"):
+        coherence_ceiling(rows, 13, 14)
 
 
 def test_a_tight_organisation_cap_leaves_members_out_with_the_reason(snapshot: Snapshot,
