@@ -6,7 +6,9 @@
 For each community size (generated, embedded once and cached: see prepared.py), in one run:
 - exact numpy cosine top-10 over the same embedding matrix: the baseline;
 - ``store.nearest`` top-10 on the embedded store and on Neo4j (its vector index);
-- a whole ``Searcher.members`` search (encode the query, nearest, profiles, reasons) on each;
+- a whole ``Searcher.members`` search (encode the query, nearest, profiles, reasons) on each,
+  and the service's ``search_snapshot`` over a snapshot in memory (encode, exact cosine,
+  reasons), which is the same on either store;
 - recall@10 of the Neo4j index against the exact top-10 (target ≥ 0.95).
 Latencies are per query, warm, p50 and p99 in milliseconds. Queries are the first half of
 randomly chosen members' bios. Without ``--neo4j`` a throwaway Neo4j is started.
@@ -24,10 +26,11 @@ import numpy as np
 
 from benchmarks.prepared import prepared_store
 from graph_schema import Store, open_store
-from graph_schema.store import copy_store
 from graph_schema.local_neo4j import running_neo4j, wipe
+from graph_schema.store import copy_store
 from matcher.encoder import get_encoder
-from matcher.search import Searcher
+from matcher.search import Searcher, search_snapshot
+from matcher.snapshot import snapshot_from_store
 
 K = 10
 
@@ -75,6 +78,9 @@ def measure(size: int, uri: str, queries: int) -> None:
             searcher = Searcher(store, encoder)
             print(_row(f"{name}: whole search (encode, filter, reasons)",
                        _latencies(lambda i, s=searcher: s.members(texts[i], K), n)))
+        snapshot = snapshot_from_store(embedded, encoder.model_id).warmed()
+        print(_row("service: whole search over its snapshot",
+                   _latencies(lambda i: search_snapshot(snapshot, encoder, texts[i], K), n)))
         position = {key: i for i, key in enumerate(keys)}
         recall = np.mean([
             len({position[k] for k, _ in graph.nearest("member", v, K, encoder.model_id)}

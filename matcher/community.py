@@ -30,7 +30,7 @@ from matcher.persistence import open_recommender
 from matcher.profile_text import group_text, member_text, term_text
 from matcher.recommend import Suggestion
 from matcher.rerank import RerankPolicy
-from matcher.search import MemberHit, Searcher
+from matcher.search import MemberHit, search_snapshot
 from matcher.snapshot import Snapshot
 from models import Community, Connection, Feedback, Group, Member, Skill, Topic
 
@@ -51,7 +51,6 @@ class LiveCommunity:
         self._serving = threading.Lock()  # the recommender and its exposure counts
         self._recommender, self.trained = open_recommender(store, policy)
         self._recommender.snapshot.warmed()
-        self._searcher = Searcher(store, encoder)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -81,7 +80,7 @@ class LiveCommunity:
             return found, recommender.snapshot
 
     def search(self, text: str, k: int, **filters: str | None) -> list[MemberHit]:
-        return self._searcher.members(text, k, **filters)
+        return search_snapshot(self.snapshot, self.encoder, text, k, **filters)
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -202,5 +201,4 @@ class LiveCommunity:
             self._write(Community(topics=topics, skills=skills),
                         {"topic": {t.name: term_text(t.name, t.description) for t in topics},
                          "skill": {s.name: term_text(s.name, s.description) for s in skills}})
-            self._searcher = Searcher(self.store, self.encoder)  # its term vectors changed
 

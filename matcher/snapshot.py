@@ -250,6 +250,11 @@ class Snapshot:
         """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
         return _matrix([m.id for m in self.members], self.vectors.get("member", {}))
 
+    @cached_property
+    def embedded(self) -> np.ndarray:
+        """Which members have a profile embedding (by the snapshot's model)."""
+        return np.array([m.id in self.vectors.get("member", {}) for m in self.members], dtype=bool)
+
     # -- groups ---------------------------------------------------------------------------
 
     @cached_property

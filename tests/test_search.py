@@ -14,8 +14,9 @@ from graph_schema import Store, open_store
 from graph_schema.local_neo4j import wipe
 from matcher.embedding import embed_store
 from matcher.encoder import Encoder
-from matcher.search import Searcher
-from models import Community
+from matcher.search import Searcher, search_snapshot
+from matcher.snapshot import Snapshot, snapshot_from_store
+from models import Community, Consent
 
 from tests.conftest import neo4j_uri
 
@@ -98,6 +99,40 @@ def test_both_stores_give_the_same_top_results(searcher: Searcher, generated: Co
                     == [h.member.id for h in searcher.members(query, 5)])
         assert ([t.name for t in on_neo4j.terms("topic", "health inequalities", 5)]
                 == [t.name for t in searcher.terms("topic", "health inequalities", 5)])
+
+
+def test_the_snapshot_search_answers_as_the_store_does(searcher: Searcher,
+                                                      generated: Community,
+                                                      encoder: Encoder) -> None:
+    snapshot = snapshot_from_store(searcher.store, encoder.model_id)
+    someone = next(m for m in generated.members if m.visibility != "hidden")
+    asked = [("patient safety culture", {}), ("data analysis for waiting lists", {}),
+             ("statistical process control in maternity", {"role": someone.role}),
+             ("co-design with patients", {"region": someone.region}),
+             (someone.bio, {"organisation": someone.organisation}),
+             ("anything", {"region": "Atlantis"})]
+    for text, filters in asked:
+        in_memory = search_snapshot(snapshot, encoder, text, 8, **filters)
+        stored = searcher.members(text, 8, **filters)
+        assert [h.member.id for h in in_memory] == [h.member.id for h in stored]
+        assert [h.reasons for h in in_memory] == [h.reasons for h in stored]
+        assert [h.score for h in in_memory] == pytest.approx([h.score for h in stored], abs=1e-4)
+    assert search_snapshot(snapshot, encoder, someone.bio, 1)[0].member.id == someone.id
+    for member in [m for m in generated.members if m.visibility == "hidden"][:5]:
+        assert member.id not in [h.member.id for h in
+                                 search_snapshot(snapshot, encoder, member.bio, 20)]
+    withdrawn = someone.model_copy(update={"consent": Consent(suggestions=False)})
+    others = [m for m in snapshot.community.members if m.id != someone.id]
+    unwilling = Snapshot(snapshot.community.model_copy(update={"members": [*others, withdrawn]}),
+                         snapshot.vectors)
+    assert someone.id not in [h.member.id for h in
+                              search_snapshot(unwilling, encoder, someone.bio, 20)]
+    vectors = {**snapshot.vectors, "member": {key: vector for key, vector
+                                              in snapshot.vectors["member"].items()
+                                              if key != someone.id}}
+    unembedded = Snapshot(snapshot.community, vectors)
+    assert someone.id not in [h.member.id for h in
+                              search_snapshot(unembedded, encoder, someone.bio, 20)]
 
 
 def test_search_command_prints_json(searcher: Searcher) -> None:
