@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -26,7 +27,8 @@ def demo(
     store: StoreOption = None,
 ) -> None:
     """Generate a community, import and embed it, train the rankers, show suggestions, then
-    serve the HTTP API with keys and example calls to try."""
+    serve the HTTP API with keys and example calls to try (the keys are revoked when it
+    stops)."""
     from api.keys import new_key
     from matcher.persistence import open_recommender
     from matcher.synthetic import generate_community
@@ -46,12 +48,12 @@ def demo(
             console.print(f"\n[bold]{title}[/bold]")
             for s in found:
                 console.print(f"  {s.id}: " + "; ".join(s.reasons), highlight=False)
+        if not serve_api:
+            return
         keys = {role: new_key(role, member.id if role == "member" else None)
                 for role in ("member", "coordinator", "admin")}
         for _, key in keys.values():
             source.add_key(key)
-    if not serve_api:
-        return
     base = f"http://{get_settings().host}:{port or get_settings().port}"
     examples = (("member", f"/members/{member.id}/recommendations/people?k=5"),
                 ("member", f"/members/{member.id}/recommendations/helpers?k=3"),
@@ -61,5 +63,19 @@ def demo(
     console.print("\n[bold]the HTTP API[/bold] (docs at " + base + "/docs); try:")
     for role, path in examples:
         typer.echo(f'curl -H "Authorization: Bearer {keys[role][0]}" "{base}{path}"')
-    console.print("\nstarting the service; Ctrl-C stops it")
-    serve(host=None, port=port, store=store)
+    console.print("\nstarting the service; Ctrl-C stops it and revokes these keys")
+    # uvicorn re-raises the signal that stopped it; SIGTERM's default would end the process
+    # before the keys, printed in the clear, are revoked.
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        serve(host=None, port=port, store=store)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        with opened(store) as source:
+            for _, key in keys.values():
+                source.revoke_key(key.id)
+        console.print("the demo's keys are revoked")
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
