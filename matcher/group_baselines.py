@@ -132,6 +132,8 @@ def coherence_ceiling(vectors: np.ndarray, min_size: int, max_size: int,
     n = len(vectors)
     if not 2 <= min_size <= max_size or n < min_size:
         raise InfeasibleError(f"no groups of {min_size} to {max_size} can be made from {n} rows")
+    if not 0 < placed <= 1:
+        raise InfeasibleError(f"the share placed must be in (0, 1], not {placed}")
     sizes = np.arange(min_size, min(max_size, n) + 1)
     value = _nearest_means(vectors, sizes[-1] - 1)[:, sizes - 2] / sizes  # (member, size)
     members, kinds = value.shape
