@@ -96,7 +96,7 @@ def partition_scores(snapshot: Snapshot, pool: np.ndarray, groups: Sequence[np.n
             "placed": sum(len(rows) for rows in groups) / len(pool) if len(pool) else 0.0}
 
 
-def _nearest_means(vectors: np.ndarray, most: int, chunk: int = 1024) -> np.ndarray:
+def _nearest_means(vectors: np.ndarray, most: int, chunk: int = 256) -> np.ndarray:
     """Row i, column k-1: the mean cosine of row i to its k nearest other rows, k = 1..most."""
     means = np.empty((len(vectors), most))
     for start in range(0, len(vectors), chunk):
@@ -133,7 +133,7 @@ def coherence_ceiling(vectors: np.ndarray, min_size: int, max_size: int,
     if not 2 <= min_size <= max_size or n < min_size:
         raise InfeasibleError(f"no groups of {min_size} to {max_size} can be made from {n} rows")
     if not 0 < placed <= 1:
-        raise InfeasibleError(f"the share placed must be in (0, 1], not {placed}")
+        raise ValueError(f"the share placed must be in (0, 1], not {placed}")
     sizes = np.arange(min_size, min(max_size, n) + 1)
     value = _nearest_means(vectors, sizes[-1] - 1)[:, sizes - 2] / sizes  # (member, size)
     members, kinds = value.shape

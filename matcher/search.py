@@ -3,10 +3,10 @@
 A query is embedded with the same model as the profiles and matched against the store's
 nearest-neighbour search (Neo4j's vector index, or the embedded store's matrix) by
 :class:`Searcher`, or, in the service, which holds the community in memory anyway, against the
-snapshot's embedding matrix by :func:`search_snapshot`: no store round trip, and the same
-answers as the suggestions beside it. Hidden members are never returned. Each member found
-comes with the evidence for it: the member's own interests and skills closest in meaning to the
-query, and the query's words that their bio uses.
+snapshot's embedding matrix by :func:`search_snapshot`: exact cosine, no store round trip, and
+the same community as the suggestions beside it. Hidden members are never returned. Each
+member found comes with the evidence for it: the member's own interests and skills closest in
+meaning to the query, and the query's words that their bio uses.
 """
 
 from __future__ import annotations
@@ -83,12 +83,13 @@ def search_snapshot(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10
                     role: str | None = None, region: str | None = None,
                     organisation: str | None = None) -> list[MemberHit]:
     """As :meth:`Searcher.members`, by exact cosine over the snapshot's profile embeddings."""
+    embedded = snapshot.embedded
+    if k <= 0 or not embedded.any():
+        return []
     query = encoder.encode([text])[0]
     wanted = {"role": role, "region": region, "organisation": organisation}
     scores = snapshot.embeddings @ query
-    # Rows are in id order, so a stable sort breaks ties by id, as the stores do.
-    order = np.argsort(-scores, kind="stable")
-    embedded = snapshot.embedded
+    order = np.argsort(-scores, kind="stable")  # rows are in id order: ties go by id
     hits = []
     for row in order:
         member = snapshot.members[row]

@@ -118,7 +118,7 @@ def test_the_coherence_ceiling_is_reached_by_groups_of_identical_members() -> No
     assert coherence_ceiling(rows, 6, 6, placed=1.0) == pytest.approx(0.4)
     with pytest.raises(InfeasibleError, match="no groups of 13 to 14 can be made from 12 rows"):
         coherence_ceiling(rows, 13, 14)
-    with pytest.raises(InfeasibleError, match="share placed"):
+    with pytest.raises(ValueError, match="share placed"):
         coherence_ceiling(rows, 3, 3, placed=1.5)
 
 

@@ -133,6 +133,8 @@ def test_the_snapshot_search_answers_as_the_store_does(searcher: Searcher,
     unembedded = Snapshot(snapshot.community, vectors)
     assert someone.id not in [h.member.id for h in
                               search_snapshot(unembedded, encoder, someone.bio, 20)]
+    assert search_snapshot(Snapshot(snapshot.community, {}), encoder, someone.bio, 5) == []
+    assert search_snapshot(snapshot, encoder, someone.bio, 0) == []
 
 
 def test_search_command_prints_json(searcher: Searcher) -> None:

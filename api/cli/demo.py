@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import tempfile
 from pathlib import Path
@@ -13,7 +14,9 @@ from api.cli.common import StoreOption, app, console, opened
 from api.cli.data import import_
 from api.cli.find import train
 from api.cli.serve import serve
+from graph_schema import NotFoundError
 from graph_schema.bundle import write_bundle
+from models import ApiKey
 from models.settings import get_settings
 
 
@@ -29,7 +32,6 @@ def demo(
     """Generate a community, import and embed it, train the rankers, show suggestions, then
     serve the HTTP API with keys and example calls to try (the keys are revoked when it
     stops)."""
-    from api.keys import new_key
     from matcher.persistence import open_recommender
     from matcher.synthetic import generate_community
 
@@ -48,32 +50,42 @@ def demo(
             console.print(f"\n[bold]{title}[/bold]")
             for s in found:
                 console.print(f"  {s.id}: " + "; ".join(s.reasons), highlight=False)
-        if not serve_api:
-            return
-        keys = {role: new_key(role, member.id if role == "member" else None)
-                for role in ("member", "coordinator", "admin")}
-        for _, key in keys.values():
-            source.add_key(key)
+    if serve_api:
+        _serve_with_keys(store, port, member.id)
+
+
+def _serve_with_keys(store: str | None, port: int | None, member_id: str) -> None:
+    """Serve the API with fresh keys for ``member_id``, a coordinator and an admin, printed
+    with example calls, and revoke them when the service stops."""
+    from api.keys import new_key
+
     base = f"http://{get_settings().host}:{port or get_settings().port}"
-    examples = (("member", f"/members/{member.id}/recommendations/people?k=5"),
-                ("member", f"/members/{member.id}/recommendations/helpers?k=3"),
+    examples = (("member", f"/members/{member_id}/recommendations/people?k=5"),
+                ("member", f"/members/{member_id}/recommendations/helpers?k=3"),
                 ("member", "/search?q=statistical+process+control+in+maternity&k=5"),
                 ("coordinator", "/groups?limit=5"),
                 ("admin", "/members?limit=3"))
-    console.print("\n[bold]the HTTP API[/bold] (docs at " + base + "/docs); try:")
-    for role, path in examples:
-        typer.echo(f'curl -H "Authorization: Bearer {keys[role][0]}" "{base}{path}"')
-    console.print("\nstarting the service; Ctrl-C stops it and revokes these keys")
+    keys: dict[str, tuple[str, ApiKey]] = {}
     # uvicorn re-raises the signal that stopped it; SIGTERM's default would end the process
     # before the keys, printed in the clear, are revoked.
     previous = signal.signal(signal.SIGTERM, _exit)
     try:
+        with opened(store) as source:
+            for role in ("member", "coordinator", "admin"):
+                keys[role] = new_key(role, member_id if role == "member" else None)
+                source.add_key(keys[role][1])
+        console.print("\n[bold]the HTTP API[/bold] (docs at " + base + "/docs); try:")
+        for role, path in examples:
+            typer.echo(f'curl -H "Authorization: Bearer {keys[role][0]}" "{base}{path}"')
+        console.print("\nstarting the service; Ctrl-C stops it and revokes these keys")
         serve(host=None, port=port, store=store)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         with opened(store) as source:
             for _, key in keys.values():
-                source.revoke_key(key.id)
+                with contextlib.suppress(NotFoundError):  # already revoked by hand
+                    source.revoke_key(key.id)
+        signal.signal(signal.SIGTERM, previous)
         console.print("the demo's keys are revoked")
 
 
