@@ -24,6 +24,7 @@ from api.routers import (
     groups,
     health,
     members,
+    operation,
     organisations,
     recommendations,
     search,
@@ -52,7 +53,7 @@ one, a proposal pool of 20,000 ids, is a fraction of this."""
 
 ROUTERS = (health.router, members.router, recommendations.router, connections.router,
            groups.router, search.router, terms.topics, terms.skills, organisations.router,
-           analytics.router)
+           analytics.router, operation.router)
 """Every router of the service, one per resource; all but the probes need a key."""
 
 

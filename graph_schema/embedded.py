@@ -73,8 +73,10 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._lock = threading.RLock()
-        # kind -> (model id, keys, matrix): the contiguous matrix search runs over.
+        # kind -> (model id, keys, matrix): the contiguous matrix search runs over, valid while
+        # no other connection has committed (SQLite's data_version is then unchanged).
         self._matrices: dict[str, tuple[str, list[str], np.ndarray]] = {}
+        self._matrices_version = -1
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

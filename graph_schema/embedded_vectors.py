@@ -1,8 +1,10 @@
 """The embedded store's embeddings: stored as float32 blobs, searched as one matrix.
 
 A mixin of :class:`~graph_schema.embedded.EmbeddedStore`, kept apart so each file reads in one
-sitting; it relies on the store's ``_query``, ``_transaction``, ``_lock`` and ``_matrices``
-(kind → the model id, keys and contiguous matrix that search runs over, rebuilt after a change).
+sitting; it relies on the store's ``_query``, ``_transaction``, ``_lock``, ``_matrices`` (kind →
+the model id, keys and contiguous matrix that search runs over, rebuilt after a change) and
+``_matrices_version`` (the ``data_version`` they were read at: it changes when another
+connection, such as another process, commits).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class EmbeddedVectors:
     _lock: Any
     _db: Any
     _matrices: dict[str, tuple[str, list[str], np.ndarray]]
+    _matrices_version: int
 
     # -- embeddings -----------------------------------------------------------------------
 
@@ -50,6 +53,10 @@ class EmbeddedVectors:
 
     def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
         with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._matrices_version:
+                self._matrices.clear()
+                self._matrices_version = version
             cached = self._matrices.get(kind)
             if cached is None or cached[0] != model_id:
                 rows = self._db.execute(

@@ -49,8 +49,20 @@ class LiveCommunity:
         self.encoder = encoder
         self._lock = threading.RLock()  # one write at a time
         self._serving = threading.Lock()  # the recommender and its exposure counts
+        self._policy = policy
         self._recommender, self.trained = open_recommender(store, policy)
         self._recommender.snapshot.warmed()
+
+    def reload(self) -> None:
+        """Read the store and the saved rankers afresh, taking in what was changed beside this
+        process (an import, re-embedding, training). Readers keep the old snapshot until the
+        new one is ready; writes wait, so none is lost in between."""
+        with self._lock:
+            fresh, trained = open_recommender(self.store, self._policy)
+            fresh.snapshot.warmed()
+            with self._serving:
+                self._recommender = self._recommender.succeeded_by(fresh)
+                self.trained = trained
 
     @property
     def snapshot(self) -> Snapshot:

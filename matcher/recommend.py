@@ -56,9 +56,14 @@ class Recommender:
 
     def with_snapshot(self, snapshot: Snapshot) -> Recommender:
         """The same rankers and rules over ``snapshot``, with the exposure served so far."""
-        moved = Recommender(snapshot, self.ranker, self.group_ranker, self.policy)
-        moved.exposure = self.exposure.remapped(self.snapshot.ids.names, snapshot.ids.index)
-        return moved
+        return self.succeeded_by(Recommender(snapshot, self.ranker, self.group_ranker,
+                                             self.policy))
+
+    def succeeded_by(self, successor: Recommender) -> Recommender:
+        """``successor``, taking over the exposure served so far (for the members it has)."""
+        successor.exposure = self.exposure.remapped(self.snapshot.ids.names,
+                                                    successor.snapshot.ids.index)
+        return successor
 
     def _row(self, member_id: str) -> int:
         row = self.snapshot.ids.index.get(member_id)

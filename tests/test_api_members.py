@@ -7,9 +7,12 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from api.request_log import JsonFormatter
+from graph_schema import open_store
 from graph_schema.embedded import EmbeddedStore
 from graph_schema.errors import StoreUnavailableError
-from models import Member
+from matcher.embedding import embed_store
+from matcher.encoder import Encoder
+from models import Community, Member
 from tests.conftest import Api, serving
 
 NEW = {"id": "m-new", "name": "Ayesha Khan", "role": "Improvement adviser",
@@ -131,7 +134,8 @@ def test_consent_changes_only_what_is_named(api: Api) -> None:
     assert api.live.store.get_member(me).consent.analytics is False
 
 
-def test_withdrawn_consent_keeps_a_member_out_of_suggestions_and_search(api_on_each_store: Api) -> None:
+def test_withdrawn_consent_keeps_a_member_out_of_suggestions_and_search(
+        api_on_each_store: Api) -> None:
     api = api_on_each_store
     admin = api.headers("admin")
     shown: dict[str, int] = {}
@@ -274,6 +278,28 @@ def test_acknowledged_writes_survive_a_restart(api_on_each_store: Api) -> None:
         ties = restarted.client.get("/members/m-new/connections", headers=headers).json()
         assert [(t["source"], t["target"]) for t in ties] == [(me, "m-new")]
         assert "m-new" in restarted.live.snapshot.ids.index
+
+
+def test_reload_takes_in_what_was_changed_beside_the_service(api_on_each_store: Api,
+                                                             encoder: Encoder) -> None:
+    api = api_on_each_store
+    admin = api.headers("admin")
+    served = api.client.get("/ready").json()["members"]
+    with open_store(api.location) as beside:  # as `qconnect import` would, in another process
+        beside.write(Community(members=[Member.model_validate(NEW)]))
+        embed_store(beside, encoder)
+    assert api.client.get("/members/m-new", headers=admin).status_code == 404
+    assert api.client.post("/reload", headers=api.headers("member", _open(api).id)
+                           ).status_code == 403
+    reloaded = api.client.post("/reload", headers=admin)
+    assert reloaded.status_code == 200
+    assert reloaded.json()["members"] == served + 1
+    assert api.client.get("/members/m-new", headers=admin).json()["name"] == NEW["name"]
+    found = api.client.get("/search", params={"q": NEW["bio"], "k": 5}, headers=admin).json()
+    assert "m-new" in [hit["id"] for hit in found["data"]]
+    suggested = api.client.get("/members/m-new/recommendations/people", params={"k": 5},
+                               headers=api.headers("member", "m-new")).json()
+    assert suggested["data"]
 
 
 def test_request_ids_and_logs_without_personal_data(api: Api) -> None:

@@ -205,6 +205,16 @@ class TestEmbeddingContract:
         assert store.embeddings("member", "m")[0] == ["ben"]
         assert [key for key, _ in store.nearest("member", _unit(1, 0), 5, "m")] == ["ben"]
 
+    def test_embeddings_written_through_another_connection_are_seen(
+            self, store: Store, store_location: str, tiny: Community) -> None:
+        store.write(tiny)
+        store.write_embeddings("member", "m", ["ana"], ["h"], _unit(1, 0)[None])
+        assert store.embeddings("member", "m")[0] == ["ana"]  # warm any cache first
+        with open_store(store_location) as beside:  # as another process would
+            beside.write_embeddings("member", "m", ["ben"], ["h"], _unit(0, 1)[None])
+        assert store.embeddings("member", "m")[0] == ["ana", "ben"]
+        assert [key for key, _ in store.nearest("member", _unit(0, 1), 1, "m")] == ["ben"]
+
     def test_term_embeddings_and_vocabulary(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
         assert store.vocabulary("topic") == [
