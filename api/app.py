@@ -1,19 +1,22 @@
 """The HTTP service: ``create_app()`` builds it, ``qconnect serve`` runs it with uvicorn.
 
 The store, the model and the community's snapshot are opened once, when the service starts
-(``lifespan``), and closed when it stops; uvicorn lets requests in flight finish first.
+(``lifespan``), and closed when it stops; uvicorn lets requests in flight finish first. While
+it runs, a task looks every few seconds for writes made beside it and reads them in.
 Routes live in ``api/routers``, one module per resource; access rules in ``api/deps.py``;
 errors become HTTP statuses in ``api/errors.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from threadpoolctl import threadpool_limits
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
@@ -30,7 +33,7 @@ from api.routers import (
     search,
     terms,
 )
-from graph_schema import open_store
+from graph_schema import QConnectError, open_store
 from matcher.community import LiveCommunity
 from matcher.encoder import get_encoder
 from models.settings import get_settings
@@ -57,6 +60,20 @@ ROUTERS = (health.router, members.router, recommendations.router, connections.ro
 """Every router of the service, one per resource; all but the probes need a key."""
 
 
+async def _follow(live: LiveCommunity, interval: float) -> None:
+    """Every ``interval`` seconds, read in what other processes wrote to the store."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            if await run_in_threadpool(live.follow):
+                log.info("reloaded", extra={"fields": {"members": len(live.snapshot)}})
+        except QConnectError as exc:  # the store is down: requests say so; look again later
+            log.warning("changes beside the service not read",
+                        extra={"fields": {"error": type(exc).__name__}})
+        except Exception:  # anything else is a fault, but must not stop the following
+            log.exception("following the store failed")
+
+
 def create_app(store: str | None = None) -> FastAPI:
     """The service over the store at ``store`` (default: the configured one)."""
     settings = get_settings()
@@ -71,12 +88,18 @@ def create_app(store: str | None = None) -> FastAPI:
         app.state.pseudonym_key = (configured.get_secret_value().encode() if configured
                                    else secrets.token_bytes(32))
         opened = open_store(store)
+        following = None
         try:
-            app.state.community = LiveCommunity(opened, get_encoder())
-            log.info("ready", extra={"fields": {"members": len(app.state.community.snapshot),
-                                                "trained": app.state.community.trained}})
+            live = app.state.community = LiveCommunity(opened, get_encoder())
+            log.info("ready", extra={"fields": {"members": len(live.snapshot),
+                                                "trained": live.trained}})
+            if settings.follow_interval:
+                following = asyncio.create_task(_follow(live, settings.follow_interval))
             yield
         finally:
+            if following:
+                following.cancel()
+                await asyncio.gather(following, return_exceptions=True)
             opened.close()
             log.info("stopped")
 

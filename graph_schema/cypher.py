@@ -312,3 +312,9 @@ MATCH (k:ApiKey {id: $id})
 DETACH DELETE k
 RETURN count(*) AS deleted
 """
+
+
+# One counter node, raised at the end of every write transaction (so it is locked only until
+# that transaction commits); a process compares it with the writes it made itself.
+RAISE_REVISION = "MERGE (r:Revision {id: 0}) SET r.n = coalesce(r.n, 0) + 1"
+READ_REVISION = "OPTIONAL MATCH (r:Revision {id: 0}) RETURN coalesce(r.n, 0) AS n"

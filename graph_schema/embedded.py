@@ -77,6 +77,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         # no other connection has committed (SQLite's data_version is then unchanged).
         self._matrices: dict[str, tuple[str, list[str], np.ndarray]] = {}
         self._matrices_version = -1
+        self._seen_version: int | None = None  # data_version at the last changed_elsewhere()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -94,6 +95,13 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
             return self._db.execute(sql, params).fetchall()
 
     # -- schema ---------------------------------------------------------------------------
+
+    def changed_elsewhere(self) -> bool:
+        with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            changed = self._seen_version is not None and version != self._seen_version
+            self._seen_version = version
+            return changed
 
     def schema_version(self) -> int:
         with self._lock:

@@ -8,6 +8,7 @@ write leaves nothing behind.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -86,6 +87,9 @@ class Neo4jStore(Store):
     ) -> None:
         self.location = uri
         self._database = database
+        self._revision_lock = threading.RLock()
+        self._revision: int | None = None  # the counter as last read, and own writes since
+        self._own_writes = 0
         try:
             # Short timeouts: while the server is down a caller hears so within seconds (and a
             # service answers 503) instead of waiting out the driver's 30 s retry budget.
@@ -125,8 +129,24 @@ class Neo4jStore(Store):
         return records
 
     def _transaction(self, work: Callable[[ManagedTransaction], _T]) -> _T:
-        with self._errors(), self._driver.session(database=self._database) as session:
-            return session.execute_write(work)
+        def counted(tx: ManagedTransaction) -> _T:
+            done = work(tx)
+            tx.run(cypher.RAISE_REVISION).consume()
+            return done
+
+        # Under the lock, a write and the count of this process's own writes move together.
+        with self._revision_lock, self._errors(), \
+                self._driver.session(database=self._database) as session:
+            done = session.execute_write(counted)
+            self._own_writes += 1
+            return done
+
+    def changed_elsewhere(self) -> bool:
+        with self._revision_lock:
+            revision = self._read(cypher.READ_REVISION)[0]["n"]
+            expected = revision if self._revision is None else self._revision + self._own_writes
+            self._revision, self._own_writes = revision, 0
+            return revision != expected  # lower, too, after the store was emptied
 
     # -- schema ---------------------------------------------------------------------------
 

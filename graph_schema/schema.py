@@ -157,6 +157,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "embeddings: vector indexes (cosine)", _EMBEDDING_CYPHER, _EMBEDDING_SQL),
     Migration(3, "feedback on suggestions", _FEEDBACK_CYPHER, _FEEDBACK_SQL),
     Migration(4, "consent per purpose, API keys", _ACCESS_CYPHER, _ACCESS_SQL),
+    # SQLite tells a connection of other connections' commits itself (PRAGMA data_version);
+    # Neo4j gets a counter that every write transaction raises.
+    Migration(5, "a revision counter, so a service notices writes made beside it",
+              ("CREATE CONSTRAINT revision_id IF NOT EXISTS "
+               "FOR (n:Revision) REQUIRE n.id IS UNIQUE",), ()),
 )
 
 

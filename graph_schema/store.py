@@ -232,6 +232,11 @@ class Store(ABC):
         """Up to ``k`` (key, cosine similarity) nearest to ``vector``, most similar first."""
 
     @abstractmethod
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection (another process) has written to the store since the
+        last call; the first call only takes note of where the store stands."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
 

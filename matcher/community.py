@@ -50,8 +50,18 @@ class LiveCommunity:
         self._lock = threading.RLock()  # one write at a time
         self._serving = threading.Lock()  # the recommender and its exposure counts
         self._policy = policy
+        store.changed_elsewhere()  # from here on, writes beside this process are noticed
         self._recommender, self.trained = open_recommender(store, policy)
         self._recommender.snapshot.warmed()
+
+    def follow(self) -> bool:
+        """Reload if another process has written to the store since the last look; whether
+        it did."""
+        with self._lock:
+            changed = self.store.changed_elsewhere()
+            if changed:
+                self.reload()
+            return changed
 
     def reload(self) -> None:
         """Read the store and the saved rankers afresh, taking in what was changed beside this

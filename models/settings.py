@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         "pseudonyms across exports. None: a random key each time the service starts.",
     )
     log_level: str = Field(default="INFO", description="Level of the service's JSON logs.")
+    follow_interval: float = Field(
+        default=5.0, ge=0,
+        description="Seconds between the service's checks for writes made beside it (another "
+        "service process, 'qconnect import'), which it then reads in; 0: never check.",
+    )
 
 
 @lru_cache

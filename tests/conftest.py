@@ -26,6 +26,9 @@ from matcher.community import LiveCommunity
 from models import Community, Connection, Group, Member, Skill, Topic
 
 NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
+# Services started in-process do not look for writes made beside them unless a test asks:
+# tests write beside them on purpose and check what the service shows before it reloads.
+os.environ.setdefault("QCONNECT_FOLLOW_INTERVAL", "0")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -140,7 +143,7 @@ def serving(location: str) -> Iterator[Api]:
         yield Api(client, location)
 
 
-def _stored_copy(generated_store: str, tmp_path: Path, kind: str) -> str:
+def stored_copy(generated_store: str, tmp_path: Path, kind: str) -> str:
     """A private, writable copy of ``generated_store`` in a store of ``kind``."""
     if kind == "embedded":
         location = str(tmp_path / "service.db")
@@ -156,7 +159,7 @@ def _stored_copy(generated_store: str, tmp_path: Path, kind: str) -> str:
 @pytest.fixture
 def api(generated_store: str, tmp_path: Path) -> Iterator[Api]:
     """The service over a private copy of the generated community (embedded store)."""
-    with serving(_stored_copy(generated_store, tmp_path, "embedded")) as running:
+    with serving(stored_copy(generated_store, tmp_path, "embedded")) as running:
         yield running
 
 
@@ -164,5 +167,5 @@ def api(generated_store: str, tmp_path: Path) -> Iterator[Api]:
 def api_on_each_store(request: pytest.FixtureRequest, generated_store: str,
                       tmp_path: Path) -> Iterator[Api]:
     """The service over a private copy of the generated community, in each kind of store."""
-    with serving(_stored_copy(generated_store, tmp_path, request.param)) as running:
+    with serving(stored_copy(generated_store, tmp_path, request.param)) as running:
         yield running

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
 
 from api.request_log import JsonFormatter
 from graph_schema import open_store
@@ -13,7 +17,8 @@ from graph_schema.errors import StoreUnavailableError
 from matcher.embedding import embed_store
 from matcher.encoder import Encoder
 from models import Community, Member
-from tests.conftest import Api, serving
+from models.settings import get_settings
+from tests.conftest import Api, serving, stored_copy
 
 NEW = {"id": "m-new", "name": "Ayesha Khan", "role": "Improvement adviser",
        "organisation": "Selham NHS Trust", "region": "London",
@@ -300,6 +305,33 @@ def test_reload_takes_in_what_was_changed_beside_the_service(api_on_each_store: 
     suggested = api.client.get("/members/m-new/recommendations/people", params={"k": 5},
                                headers=api.headers("member", "m-new")).json()
     assert suggested["data"]
+
+
+@pytest.mark.parametrize("kind", ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_the_service_reads_in_writes_made_beside_it(kind: str, generated_store: str,
+                                                    tmp_path: Path, encoder: Encoder,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QCONNECT_FOLLOW_INTERVAL", "0.2")
+    get_settings.cache_clear()
+    try:
+        with serving(stored_copy(generated_store, tmp_path, kind)) as api:
+            admin = api.headers("admin")
+            with open_store(api.location) as beside:  # another service or `qconnect import`
+                beside.write(Community(members=[Member.model_validate(NEW)]))
+                embed_store(beside, encoder)
+
+            def read_in() -> bool:  # the profile, then (a commit later) its embedding
+                found = api.client.get("/search", params={"q": NEW["bio"], "k": 5},
+                                       headers=admin).json()["data"]
+                return (api.client.get("/members/m-new", headers=admin).status_code == 200
+                        and "m-new" in [hit["id"] for hit in found])
+
+            deadline = time.monotonic() + 30
+            while not read_in():
+                assert time.monotonic() < deadline, "the writes beside it were never read in"
+                time.sleep(0.1)
+    finally:
+        get_settings.cache_clear()
 
 
 def test_request_ids_and_logs_without_personal_data(api: Api) -> None:

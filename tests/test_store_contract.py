@@ -215,6 +215,21 @@ class TestEmbeddingContract:
         assert store.embeddings("member", "m")[0] == ["ana", "ben"]
         assert [key for key, _ in store.nearest("member", _unit(0, 1), 1, "m")] == ["ben"]
 
+    def test_writes_beside_this_connection_are_noticed_and_its_own_are_not(
+            self, store: Store, store_location: str, tiny: Community) -> None:
+        assert not store.changed_elsewhere()  # the first call only takes note
+        store.write(tiny)
+        store.write_embeddings("member", "m", ["ana"], ["h"], _unit(1, 0)[None])
+        assert not store.changed_elsewhere()
+        with open_store(store_location) as beside:  # as another process would
+            beside.write(Community(members=[Member(id="zed", name="Zed")]))
+            assert store.changed_elsewhere()
+            assert not store.changed_elsewhere()
+            store.record_feedback(_feedback("ana", "ben"))
+            beside.delete_member("zed")
+        assert store.changed_elsewhere()
+        assert not store.changed_elsewhere()
+
     def test_term_embeddings_and_vocabulary(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
         assert store.vocabulary("topic") == [

@@ -13,8 +13,9 @@ router = APIRouter(tags=["operation"])
 
 @router.post("/reload", response_model=dict[str, Any])
 def reload(live: CommunityDep, caller: Admin) -> dict[str, Any]:
-    """Read the community and the trained rankers from the store again, after changes made
-    beside the service (`qconnect import`, `embed`, `train`, `groups save`). Requests are
-    served from the old snapshot until the new one is ready; writes wait for it."""
+    """Read the community and the trained rankers again now: after `qconnect train`, whose
+    rankers are files the service does not watch, or without waiting for the service's next
+    look for writes made beside it. Requests are served from the old snapshot until the new
+    one is ready; writes wait for it."""
     live.reload()
     return {"status": "reloaded", "members": len(live.snapshot), "trained": live.trained}
