@@ -88,7 +88,7 @@ def create_app(store: str | None = None) -> FastAPI:
         app.state.pseudonym_key = (configured.get_secret_value().encode() if configured
                                    else secrets.token_bytes(32))
         opened = open_store(store)
-        following = None
+        live, following = None, None
         try:
             live = app.state.community = LiveCommunity(opened, get_encoder())
             log.info("ready", extra={"fields": {"members": len(live.snapshot),
@@ -100,7 +100,10 @@ def create_app(store: str | None = None) -> FastAPI:
             if following:
                 following.cancel()
                 await asyncio.gather(following, return_exceptions=True)
-            opened.close()
+            if live:  # a reload the cancelled task left running in a worker thread ends first
+                await run_in_threadpool(live.close)
+            else:
+                opened.close()
             log.info("stopped")
 
     app = FastAPI(title="qconnect", version="0.1.0", description=DESCRIPTION,

@@ -314,7 +314,16 @@ RETURN count(*) AS deleted
 """
 
 
-# One counter node, raised at the end of every write transaction (so it is locked only until
-# that transaction commits); a process compares it with the writes it made itself.
-RAISE_REVISION = "MERGE (r:Revision {id: 0}) SET r.n = coalesce(r.n, 0) + 1"
-READ_REVISION = "OPTIONAL MATCH (r:Revision {id: 0}) RETURN coalesce(r.n, 0) AS n"
+# One counter node, raised at the end of every write transaction, so it is locked only from
+# then until that transaction commits. ``SET r.n = r.n + 1`` reads n under the write lock (a
+# direct dependency), so concurrent writers each get a value of their own. The epoch tells a
+# counter made anew, after the store was emptied, from the old one.
+RAISE_REVISION = """
+MERGE (r:Revision {id: 0}) ON CREATE SET r.n = 0, r.epoch = randomUUID()
+SET r.n = r.n + 1
+RETURN r.n AS n
+"""
+READ_REVISION = """
+OPTIONAL MATCH (r:Revision {id: 0})
+RETURN coalesce(r.epoch, '') AS epoch, coalesce(r.n, 0) AS n
+"""

@@ -78,6 +78,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         self._matrices: dict[str, tuple[str, list[str], np.ndarray]] = {}
         self._matrices_version = -1
         self._seen_version: int | None = None  # data_version at the last changed_elsewhere()
+        self._log_holds_erased = False  # a member deleted, the log not yet emptied
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -96,9 +97,13 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     # -- schema ---------------------------------------------------------------------------
 
+    def _data_version(self) -> int:
+        """A number that changes when another connection commits (its own commits do not)."""
+        return self._db.execute("PRAGMA data_version").fetchone()[0]
+
     def changed_elsewhere(self) -> bool:
         with self._lock:
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            version = self._data_version()
             changed = self._seen_version is not None and version != self._seen_version
             self._seen_version = version
             return changed
@@ -385,6 +390,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     def delete_member(self, member_id: str) -> None:
         self._delete("DELETE FROM member WHERE id = ?", (member_id,), "member", member_id)
+        self._log_holds_erased = True
         self._truncate_log()
 
     def _truncate_log(self) -> None:
@@ -394,6 +400,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         for _ in range(50):
             busy, _, _ = self._query("PRAGMA wal_checkpoint(TRUNCATE)")[0]
             if not busy:
+                self._log_holds_erased = False
                 return
             time.sleep(0.1)
 
@@ -406,5 +413,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     def close(self) -> None:
         with self._lock:
-            self._truncate_log()
+            # Only when needed: emptying the log counts as a change to other connections.
+            if self._log_holds_erased:
+                self._truncate_log()
             self._db.close()

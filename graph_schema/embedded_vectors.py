@@ -26,6 +26,7 @@ class EmbeddedVectors:
     _db: Any
     _matrices: dict[str, tuple[str, list[str], np.ndarray]]
     _matrices_version: int
+    _data_version: Any
 
     # -- embeddings -----------------------------------------------------------------------
 
@@ -53,7 +54,7 @@ class EmbeddedVectors:
 
     def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
         with self._lock:
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            version = self._data_version()
             if version != self._matrices_version:
                 self._matrices.clear()
                 self._matrices_version = version

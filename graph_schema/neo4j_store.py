@@ -87,9 +87,9 @@ class Neo4jStore(Store):
     ) -> None:
         self.location = uri
         self._database = database
-        self._revision_lock = threading.RLock()
-        self._revision: int | None = None  # the counter as last read, and own writes since
-        self._own_writes = 0
+        self._revision_lock = threading.Lock()
+        self._seen: tuple[str, int] | None = None  # the counter as changed_elsewhere last read it
+        self._own: set[int] = set()  # the counter's values this process's writes gave it
         try:
             # Short timeouts: while the server is down a caller hears so within seconds (and a
             # service answers 503) instead of waiting out the driver's 30 s retry budget.
@@ -128,25 +128,37 @@ class Neo4jStore(Store):
             )
         return records
 
-    def _transaction(self, work: Callable[[ManagedTransaction], _T]) -> _T:
-        def counted(tx: ManagedTransaction) -> _T:
+    def _transaction(self, work: Callable[[ManagedTransaction], _T], *,
+                     counted: bool = True) -> _T:
+        """Run ``work`` as one write transaction; ``counted`` ones raise the revision counter,
+        and the value each gave it is kept, so changed_elsewhere() knows them for this
+        process's own."""
+        def then_count(tx: ManagedTransaction) -> tuple[_T, int | None]:
             done = work(tx)
-            tx.run(cypher.RAISE_REVISION).consume()
-            return done
+            revision = tx.run(cypher.RAISE_REVISION).single(strict=True)["n"] if counted else None
+            return done, revision
 
-        # Under the lock, a write and the count of this process's own writes move together.
-        with self._revision_lock, self._errors(), \
-                self._driver.session(database=self._database) as session:
-            done = session.execute_write(counted)
-            self._own_writes += 1
-            return done
+        with self._errors(), self._driver.session(database=self._database) as session:
+            done, revision = session.execute_write(then_count)
+        if revision is not None:
+            with self._revision_lock:
+                self._own.add(revision)
+        return done
 
     def changed_elsewhere(self) -> bool:
+        with self._errors():  # from the leader, so a lagging replica cannot say "changed"
+            records, _, _ = self._driver.execute_query(
+                cypher.READ_REVISION, routing_=RoutingControl.WRITE, database_=self._database)
+        now = (records[0]["epoch"], records[0]["n"])
         with self._revision_lock:
-            revision = self._read(cypher.READ_REVISION)[0]["n"]
-            expected = revision if self._revision is None else self._revision + self._own_writes
-            self._revision, self._own_writes = revision, 0
-            return revision != expected  # lower, too, after the store was emptied
+            seen, self._seen = self._seen, now
+            if seen is None:
+                return False
+            if seen[0] and seen[0] != now[0]:  # the counter is gone or new: store emptied
+                return True
+            own = sum(seen[1] < value <= now[1] for value in self._own)
+            self._own = {value for value in self._own if value > now[1]}
+            return now[1] - seen[1] > own
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -163,7 +175,8 @@ class Neo4jStore(Store):
             with self._errors(), self._driver.session(database=self._database) as session:
                 for statement in migration.cypher:
                     session.run(statement).consume()
-            self._transaction(lambda tx, m=migration: tx.run(
+            # Schema changes are not community changes (and migration 5 makes the counter).
+            self._transaction(counted=False, work=lambda tx, m=migration: tx.run(
                 cypher.RECORD_MIGRATION, version=m.version, description=m.description
             ).consume())
             applied.append(migration.version)

@@ -8,8 +8,8 @@ lose it. Changed profiles and groups are embedded as part of their write, and th
 matrices are computed before it replaces the old one, so readers never wait for a write: they
 only take turns with each other for the exposure counts, which every suggestion updates.
 
-One process holds one :class:`LiveCommunity`; several processes over one store would each see
-only their own writes until they reload.
+Writes made beside it (another process over the same store, an import) reach it when
+:meth:`LiveCommunity.follow` notices them and reads the store again, or on :meth:`reload`.
 """
 
 from __future__ import annotations
@@ -50,29 +50,38 @@ class LiveCommunity:
         self._lock = threading.RLock()  # one write at a time
         self._serving = threading.Lock()  # the recommender and its exposure counts
         self._policy = policy
+        self._stale = False  # changes beside this process seen, not yet read in
         store.changed_elsewhere()  # from here on, writes beside this process are noticed
         self._recommender, self.trained = open_recommender(store, policy)
         self._recommender.snapshot.warmed()
 
     def follow(self) -> bool:
-        """Reload if another process has written to the store since the last look; whether
-        it did."""
+        """Reload if another process has written to the store since the last look, or a
+        reload after an earlier look failed; whether it reloaded."""
         with self._lock:
-            changed = self.store.changed_elsewhere()
-            if changed:
-                self.reload()
-            return changed
+            if not (self.store.changed_elsewhere() or self._stale):
+                return False
+            self._stale = True  # until the reload succeeds, so a failed one is tried again
+            self.reload()
+            return True
 
     def reload(self) -> None:
         """Read the store and the saved rankers afresh, taking in what was changed beside this
         process (an import, re-embedding, training). Readers keep the old snapshot until the
         new one is ready; writes wait, so none is lost in between."""
         with self._lock:
+            self.store.changed_elsewhere()  # what is read now needs no second reload
             fresh, trained = open_recommender(self.store, self._policy)
             fresh.snapshot.warmed()
             with self._serving:
                 self._recommender = self._recommender.succeeded_by(fresh)
                 self.trained = trained
+            self._stale = False
+
+    def close(self) -> None:
+        """Close the store once no write or reload is running (they hold the write lock)."""
+        with self._lock:
+            self.store.close()
 
     @property
     def snapshot(self) -> Snapshot:

@@ -28,7 +28,7 @@ from models import Community, Connection, Group, Member, Skill, Topic
 NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
 # Services started in-process do not look for writes made beside them unless a test asks:
 # tests write beside them on purpose and check what the service shows before it reloads.
-os.environ.setdefault("QCONNECT_FOLLOW_INTERVAL", "0")
+os.environ["QCONNECT_FOLLOW_INTERVAL"] = "0"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -229,6 +230,28 @@ class TestEmbeddingContract:
             beside.delete_member("zed")
         assert store.changed_elsewhere()
         assert not store.changed_elsewhere()
+        with open_store(store_location) as beside:  # reading only, as `qconnect stats` does
+            beside.stats()
+            beside.export()
+        with pytest.raises(NotFoundError):
+            store.delete_member("nobody")  # a write refused is no write
+        assert not store.changed_elsewhere()
+
+    def test_concurrent_writes_from_two_connections_are_each_noticed(
+            self, store: Store, store_location: str, tiny: Community) -> None:
+        store.write(tiny)
+        with open_store(store_location) as beside:
+            store.changed_elsewhere(), beside.changed_elsewhere()
+
+            def feedback(writer: Store, member: str) -> None:
+                for target in ("ben", "cat", "dev") * 5:
+                    if target != member:
+                        writer.record_feedback(_feedback(member, target))
+
+            with ThreadPoolExecutor(2) as pool:
+                list(pool.map(feedback, (store, beside), ("ana", "ben")))
+            assert store.changed_elsewhere() and beside.changed_elsewhere()
+            assert not store.changed_elsewhere() and not beside.changed_elsewhere()
 
     def test_term_embeddings_and_vocabulary(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
