@@ -121,10 +121,11 @@ class Neo4jStore(Store):
         except DriverError as exc:
             raise QConnectError(f"Neo4j refused the request: {exc}") from exc
 
-    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+    def _read(self, query: str, *, routing: RoutingControl = RoutingControl.READ,
+              **params: Any) -> list[neo4j.Record]:
         with self._errors():
             records, _, _ = self._driver.execute_query(
-                query, params, routing_=RoutingControl.READ, database_=self._database
+                query, params, routing_=routing, database_=self._database
             )
         return records
 
@@ -146,10 +147,9 @@ class Neo4jStore(Store):
         return done
 
     def changed_elsewhere(self) -> bool:
-        with self._errors():  # from the leader, so a lagging replica cannot say "changed"
-            records, _, _ = self._driver.execute_query(
-                cypher.READ_REVISION, routing_=RoutingControl.WRITE, database_=self._database)
-        now = (records[0]["epoch"], records[0]["n"])
+        # From the leader, so a lagging replica cannot say "changed".
+        record = self._read(cypher.READ_REVISION, routing=RoutingControl.WRITE)[0]
+        now = (record["epoch"], record["n"])
         with self._revision_lock:
             seen, self._seen = self._seen, now
             if seen is None:

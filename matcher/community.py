@@ -62,7 +62,7 @@ class LiveCommunity:
             if not (self.store.changed_elsewhere() or self._stale):
                 return False
             self._stale = True  # until the reload succeeds, so a failed one is tried again
-            self.reload()
+            self._read_again()
             return True
 
     def reload(self) -> None:
@@ -71,12 +71,17 @@ class LiveCommunity:
         new one is ready; writes wait, so none is lost in between."""
         with self._lock:
             self.store.changed_elsewhere()  # what is read now needs no second reload
-            fresh, trained = open_recommender(self.store, self._policy)
-            fresh.snapshot.warmed()
-            with self._serving:
-                self._recommender = self._recommender.succeeded_by(fresh)
-                self.trained = trained
-            self._stale = False
+            self._read_again()
+
+    def _read_again(self) -> None:
+        """The reload itself; the caller holds the write lock and has taken note of where the
+        store stands."""
+        fresh, trained = open_recommender(self.store, self._policy)
+        fresh.snapshot.warmed()
+        with self._serving:
+            self._recommender = self._recommender.succeeded_by(fresh)
+            self.trained = trained
+        self._stale = False
 
     def close(self) -> None:
         """Close the store once no write or reload is running (they hold the write lock)."""

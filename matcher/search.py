@@ -90,13 +90,13 @@ def search_snapshot(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10
     wanted = {"role": role, "region": region, "organisation": organisation}
     scores = snapshot.embeddings @ query
     order = np.argsort(-scores, kind="stable")  # rows are in id order: ties go by id
+    topics, skills = snapshot.vectors.get("topic", {}), snapshot.vectors.get("skill", {})
     hits = []
     for row in order:
         member = snapshot.members[row]
         if embedded[row] and _findable(member, wanted):
-            hits.append(MemberHit(member, float(scores[row]), _evidence(
-                member, text, query, snapshot.vectors.get("topic", {}),
-                snapshot.vectors.get("skill", {}))))
+            hits.append(MemberHit(member, float(scores[row]),
+                                  _evidence(member, text, query, topics, skills)))
             if len(hits) == k:
                 break
     return hits
