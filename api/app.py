@@ -34,8 +34,8 @@ from api.routers import (
     terms,
 )
 from graph_schema import QConnectError, open_store
-from matcher.community import LiveCommunity
-from matcher.encoder import get_encoder
+from service.community import LiveCommunity
+from matcher.embeddings.encoder import get_encoder
 from models.settings import get_settings
 
 __all__ = ["ROUTERS", "create_app"]

@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.keys import InvalidKeyError, authenticate
-from matcher.community import LiveCommunity
+from service.community import LiveCommunity
 from models import Member, Role
 
 __all__ = ["Admin", "Allow", "Analyst", "Anyone", "Caller", "CommunityDep", "Coordinator",

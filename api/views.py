@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from api.deps import Caller
 from graph_schema.errors import NotFoundError
-from matcher.community import LiveCommunity
-from matcher.snapshot import Snapshot
+from service.community import LiveCommunity
+from matcher.recommend.snapshot import Snapshot
 from models import Group, Member
 from models.api import GroupPublic, MemberPublic
 

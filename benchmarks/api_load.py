@@ -37,13 +37,13 @@ import numpy as np
 from api.keys import new_key
 from benchmarks.prepared import prepared_store
 from graph_schema import open_store
-from graph_schema.local_neo4j import running_neo4j, wipe
+from tests.neo4j_server import running_neo4j, wipe
 from graph_schema.store import copy_store
-from matcher.encoder import configured_model_path, model_id
-from matcher.group_ranking import GroupRanker
-from matcher.persistence import ranker_folder, save_rankers
-from matcher.ranker import PeopleRanker
-from matcher.snapshot import snapshot_from_store
+from matcher.embeddings.encoder import configured_model_path, model_id
+from matcher.recommend.group_ranker import GroupRanker
+from matcher.recommend.ranker_files import ranker_folder, save_rankers
+from matcher.recommend.people_ranker import PeopleRanker
+from matcher.recommend.snapshot import snapshot_from_store
 
 PORT = 8765
 

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from graph_schema import open_store
-from matcher.embedding import embed_store
-from matcher.encoder import BATCH_SIZE, get_encoder
-from matcher.profile_text import member_text
-from matcher.synthetic import generate_community
+from matcher.embeddings.refresh import embed_store
+from matcher.embeddings.encoder import BATCH_SIZE, get_encoder
+from matcher.embeddings.profile_text import member_text
+from matcher.synthetic.generator import generate_community
 
 
 def main() -> None:

@@ -33,17 +33,17 @@ import numpy as np
 
 from benchmarks.prepared import prepared_store
 from graph_schema import open_store
-from matcher.encoder import configured_model_path, model_id
-from matcher.group_baselines import (
+from matcher.embeddings.encoder import configured_model_path, model_id
+from matcher.groups.baselines import (
     coherence_ceiling,
     kmeans_groups,
     louvain_groups,
     partition_scores,
     random_groups,
 )
-from matcher.group_formation import GroupRules, form_groups
-from matcher.group_proposals import select_pool
-from matcher.snapshot import snapshot_from_store
+from matcher.groups.formation import GroupRules, form_groups
+from matcher.groups.proposals import select_pool
+from matcher.recommend.snapshot import snapshot_from_store
 
 RULES = GroupRules(min_size=6, max_size=10, max_per_organisation=2, min_roles=3)
 

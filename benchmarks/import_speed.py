@@ -20,8 +20,8 @@ from pathlib import Path
 
 from graph_schema import open_store
 from graph_schema.bundle import read_bundle, write_bundle
-from graph_schema.local_neo4j import running_neo4j, wipe
-from matcher.synthetic import generate_community
+from tests.neo4j_server import running_neo4j, wipe
+from matcher.synthetic.generator import generate_community
 from models import Community
 
 

@@ -2,7 +2,7 @@
 
 Embedding 100,000 profiles takes tens of minutes on a 2-core machine, so each prepared
 community is kept as an embedded store file under ``~/.cache/qconnect/bench/`` (override with
-``QCONNECT_BENCH_CACHE``; see :mod:`matcher.prepared`) and copied from there into whichever
+``QCONNECT_BENCH_CACHE``; see :mod:`matcher.analytics.prepared`) and copied from there into whichever
 store a benchmark measures.
 """
 
@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from graph_schema.bundle import read_bundle
-from matcher.prepared import generated_store, prepared
+from matcher.analytics.prepared import generated_store, prepared
 
 CACHE = Path(os.environ.get("QCONNECT_BENCH_CACHE", Path.home() / ".cache/qconnect/bench"))
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from benchmarks.prepared import prepared_bundle, prepared_store
 from graph_schema import open_store
-from matcher.encoder import configured_model_path, model_id
-from matcher.evaluation import MethodResult, evaluate, format_table, hold_out
-from matcher.snapshot import snapshot_from_store
+from matcher.embeddings.encoder import configured_model_path, model_id
+from matcher.evaluation.protocol import MethodResult, evaluate, format_table, hold_out
+from matcher.recommend.snapshot import snapshot_from_store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "bundles"
 

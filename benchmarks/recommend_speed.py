@@ -26,12 +26,12 @@ import numpy as np
 
 from benchmarks.prepared import prepared_store
 from graph_schema import open_store
-from matcher.encoder import configured_model_path, model_id
-from matcher.group_ranking import GroupRanker
-from matcher.ranker import PeopleRanker
-from matcher.recommend import Recommender
-from matcher.rerank import RerankPolicy
-from matcher.snapshot import snapshot_from_store
+from matcher.embeddings.encoder import configured_model_path, model_id
+from matcher.recommend.group_ranker import GroupRanker
+from matcher.recommend.people_ranker import PeopleRanker
+from matcher.recommend.recommender import Recommender
+from matcher.recommend.rerank import RerankPolicy
+from matcher.recommend.snapshot import snapshot_from_store
 
 
 def _timed(run: Callable[[str], object], ids: list[str]) -> np.ndarray:

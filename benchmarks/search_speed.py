@@ -26,11 +26,11 @@ import numpy as np
 
 from benchmarks.prepared import prepared_store
 from graph_schema import Store, open_store
-from graph_schema.local_neo4j import running_neo4j, wipe
+from tests.neo4j_server import running_neo4j, wipe
 from graph_schema.store import copy_store
-from matcher.encoder import get_encoder
-from matcher.search import Searcher, search_snapshot
-from matcher.snapshot import snapshot_from_store
+from matcher.embeddings.encoder import get_encoder
+from matcher.embeddings.search import Searcher, search_snapshot
+from matcher.recommend.snapshot import snapshot_from_store
 
 K = 10
 

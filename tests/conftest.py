@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.keys import new_key
 from graph_schema import Store, open_store
-from graph_schema.local_neo4j import wipe
+from tests.neo4j_server import wipe
 from graph_schema.store import copy_store
-from matcher.community import LiveCommunity
+from service.community import LiveCommunity
 from models import Community, Connection, Group, Member, Skill, Topic
 
 NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
@@ -92,7 +92,7 @@ def tiny() -> Community:
 @pytest.fixture(scope="session")
 def encoder():
     """The real all-MiniLM-L6-v2 encoder, loaded once for the whole run."""
-    from matcher.encoder import get_encoder
+    from matcher.embeddings.encoder import get_encoder
 
     return get_encoder()
 
@@ -100,7 +100,7 @@ def encoder():
 @pytest.fixture(scope="session")
 def generated() -> Community:
     """A generated community small enough to embed in seconds."""
-    from matcher.synthetic import generate_community
+    from matcher.synthetic.generator import generate_community
 
     return generate_community(400, seed=11)
 
@@ -109,7 +109,7 @@ def generated() -> Community:
 def generated_store(tmp_path_factory: pytest.TempPathFactory, generated: Community,
                     encoder) -> str:
     """An embedded store holding ``generated``, embedded; tests must not change it."""
-    from matcher.embedding import embed_store
+    from matcher.embeddings.refresh import embed_store
 
     location = str(tmp_path_factory.mktemp("generated") / "store.db")
     with open_store(location) as store:

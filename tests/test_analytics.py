@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 
 from graph_schema import Store, open_store
-from matcher import analytics
-from matcher.analytics_export import MEMBER_ATTRIBUTES, community_graph, member_graph, tables
-from matcher.community_measures import brokerage, topic_supply
-from matcher.encoder import Encoder
-from matcher.snapshot import Snapshot
-from matcher.synthetic import generate_community
+from matcher.analytics import sources as analytics
+from matcher.analytics.export import MEMBER_ATTRIBUTES, community_graph, member_graph, tables
+from matcher.analytics.measures import brokerage, topic_supply
+from matcher.embeddings.encoder import Encoder
+from matcher.recommend.snapshot import Snapshot
+from matcher.synthetic.generator import generate_community
 from models import Community, Connection, Member
 
 # What no export may show: anyone's name, bio or extra field, and anything of eve (hidden) or
@@ -51,7 +51,7 @@ def _shown(snapshot: Snapshot) -> list[str]:
 def test_exports_leave_out_hidden_and_non_consenting_members_however_read(
     community: Community,
 ) -> None:
-    snapshot = Snapshot(community, {})  # not read through matcher.analytics
+    snapshot = Snapshot(community, {})  # not read through matcher.analytics.sources
     assert sorted(member_graph(snapshot).nodes) == SEEN
     for text in _shown(snapshot):
         for private in PRIVATE:

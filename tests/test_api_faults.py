@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph_schema import open_store
-from graph_schema.local_neo4j import SCRIPT
+from tests.neo4j_server import SCRIPT
 from graph_schema.store import copy_store
 from tests.conftest import neo4j_uri, serving
 

@@ -14,9 +14,9 @@ from api.request_log import JsonFormatter
 from graph_schema import open_store
 from graph_schema.embedded import EmbeddedStore
 from graph_schema.errors import StoreUnavailableError
-from matcher import community
-from matcher.embedding import embed_store
-from matcher.encoder import Encoder
+from service import community
+from matcher.embeddings.refresh import embed_store
+from matcher.embeddings.encoder import Encoder
 from models import Community, Member
 from models.settings import get_settings
 from tests.conftest import Api, serving, stored_copy

@@ -13,8 +13,8 @@ from api.cli import app
 from graph_schema import open_store
 from graph_schema.bundle import write_bundle
 from graph_schema.store import copy_store
-from matcher.recommend import HELPER_MIN_LEVEL
-from matcher.synthetic import generate_community
+from matcher.recommend.recommender import HELPER_MIN_LEVEL
+from matcher.synthetic.generator import generate_community
 from models import Community
 from models.settings import get_settings
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from graph_schema import open_store
-from matcher.encoder import Encoder
-from matcher.evaluation import Holdout, MethodResult, evaluate, hold_out, ranked_lists
-from matcher.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
-from matcher.snapshot import Snapshot, snapshot_from_store
+from matcher.embeddings.encoder import Encoder
+from matcher.evaluation.protocol import Holdout, MethodResult, evaluate, hold_out, ranked_lists
+from matcher.evaluation.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
+from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Group, Member
 
 PEOPLE_METHODS = {"random", "popularity", "common neighbours", "Adamic-Adar",

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 from api.cli import app
 from graph_schema import ConflictError, NotFoundError, QConnectError, Store, open_store
 from graph_schema.store import copy_store
-from matcher.encoder import configured_model_path, model_id
-from matcher.group_baselines import coherence_ceiling, partition_scores, random_groups
-from matcher.group_formation import GroupRules, InfeasibleError, Partition, form_groups
-from matcher.group_proposals import describe, save_proposal, select_pool
-from matcher.snapshot import Snapshot, snapshot_from_store
+from matcher.embeddings.encoder import configured_model_path, model_id
+from matcher.groups.baselines import coherence_ceiling, partition_scores, random_groups
+from matcher.groups.formation import GroupRules, InfeasibleError, Partition, form_groups
+from matcher.groups.proposals import describe, save_proposal, select_pool
+from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Consent
 
 runner = CliRunner()

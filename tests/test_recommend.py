@@ -10,17 +10,17 @@ import numpy as np
 import pytest
 
 from graph_schema import NotFoundError, open_store
-from graph_schema.local_neo4j import wipe
+from tests.neo4j_server import wipe
 from graph_schema.store import copy_store
-from matcher.embedding import refresh
-from matcher.encoder import Encoder
-from matcher.group_ranking import GroupRanker
-from matcher.persistence import load_rankers, open_recommender, save_rankers
-from matcher.profile_text import member_text
-from matcher.ranker import PeopleRanker
-from matcher.recommend import HELPER_MIN_LEVEL, Recommender
-from matcher.rerank import RerankPolicy
-from matcher.snapshot import Snapshot, snapshot_from_store
+from matcher.embeddings.refresh import refresh
+from matcher.embeddings.encoder import Encoder
+from matcher.recommend.group_ranker import GroupRanker
+from matcher.recommend.ranker_files import load_rankers, open_recommender, save_rankers
+from matcher.embeddings.profile_text import member_text
+from matcher.recommend.people_ranker import PeopleRanker
+from matcher.recommend.recommender import HELPER_MIN_LEVEL, Recommender
+from matcher.recommend.rerank import RerankPolicy
+from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Consent, Member
 
 from tests.conftest import neo4j_uri

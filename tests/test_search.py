@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from graph_schema import Store, open_store
-from graph_schema.local_neo4j import wipe
-from matcher.embedding import embed_store
-from matcher.encoder import Encoder
-from matcher.search import Searcher, search_snapshot
-from matcher.snapshot import Snapshot, snapshot_from_store
+from tests.neo4j_server import wipe
+from matcher.embeddings.refresh import embed_store
+from matcher.embeddings.encoder import Encoder
+from matcher.embeddings.search import Searcher, search_snapshot
+from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Consent
 
 from tests.conftest import neo4j_uri

@@ -9,9 +9,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from matcher import vocabulary as vocab
-from matcher import vocabulary_people_and_places as people_places
-from matcher.synthetic import generate_community
+from matcher.synthetic import topics_and_skills as vocab
+from matcher.synthetic import people_and_places as people_places
+from matcher.synthetic.generator import generate_community
 from models import Community
 
 N = 2000

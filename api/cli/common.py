@@ -83,8 +83,8 @@ def print_data(data: object, as_json: bool) -> None:
 
 def embed_with_progress(target: Store, force: bool = False) -> None:
     """Bring the store's embeddings up to date, with a progress bar per kind."""
-    from matcher.embedding import embed_store
-    from matcher.encoder import get_encoder
+    from matcher.embeddings.refresh import embed_store
+    from matcher.embeddings.encoder import get_encoder
 
     with console.status("loading the embedding model"):
         encoder = get_encoder()

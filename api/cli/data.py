@@ -32,7 +32,7 @@ def generate(
     = 0,
 ) -> None:
     """Write a synthetic Q-like community bundle (deterministic for a seed)."""
-    from matcher.synthetic import generate_community
+    from matcher.synthetic.generator import generate_community
 
     with console.status(f"generating {members:,} members"):
         community = generate_community(members, seed=seed)

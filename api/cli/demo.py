@@ -32,8 +32,8 @@ def demo(
     """Generate a community, import and embed it, train the rankers, show suggestions, then
     serve the HTTP API with keys and example calls to try (the keys are revoked when it
     stops)."""
-    from matcher.persistence import open_recommender
-    from matcher.synthetic import generate_community
+    from matcher.recommend.ranker_files import open_recommender
+    from matcher.synthetic.generator import generate_community
 
     with tempfile.TemporaryDirectory() as folder:
         write_bundle(generate_community(members, seed=42), folder)

@@ -53,8 +53,8 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Find members (or topics, or skills) by meaning; hidden members are never shown."""
-    from matcher.encoder import get_encoder
-    from matcher.search import Searcher
+    from matcher.embeddings.encoder import get_encoder
+    from matcher.embeddings.search import Searcher
 
     with opened(store) as source:
         searcher = Searcher(source, get_encoder())
@@ -78,11 +78,11 @@ def search(
 @app.command()
 def train(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Learn the people and group rankers from the community's own ties and memberships."""
-    from matcher.encoder import configured_model_path, model_id
-    from matcher.group_ranking import GroupRanker
-    from matcher.persistence import ranker_folder, save_rankers
-    from matcher.ranker import PeopleRanker
-    from matcher.snapshot import snapshot_from_store
+    from matcher.embeddings.encoder import configured_model_path, model_id
+    from matcher.recommend.group_ranker import GroupRanker
+    from matcher.recommend.ranker_files import ranker_folder, save_rankers
+    from matcher.recommend.people_ranker import PeopleRanker
+    from matcher.recommend.snapshot import snapshot_from_store
 
     with opened(store) as source:
         with console.status("reading the community"):
@@ -117,7 +117,7 @@ def recommend(
     as_json: JsonOption = False,
 ) -> None:
     """Suggestions with reasons; one JSON line per member with --json."""
-    from matcher.persistence import open_recommender
+    from matcher.recommend.ranker_files import open_recommender
 
     failed = False
     with opened(store) as source:
@@ -152,7 +152,7 @@ def recommend(
 
 def _evaluation_store(bundle: Path) -> str:
     """A store kept per bundle, so re-evaluating re-embeds only what changed."""
-    from matcher.persistence import file_name_for
+    from matcher.recommend.ranker_files import file_name_for
 
     folder = Path(platformdirs.user_cache_dir("qconnect")) / "evaluate"
     return str(folder / f"{file_name_for(str(bundle.resolve()))}.db")
@@ -168,10 +168,10 @@ def evaluate(
     as_json: JsonOption = False,
 ) -> None:
     """qconnect against baselines on held-out ties and group memberships, in one run."""
-    from matcher.encoder import configured_model_path, model_id
-    from matcher.evaluation import evaluate as run_evaluation
-    from matcher.evaluation import format_table, hold_out
-    from matcher.snapshot import snapshot_from_store
+    from matcher.embeddings.encoder import configured_model_path, model_id
+    from matcher.evaluation.protocol import evaluate as run_evaluation
+    from matcher.evaluation.protocol import format_table, hold_out
+    from matcher.recommend.snapshot import snapshot_from_store
 
     with reported():
         community = read_bundle(bundle)

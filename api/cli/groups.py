@@ -62,7 +62,7 @@ def _pins(values: list[str] | None) -> dict[str, int]:
 
 def _previous_ids(previous: Any) -> list[str]:
     """Everyone a previous proposal mentions: its members and those it left unassigned."""
-    from matcher.group_proposals import proposed_groups
+    from matcher.groups.proposals import proposed_groups
 
     ids = [m for group in proposed_groups(previous) for m in group.members]
     ids += [u["id"] for u in previous.get("unassigned", []) if isinstance(u, dict) and "id" in u]
@@ -112,10 +112,10 @@ def propose(
     as_json: JsonOption = False,
 ) -> None:
     """Propose coherent groups within size limits, mixing organisations and roles."""
-    from matcher.encoder import configured_model_path, model_id
-    from matcher.group_formation import GroupRules, form_groups
-    from matcher.group_proposals import describe, proposed_groups, select_pool
-    from matcher.snapshot import snapshot_from_store
+    from matcher.embeddings.encoder import configured_model_path, model_id
+    from matcher.groups.formation import GroupRules, form_groups
+    from matcher.groups.proposals import describe, proposed_groups, select_pool
+    from matcher.recommend.snapshot import snapshot_from_store
 
     with opened(store) as source:
         rules = GroupRules(min_size=min_size, max_size=max_size, groups=groups,
@@ -153,7 +153,7 @@ def save(
     as_json: JsonOption = False,
 ) -> None:
     """Create the proposal's groups in the store: all of them, or on any problem none."""
-    from matcher.group_proposals import save_proposal
+    from matcher.groups.proposals import save_proposal
 
     with opened(store) as target:
         saved = save_proposal(target, _read_json(proposal), coordinator, prefix=prefix)

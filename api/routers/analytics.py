@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from api.deps import Analyst, CommunityDep
-from matcher.analysts_view import analysed, pseudonymised_export, summary
-from matcher.evaluation import evaluate, hold_out
-from matcher.snapshot import Snapshot
+from matcher.analytics.view import analysed, pseudonymised_export, summary
+from matcher.evaluation.protocol import evaluate, hold_out
+from matcher.recommend.snapshot import Snapshot
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from api.deps import Allow, Caller, CommunityDep, Profiles
 from api.views import visible_member
-from matcher.community import LiveCommunity
+from service.community import LiveCommunity
 from models import Connection
 from models.api import ConnectionCreate
 

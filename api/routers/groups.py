@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from api.deps import Allow, Caller, CommunityDep, Coordinator, Profiles
 from api.views import group_public, visible_member
 from graph_schema.errors import ConflictError, NotFoundError
-from matcher.community import LiveCommunity
-from matcher.group_formation import GroupRules, form_groups
-from matcher.group_proposals import describe, select_pool
+from service.community import LiveCommunity
+from matcher.groups.formation import GroupRules, form_groups
+from matcher.groups.proposals import describe, select_pool
 from models import Group
 from models.api import (
     GroupCreate,

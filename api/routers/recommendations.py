@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from api.deps import CommunityDep, Themself
 from api.views import visible_member
 from graph_schema.errors import QConnectError
-from matcher.community import SuggestionKind
+from service.community import SuggestionKind
 from models import Feedback
 from models.api import FeedbackCreate, SuggestionList, SuggestionPublic
 

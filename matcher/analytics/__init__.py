@@ -1,0 +1,1 @@
+"""Analytics: the community as analysts may see it."""

@@ -1,0 +1,72 @@
+"""One-line ways for a notebook to open the community, as analysts may see it.
+
+Analysts read the community through the project's own code, never from copied files:
+
+- :func:`load` reads a store (the configured one, an embedded store file, or a Neo4j URI);
+- :func:`generated` reads a generated community, stored and embedded once in a cache folder;
+- :func:`from_environment` picks one of those as the notebooks do: the store named by
+  ``QCONNECT_NOTEBOOK_STORE``, else a generated community of ``QCONNECT_NOTEBOOK_MEMBERS``
+  members (default 5,000; seed ``QCONNECT_NOTEBOOK_SEED``, default 1).
+
+Each gives the :func:`~matcher.analysts_view.analysed` part of the community, the same the
+HTTP API's analytics routes serve: members who are hidden or have not consented to analytics
+are left out entirely, with their ties, group memberships, embeddings and feedback (not kept
+as pseudonymous nodes, since in a small community a node's ties can still identify someone).
+The exports in :mod:`matcher.analytics.export` apply it again and carry no names or bios.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+
+from graph_schema import Store, open_store
+from matcher.analytics.view import analysed
+from matcher.embeddings.encoder import configured_model_path, model_id
+from matcher.analytics.prepared import generated_store
+from matcher.recommend.snapshot import Snapshot, snapshot_from_store
+
+__all__ = ["DEFAULT_MEMBERS", "MEMBERS_VARIABLE", "SEED_VARIABLE", "STORE_VARIABLE",
+           "cache_folder", "from_environment", "from_store", "generated", "load"]
+
+STORE_VARIABLE = "QCONNECT_NOTEBOOK_STORE"
+MEMBERS_VARIABLE = "QCONNECT_NOTEBOOK_MEMBERS"
+SEED_VARIABLE = "QCONNECT_NOTEBOOK_SEED"
+DEFAULT_MEMBERS = 5_000
+
+
+def from_store(store: Store) -> Snapshot:
+    """The community in ``store``, with the configured model's embeddings, for analytics."""
+    return analysed(snapshot_from_store(store, model_id(configured_model_path())))
+
+
+def load(store: str | None = None) -> Snapshot:
+    """The community in the store at ``store`` (a file path or a ``bolt://`` / ``neo4j://``
+    URI; default: the configured store), for analytics."""
+    with open_store(store) as opened:
+        return from_store(opened)
+
+
+def cache_folder() -> Path:
+    """Where generated communities for notebooks are kept (``~/.cache/qconnect/notebooks``)."""
+    return Path(platformdirs.user_cache_dir("qconnect")) / "notebooks"
+
+
+def generated(members: int = DEFAULT_MEMBERS, seed: int = 1,
+              folder: Path | None = None) -> Snapshot:
+    """A generated community of ``members`` members, for analytics. It is stored and embedded
+    once in ``folder`` (default :func:`cache_folder`): the first call for a size and seed takes
+    about a minute per 1,500 members on two cores, later ones seconds."""
+    return load(str(generated_store(folder or cache_folder(), members, seed)))
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> Snapshot:
+    """The community a notebook analyses: the store named by ``QCONNECT_NOTEBOOK_STORE``, else
+    a generated one of ``QCONNECT_NOTEBOOK_MEMBERS`` members (seed ``QCONNECT_NOTEBOOK_SEED``)."""
+    if environ.get(STORE_VARIABLE):
+        return load(environ[STORE_VARIABLE])
+    return generated(int(environ.get(MEMBERS_VARIABLE, DEFAULT_MEMBERS)),
+                     int(environ.get(SEED_VARIABLE, 1)))

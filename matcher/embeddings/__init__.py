@@ -1,0 +1,1 @@
+"""Embeddings: the encoder, the text each is made from, keeping them current, and search."""

@@ -1,0 +1,1 @@
+"""Offline evaluation: qconnect against baselines on held-out ties and memberships."""

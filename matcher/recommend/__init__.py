@@ -1,0 +1,2 @@
+"""Suggestions for a member: the snapshot, graph signals, candidates, features, rankers,
+rules and reasons."""

@@ -1,0 +1,106 @@
+"""Candidate generation: who is worth scoring for one member, from several sources at once.
+
+Every signal is first computed from the member to everyone as a dense vector (cheap: each
+touches only the member's neighbourhood or one matrix product), then each source contributes
+its best few members, and the union goes on to the ranker. Sources:
+
+- graph proximity: Adamic-Adar over friends of friends, and personalised PageRank;
+- meaning: cosine of profile embeddings;
+- shared vocabulary: IDF-weighted overlap of interests, and of skills;
+- shared groups;
+- for "who can help me": holders of the skills the member wants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.recommend.graph_signals import (
+    NeighbourhoodScores,
+    neighbourhood_scores,
+    personalised_pagerank,
+    row_entries,
+    rows_sum,
+)
+from matcher.recommend.snapshot import Snapshot
+
+__all__ = ["PER_SOURCE", "QuerySignals", "candidate_rows", "query_signals", "top_rows"]
+
+PER_SOURCE = 100
+"""How many members each source contributes at most."""
+
+
+@dataclass(frozen=True)
+class QuerySignals:
+    """One member's signals against every member (row-aligned with the snapshot)."""
+
+    row: int
+    neighbourhood: NeighbourhoodScores
+    pagerank: np.ndarray
+    cosine: np.ndarray
+    topics: np.ndarray  # IDF-weighted cosine of interests
+    skills: np.ndarray  # IDF-weighted cosine of skills held
+    groups: np.ndarray  # groups shared
+    offers: np.ndarray  # mean level, 0–1, at which they hold the skills this member wants
+    wants: np.ndarray  # mean level, 0–1, at which this member holds the skills they want
+
+
+def _similar(snapshot: Snapshot, name: str, row: int) -> np.ndarray:
+    """Row ``row`` of ``matrix @ matrix.T`` for one of the snapshot's member matrices."""
+    columns, weights = row_entries(getattr(snapshot, name), row)
+    return rows_sum(snapshot.by_column[name], columns, weights, len(snapshot))
+
+
+def query_signals(snapshot: Snapshot, row: int,
+                  wanted: np.ndarray | None = None) -> QuerySignals:
+    """All signals from member ``row``; ``wanted`` (skill columns) overrides their own wants."""
+    wanted_columns = row_entries(snapshot.member_wants, row)[0] if wanted is None else wanted
+    want_vector = np.zeros(len(snapshot.skills), dtype=np.float32)
+    want_vector[wanted_columns] = 1.0 / (5.0 * max(len(wanted_columns), 1))
+    own_skills, own_levels = row_entries(snapshot.member_skills, row)
+    level_vector = np.zeros(len(snapshot.skills), dtype=np.float32)
+    level_vector[own_skills] = own_levels
+    wanted_by = snapshot.wants_count * 5.0
+    return QuerySignals(
+        row=row,
+        neighbourhood=neighbourhood_scores(snapshot.adjacency, snapshot.degree, row),
+        pagerank=personalised_pagerank(snapshot.adjacency, snapshot.degree, row),
+        cosine=snapshot.embeddings @ snapshot.embeddings[row],
+        topics=_similar(snapshot, "topic_profile", row),
+        skills=_similar(snapshot, "skill_profile", row),
+        groups=_similar(snapshot, "membership", row),
+        offers=snapshot.member_skills @ want_vector,
+        wants=np.divide(snapshot.member_wants @ level_vector, wanted_by,
+                        out=np.zeros(len(snapshot), dtype=np.float32), where=wanted_by > 0),
+    )
+
+
+def top_rows(scores: np.ndarray, allowed: np.ndarray, count: int,
+             positive_only: bool = True) -> np.ndarray:
+    """The rows of the ``count`` highest ``scores`` among ``allowed``, best first; equal
+    scores go to the lower row, so every ranking is reproducible.
+
+    >>> top_rows(np.array([0, 0, 1, 0, 1, 1, 1.0]), np.ones(7, dtype=bool), 2).tolist()
+    [2, 4]
+    """
+    keep = allowed & (scores > 0) if positive_only else allowed
+    rows = np.flatnonzero(keep)  # ascending, so among equal scores the lower row comes first
+    if len(rows) > count:
+        cut = np.partition(scores[rows], len(rows) - count)[len(rows) - count]
+        better, tied = rows[scores[rows] > cut], rows[scores[rows] == cut]
+        rows = np.concatenate([better, tied[: count - len(better)]])
+    return rows[np.lexsort((rows, -scores[rows]))]
+
+
+def candidate_rows(signals: QuerySignals, allowed: np.ndarray, *, helpers: bool = False,
+                   per_source: int = PER_SOURCE) -> np.ndarray:
+    """The union of every source's best ``allowed`` members, in row order."""
+    sources = [signals.neighbourhood.adamic_adar, signals.pagerank, signals.topics,
+               signals.skills, signals.groups]
+    chosen = [top_rows(s, allowed, per_source) for s in sources]
+    chosen.append(top_rows(signals.cosine, allowed, per_source, positive_only=False))
+    if helpers:
+        chosen.append(top_rows(signals.offers, allowed, 3 * per_source))
+    return np.unique(np.concatenate(chosen))

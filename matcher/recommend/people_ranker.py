@@ -1,0 +1,142 @@
+"""The learned people ranker: which candidates a member would connect with.
+
+Trained on the community's own connections, as a link-prediction task: hold out a share of
+the ties (the most recent ones when most ties carry a date, otherwise a random share), compute
+candidates and features on the graph that remains, and learn to score the held-out ties above
+the other candidates — which are hard negatives, since every source found them plausible. A
+regularised logistic regression over per-query-normalised features transfers from the thinned
+training graph to the full graph it serves (see ``matcher/features.py``).
+
+With too few ties to learn from (a new community), or for a member with no ties yet,
+:data:`FALLBACK_WEIGHTS` score candidates instead: meaning and shared interests first, then the
+graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.linear_model import LogisticRegression
+
+from matcher.recommend.candidates import candidate_rows, query_signals
+from matcher.recommend.features import FEATURES, pair_features, role_affinity
+from matcher.recommend.snapshot import Snapshot
+from models import Connection
+
+__all__ = ["FALLBACK_WEIGHTS", "PeopleRanker", "TrainingSet", "split_ties", "training_set"]
+
+FALLBACK_WEIGHTS = {
+    "cosine": 0.35, "topics": 0.2, "skills": 0.1, "adamic_adar_rel": 0.15,
+    "pagerank_rel": 0.1, "groups_rel": 0.05, "offers": 0.05,
+}
+MIN_POSITIVES = 30
+"""Held-out ties the candidates must recover before a learned model is trusted."""
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    features: np.ndarray
+    labels: np.ndarray
+    queries: int
+    holdout: str
+
+
+def split_ties(ties: list[Connection], share: float,
+           rng: np.random.Generator) -> tuple[list[Connection], list[Connection], str]:
+    """Kept and held-out ties, and how they were chosen: the most recent ``share`` when most
+    ties carry a date, a random ``share`` otherwise."""
+    dated = [t for t in ties if t.since]
+    if len(dated) >= 0.5 * len(ties):
+        ordered = sorted(ties, key=lambda t: (t.since or dt.date.min, t.source, t.target))
+        cut = int(len(ordered) * (1 - share))
+        return ordered[:cut], ordered[cut:], "most recent"
+    held = rng.random(len(ties)) < share
+    return ([t for t, h in zip(ties, held, strict=True) if not h],
+            [t for t, h in zip(ties, held, strict=True) if h], "random")
+
+
+def training_set(snapshot: Snapshot, *, share: float = 0.2, max_queries: int = 3000,
+                 negatives: int = 60, seed: int = 0) -> TrainingSet:
+    """Labelled candidate pairs from hiding ``share`` of the snapshot's ties."""
+    rng = np.random.default_rng(seed)
+    kept, held, method = split_ties(list(snapshot.community.connections), share, rng)
+    train = snapshot.with_changes(connections=kept)
+    index = train.ids.index
+    hidden: dict[int, set[int]] = {}
+    for tie in held:
+        a, b = index[tie.source], index[tie.target]
+        hidden.setdefault(a, set()).add(b)
+        hidden.setdefault(b, set()).add(a)
+    queries = sorted(hidden)
+    if len(queries) > max_queries:
+        queries = sorted(rng.choice(queries, max_queries, replace=False).tolist())
+    affinity = role_affinity(train)
+    features, labels, used = [], [], 0
+    for row in queries:
+        allowed = np.ones(len(train), dtype=bool)
+        allowed[row] = False
+        allowed[train.neighbours(row)] = False
+        signals = query_signals(train, row)
+        rows = candidate_rows(signals, allowed)
+        positive = np.isin(rows, list(hidden[row]))
+        if not positive.any():
+            continue
+        negative = np.flatnonzero(~positive)
+        pick = np.concatenate([np.flatnonzero(positive),
+                               rng.permutation(negative)[:negatives]])
+        features.append(pair_features(train, signals, rows[pick], affinity))
+        labels.append(positive[pick])
+        used += 1
+    if not features:
+        return TrainingSet(np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool), 0, method)
+    return TrainingSet(np.vstack(features), np.concatenate(labels), used, method)
+
+
+class PeopleRanker:
+    """Scores (member, candidate) pairs; scikit-learn style: ``fit`` learns, returns self."""
+
+    def __init__(self, C: float = 1.0, holdout: float = 0.2, seed: int = 0) -> None:
+        self.C = C
+        self.holdout = holdout
+        self.seed = seed
+        # Until fitted it scores with the fallback formula and knows no role affinities.
+        self.model_: LogisticRegression | None = None
+        self.role_affinity_: dict[tuple[str, str], float] = {}
+        self.metadata_: dict[str, Any] = {"kind": "fallback formula (not trained)"}
+
+    def fit(self, snapshot: Snapshot) -> PeopleRanker:
+        data = training_set(snapshot, share=self.holdout, seed=self.seed)
+        positives = int(data.labels.sum())
+        self.role_affinity_ = role_affinity(snapshot)
+        self.metadata_: dict[str, Any] = {
+            "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "members": len(snapshot), "connections": len(snapshot.community.connections),
+            "queries": data.queries, "pairs": len(data.labels), "positives": positives,
+            "holdout": data.holdout, "features": list(FEATURES),
+            "scikit_learn": sklearn.__version__,
+        }
+        if positives < MIN_POSITIVES or positives == len(data.labels):
+            self.model_ = None
+            self.metadata_["kind"] = "fallback formula (too few ties to learn from)"
+            return self
+        self.model_ = LogisticRegression(C=self.C, max_iter=2000)
+        self.model_.fit(data.features, data.labels)
+        self.metadata_["kind"] = "logistic regression"
+        return self
+
+    @property
+    def learned(self) -> bool:
+        return self.model_ is not None
+
+    def score(self, features: np.ndarray, *, formula: bool = False) -> np.ndarray:
+        """Higher is better; comparable within one member's candidates. ``formula`` asks for
+        the fallback formula even when a model was learned: for a member with no ties yet the
+        model, trained on members with ties, has nothing it learned from to go on."""
+        if self.model_ is not None and not formula:
+            return self.model_.decision_function(features)
+        weights = np.array([FALLBACK_WEIGHTS.get(name, 0.0) for name in FEATURES])
+        return features @ weights

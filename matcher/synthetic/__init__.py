@@ -1,0 +1,1 @@
+"""Generated Q-like communities: for tests of behaviour, demos and benchmarks."""

@@ -1,0 +1,1 @@
+"""The application layer: the running community and one function per use case."""
