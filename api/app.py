@@ -3,15 +3,16 @@
 The store, the model and the community's snapshot are opened once, when the service starts
 (``lifespan``), and closed when it stops; uvicorn lets requests in flight finish first. While
 it runs, a task looks every few seconds for writes made beside it and reads them in.
-Routes live in ``api/routers``, one module per resource; access rules in ``api/deps.py``;
-errors become HTTP statuses in ``api/errors.py``.
+Routes live in ``api/routers``, one module per resource, each parsing a request, calling one
+use case of ``service/`` and returning its answer; who may call what is the use cases' own rule
+(``service/access.py``), checked at the door by ``api/deps.py``; errors become HTTP statuses in
+``api/errors.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,15 +29,15 @@ from api.routers import (
     health,
     members,
     operation,
-    organisations,
     recommendations,
     search,
     terms,
 )
-from graph_schema import QConnectError, open_store
-from service.community import LiveCommunity
-from matcher.embeddings.encoder import get_encoder
+from graph_schema import open_store
+from models.errors import QConnectError
 from models.settings import get_settings
+from service import config
+from service.community import LiveCommunity
 
 __all__ = ["ROUTERS", "create_app"]
 
@@ -55,7 +56,7 @@ MAX_BODY_BYTES = 2_000_000
 one, a proposal pool of 20,000 ids, is a fraction of this."""
 
 ROUTERS = (health.router, members.router, recommendations.router, connections.router,
-           groups.router, search.router, terms.topics, terms.skills, organisations.router,
+           groups.router, search.router, terms.topics, terms.skills, members.organisations,
            analytics.router, operation.router)
 """Every router of the service, one per resource; all but the probes need a key."""
 
@@ -84,13 +85,10 @@ def create_app(store: str | None = None) -> FastAPI:
         # Each request's matrix work is small; BLAS threads per request only fight the
         # concurrent requests for the cores (measured: 2.7x the throughput with one thread).
         threadpool_limits(limits=1, user_api="blas")
-        configured = settings.pseudonym_key
-        app.state.pseudonym_key = (configured.get_secret_value().encode() if configured
-                                   else secrets.token_bytes(32))
         opened = open_store(store)
         live, following = None, None
         try:
-            live = app.state.community = LiveCommunity(opened, get_encoder())
+            live = app.state.community = LiveCommunity(opened, config.encoder())
             log.info("ready", extra={"fields": {"members": len(live.snapshot),
                                                 "trained": live.trained}})
             if settings.follow_interval:

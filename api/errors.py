@@ -2,8 +2,9 @@
 
 Every error body is ``{"detail": ...}``: for bad fields (422) FastAPI's list of field errors,
 each naming the field in ``loc``; otherwise one sentence (400 for a request that cannot be
-carried out as asked, 404 unknown, 409 a clash with what is stored). A store that cannot be reached
-is ``503`` with ``Retry-After``: the client may try again, and the service reconnects by itself.
+carried out as asked, 401 without a valid key, 403 for a caller who may not do this, 404
+unknown, 409 a clash with what is stored). A store that cannot be reached is ``503`` with
+``Retry-After``: the client may try again, and the service reconnects by itself.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from graph_schema.errors import (
+from models.errors import (
     ConflictError,
+    ForbiddenError,
     NotFoundError,
     QConnectError,
     StoreUnavailableError,
+    UnauthorisedError,
 )
 from models.settings import get_settings
 
@@ -43,6 +46,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 """Responses any authenticated route may give, documented once for every route."""
 
 _STATUS: tuple[tuple[type[QConnectError], int], ...] = (
+    (UnauthorisedError, 401),
+    (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
     (StoreUnavailableError, 503),
@@ -52,12 +57,14 @@ _STATUS: tuple[tuple[type[QConnectError], int], ...] = (
 
 def _qconnect_error(request: Request, exc: Exception) -> JSONResponse:
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
-    headers = {"Retry-After": str(get_settings().retry_after)} if status == 503 else None
+    headers = {401: {"WWW-Authenticate": "Bearer"},
+               503: {"Retry-After": str(get_settings().retry_after)}}.get(status)
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
 def _invalid(request: Request, exc: Exception) -> JSONResponse:
-    """A model built inside a route (a merged profile, a group) refused its data: bad input."""
+    """A model built inside a use case (a merged profile, a group) refused its data: bad
+    input."""
     assert isinstance(exc, ValidationError)
     errors = exc.errors(include_url=False, include_context=False, include_input=False)
     return JSONResponse({"detail": jsonable_encoder(

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from graph_schema.bundle import read_bundle
-from matcher.analytics.prepared import generated_store, prepared
+from service.prepared import generated_store, prepared
 
 CACHE = Path(os.environ.get("QCONNECT_BENCH_CACHE", Path.home() / ".cache/qconnect/bench"))
 

@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from graph_schema.errors import (
-    BundleError,
-    ConflictError,
-    NotFoundError,
-    QConnectError,
-    StoreUnavailableError,
-)
 from graph_schema.store import Store
 from models.settings import get_settings
 
-__all__ = [
-    "BundleError",
-    "ConflictError",
-    "NotFoundError",
-    "QConnectError",
-    "Store",
-    "StoreUnavailableError",
-    "open_store",
-]
+__all__ = ["Store", "open_store"]
 
 _NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 

@@ -18,13 +18,23 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from graph_schema.errors import BundleError
 from models import Community, Connection, Group, Member, Skill, Topic
+from models.errors import QConnectError
 
-__all__ = ["CONNECTION_COLUMNS", "read_bundle", "write_bundle"]
+__all__ = ["CONNECTION_COLUMNS", "BundleError", "read_bundle", "write_bundle"]
 
 CONNECTION_COLUMNS = ("source", "target", "kind", "since")
 _Model = TypeVar("_Model", bound=BaseModel)
+
+
+class BundleError(QConnectError):
+    """A bundle was refused; ``problems`` lists each as ``file:line: reason``."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = problems[:20]
+        more = f"\n… and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        super().__init__("bundle refused, nothing was imported:\n" + "\n".join(shown) + more)
 
 
 def _describe(error: ValidationError) -> str:
@@ -161,7 +171,7 @@ def read_bundle(folder: str | os.PathLike[str]) -> Community:
     >>> read_bundle("no/such/folder")
     Traceback (most recent call last):
     ...
-    graph_schema.errors.BundleError: bundle refused, nothing was imported:
+    graph_schema.bundle.BundleError: bundle refused, nothing was imported:
     no/such/folder: not a folder
     """
     root = Path(folder)

@@ -120,14 +120,17 @@ SET v.description = $description, v.applied_at = datetime()
 """
 
 # Members come back with their lists in stored order; $ids NULL means every member.
-READ_MEMBERS = """
+_MATCH_MEMBERS = """
 MATCH (m:Member)
 WHERE ($ids IS NULL OR m.id IN $ids)
   AND ($role IS NULL OR m.role = $role)
   AND ($region IS NULL OR m.region = $region)
 OPTIONAL MATCH (m)-[:WORKS_AT]->(o:Organisation)
 WITH m, o WHERE $organisation IS NULL OR o.name = $organisation
-ORDER BY m.id SKIP $offset LIMIT $limit
+ORDER BY m.id
+"""
+
+_MEMBER_LISTS = """
 CALL (m) {
   MATCH (m)-[r:HAS_SKILL]->(s:Skill)
   WITH r, s ORDER BY r.rank
@@ -147,6 +150,10 @@ RETURN m {.id, .name, .role, .region, .bio, .open_to_connect, .visibility, .join
            .consent_suggestions, .consent_groups, .consent_analytics}
        AS props, o.name AS organisation, skills, interests, wants
 """
+
+READ_MEMBERS = _MATCH_MEMBERS + _MEMBER_LISTS
+READ_MEMBERS_PAGE = _MATCH_MEMBERS + "SKIP $offset LIMIT $limit\n" + _MEMBER_LISTS
+
 
 READ_CONNECTIONS = """
 MATCH (a:Member)-[r:CONNECTED_TO]->(b:Member)

@@ -23,7 +23,7 @@ import numpy as np
 
 from graph_schema.embedded_records import EmbeddedRecords
 from graph_schema.embedded_vectors import EmbeddedVectors
-from graph_schema.errors import ConflictError, NotFoundError, StoreUnavailableError
+from models.errors import ConflictError, NotFoundError, StoreUnavailableError
 from graph_schema.schema import MIGRATIONS
 from graph_schema.store import (
     MEMBER_FIELDS,
@@ -296,6 +296,9 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         where = " AND ".join(f"{k} = ?" for k in chosen)
         return self._members(f"WHERE {where}" if where else "",
                              (*chosen.values(), limit, offset), "LIMIT ? OFFSET ?")
+
+    def members(self) -> list[Member]:
+        return self._members()
 
     def connections(self, member_id: str | None = None) -> list[Connection]:
         where, params = ("WHERE a = ? OR b = ?", (member_id, member_id)) if member_id else ("", ())

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from graph_schema.errors import ConflictError, NotFoundError
+from models.errors import ConflictError, NotFoundError
 from models import ApiKey, Feedback
 
 __all__ = ["EmbeddedRecords"]

@@ -19,7 +19,7 @@ from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph_schema import cypher
-from graph_schema.errors import (
+from models.errors import (
     ConflictError,
     NotFoundError,
     QConnectError,
@@ -226,11 +226,14 @@ class Neo4jStore(Store):
 
     # -- reads ----------------------------------------------------------------------------
 
-    def _members(self, *, ids: list[str] | None = None, offset: int = 0,
-                 limit: int | None = None, **filters: str | None) -> list[Member]:
+    def _members(self, *, ids: list[str] | None = None, page: tuple[int, int] | None = None,
+                 **filters: str | None) -> list[Member]:
         params = {"role": None, "region": None, "organisation": None, **filters}
-        records = self._read(cypher.READ_MEMBERS, ids=ids, offset=offset,
-                             limit=limit if limit is not None else 2**62, **params)
+        if page is None:
+            records = self._read(cypher.READ_MEMBERS, ids=ids, **params)
+        else:
+            records = self._read(cypher.READ_MEMBERS_PAGE, ids=ids, offset=page[0],
+                                 limit=page[1], **params)
         return [
             member_from_row(
                 {k: _native(v) for k, v in r["props"].items()},
@@ -260,8 +263,11 @@ class Neo4jStore(Store):
         region: str | None = None,
         organisation: str | None = None,
     ) -> list[Member]:
-        return self._members(offset=offset, limit=limit, role=role, region=region,
+        return self._members(page=(offset, limit), role=role, region=region,
                              organisation=organisation)
+
+    def members(self) -> list[Member]:
+        return self._members()
 
     def connections(self, member_id: str | None = None) -> list[Connection]:
         return [

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from graph_schema.errors import ConflictError
+from models.errors import ConflictError
 from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member
 
 __all__ = [
@@ -146,6 +146,10 @@ class Store(ABC):
         organisation: str | None = None,
     ) -> list[Member]:
         """A page of members ordered by id, optionally filtered by exact field values."""
+
+    @abstractmethod
+    def members(self) -> list[Member]:
+        """Every member, ordered by id."""
 
     @abstractmethod
     def get_members(self, member_ids: Iterable[str]) -> list[Member]:

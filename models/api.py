@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.domain import (
     Connection,
@@ -39,6 +39,7 @@ __all__ = [
     "Page",
     "Proposal",
     "ProposalRequest",
+    "PreviousProposal",
     "ProposalSave",
     "ProposedGroupIn",
     "ProposedGroupOut",
@@ -222,6 +223,7 @@ class SearchHit(BaseModel):
     name: str | None = None
     role: str | None = None
     organisation: str | None = None
+    region: str | None = None
     score: float
     reasons: list[str]
 
@@ -231,9 +233,44 @@ class SearchResults(BaseModel):
     data: list[SearchHit]
 
 
+class PreviousProposal(BaseModel):
+    """A proposal to start from: its groups as lists of member ids, and the members it left
+    unassigned. A proposal as ``/groups/proposals`` returned it (groups with ``members``,
+    ``unassigned`` with ``id``) is read as such."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={
+        "examples": [{"groups": [["m-ayesha", "m-ben"], ["m-cat", "m-dev"]],
+                      "unassigned": ["m-eve"]}]})
+
+    groups: list[list[Identifier]] = Field(max_length=5000)
+    unassigned: list[Identifier] = Field(default=[], max_length=20_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_a_proposal(cls, value: Any) -> Any:
+        if isinstance(value, list):  # the groups alone
+            return {"groups": value}
+        if not isinstance(value, dict):
+            return value
+        found = dict(value)
+        if isinstance(found.get("groups"), list):
+            found["groups"] = [g.get("members") if isinstance(g, dict) else g
+                               for g in found["groups"]]
+        if isinstance(found.get("unassigned"), list):
+            found["unassigned"] = [u.get("id") if isinstance(u, dict) else u
+                                   for u in found["unassigned"]]
+        return found
+
+    def members(self) -> list[str]:
+        """Everyone the proposal names, in its order, each once."""
+        return list(dict.fromkeys([m for group in self.groups for m in group]
+                                  + self.unassigned))
+
+
 class ProposalRequest(BaseModel):
-    """A pool (everyone who may be placed, or ``pool`` ids, narrowed by the filters) and the
-    rules the groups must keep."""
+    """A pool and the rules the groups must keep. The pool is ``pool`` when given; else, with a
+    ``previous`` proposal, everyone that proposal names (and those pinned or paired); else
+    everyone who may be placed. The filters narrow it."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"topic": "patient safety", "min_size": 5, "max_size": 8, "max_per_organisation": 2,
@@ -255,8 +292,15 @@ class ProposalRequest(BaseModel):
     pins: dict[Identifier, int] = Field(default={}, max_length=1000)
     focus: list[Name] = Field(default=[], max_length=1000)
     known_weight: float = Field(default=0.0, ge=-1, le=1)
-    previous: list[list[Identifier]] | None = Field(default=None, max_length=5000)
+    previous: PreviousProposal | None = None
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+    def pool_ids(self) -> list[str] | None:
+        """The ids the pool is drawn from, or None for everyone who may be placed."""
+        if self.pool is not None or self.previous is None:
+            return self.pool
+        named = [m for pair in (*self.together, *self.apart) for m in pair]
+        return list(dict.fromkeys([*self.previous.members(), *self.pins, *named]))
 
 
 class ProposedGroupOut(BaseModel):

@@ -1,4 +1,4 @@
-"""One community as a long-running service holds it: the store and a snapshot kept in step.
+"""One community as the application holds it: the store and a snapshot kept in step.
 
 The store is the system of record; the snapshot serves reads and suggestions from memory. Every
 write goes to the store first and reaches the snapshot only once the store has acknowledged it,
@@ -8,52 +8,89 @@ lose it. Changed profiles and groups are embedded as part of their write, and th
 matrices are computed before it replaces the old one, so readers never wait for a write: they
 only take turns with each other for the exposure counts, which every suggestion updates.
 
-Writes made beside it (another process over the same store, an import) reach it when
-:meth:`LiveCommunity.follow` notices them and reads the store again, or on :meth:`reload`.
+The snapshot is read on first use, so a command that only touches the store (a key, an import)
+never pays for it; the service reads it when it starts. Writes made beside it (another process
+over the same store, an import) reach it when :meth:`LiveCommunity.follow` notices them and
+reads the store again, or on :meth:`LiveCommunity.reload`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import numpy as np
 
-from graph_schema.errors import ConflictError, NotFoundError, QConnectError
+from graph_schema import open_store
 from graph_schema.store import Kind, Store
-from matcher.embeddings.refresh import embed_texts
 from matcher.embeddings.encoder import Encoder
-from matcher.groups.proposals import proposal_groups
-from matcher.recommend.ranker_files import open_recommender
 from matcher.embeddings.profile_text import group_text, member_text, term_text
-from matcher.recommend.recommender import Suggestion
-from matcher.recommend.rerank import RerankPolicy
+from matcher.embeddings.refresh import embed_texts
 from matcher.embeddings.search import MemberHit, search_snapshot
-from matcher.recommend.snapshot import Snapshot
+from matcher.recommend.group_ranker import GroupRanker
+from matcher.recommend.people_ranker import PeopleRanker
+from matcher.recommend.ranker_files import load_rankers
+from matcher.recommend.recommender import Recommender, Suggestion
+from matcher.recommend.rerank import RerankPolicy
+from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Feedback, Group, Member, Skill, Topic
+from models.errors import ConflictError, NotFoundError, QConnectError
+from service import config
 
-__all__ = ["LiveCommunity", "SuggestionKind"]
+__all__ = ["LiveCommunity", "SuggestionKind", "open_community", "read_snapshot"]
 
-log = logging.getLogger("qconnect.matcher")
+log = logging.getLogger("qconnect.service")
 
 SuggestionKind = Literal["people", "helpers", "groups"]
+
+
+def read_snapshot(store: Store) -> Snapshot:
+    """The whole community in ``store``, with the configured model's embeddings."""
+    return snapshot_from_store(store, config.snapshot_model_id())
+
+
+def _recommender(store: Store, policy: RerankPolicy) -> tuple[Recommender, bool]:
+    """A recommender over a fresh snapshot of ``store`` with the rankers trained for it, and
+    whether trained rankers were found (without them the documented fallback formulas rank)."""
+    saved = load_rankers(config.ranker_folder(store.location))
+    people, groups = saved or (PeopleRanker(), GroupRanker())
+    return Recommender(read_snapshot(store).warmed(), people, groups, policy), saved is not None
 
 
 class LiveCommunity:
     """The community in ``store``, with ``encoder`` embedding what writes change."""
 
-    def __init__(self, store: Store, encoder: Encoder, policy: RerankPolicy | None = None) -> None:
+    def __init__(self, store: Store, encoder: Encoder | None = None,
+                 policy: RerankPolicy | None = None) -> None:
         self.store = store
-        self.encoder = encoder
+        self._encoder = encoder
         self._lock = threading.RLock()  # one write at a time
         self._serving = threading.Lock()  # the recommender and its exposure counts
-        self._policy = policy
+        self._policy = policy or config.rerank_policy()
         self._stale = False  # changes beside this process seen, not yet read in
+        self._recommender: Recommender | None = None  # read on first use
+        self._trained = False
         store.changed_elsewhere()  # from here on, writes beside this process are noticed
-        self._recommender, self.trained = open_recommender(store, policy)
-        self._recommender.snapshot.warmed()
+
+    @property
+    def encoder(self) -> Encoder:
+        """The configured model, loaded on first use (only writes and search need it)."""
+        if self._encoder is None:
+            self._encoder = config.encoder()
+        return self._encoder
+
+    @property
+    def recommender(self) -> Recommender:
+        """The rankers and rules over the current snapshot, read from the store on first use."""
+        if self._recommender is None:
+            with self._lock:
+                if self._recommender is None:
+                    self._read_again()
+        assert self._recommender is not None
+        return self._recommender
 
     def follow(self) -> bool:
         """Reload if another process has written to the store since the last look, or a
@@ -76,11 +113,11 @@ class LiveCommunity:
     def _read_again(self) -> None:
         """The reload itself; the caller holds the write lock and has taken note of where the
         store stands."""
-        fresh, trained = open_recommender(self.store, self._policy)
-        fresh.snapshot.warmed()
+        fresh, trained = _recommender(self.store, self._policy)
         with self._serving:
-            self._recommender = self._recommender.succeeded_by(fresh)
-            self.trained = trained
+            old = self._recommender
+            self._recommender = old.succeeded_by(fresh) if old else fresh
+            self._trained = trained
         self._stale = False
 
     def close(self) -> None:
@@ -90,7 +127,14 @@ class LiveCommunity:
 
     @property
     def snapshot(self) -> Snapshot:
-        return self._recommender.snapshot
+        return self.recommender.snapshot
+
+    @property
+    def trained(self) -> bool:
+        """Whether the rankers trained for this store were found (else fallback formulas
+        rank)."""
+        self.recommender  # noqa: B018 - read, if not yet
+        return self._trained
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -109,10 +153,14 @@ class LiveCommunity:
     def suggest(self, kind: SuggestionKind, member_id: str, k: int,
                 skill: str | None = None) -> tuple[list[Suggestion], Snapshot]:
         """Suggestions, and the snapshot they were made from (to name what they point to)."""
+        recommender = self.recommender
         with self._serving:
-            recommender = self._recommender
-            found = (recommender.helpers(member_id, k, skill) if kind == "helpers"
-                     else getattr(recommender, kind)(member_id, k))
+            if kind == "people":
+                found = recommender.people(member_id, k)
+            elif kind == "helpers":
+                found = recommender.helpers(member_id, k, skill)
+            else:
+                found = recommender.groups(member_id, k)
             return found, recommender.snapshot
 
     def search(self, text: str, k: int, **filters: str | None) -> list[MemberHit]:
@@ -138,7 +186,7 @@ class LiveCommunity:
     def _replace(self, snapshot: Snapshot) -> None:
         snapshot.warmed()
         with self._serving:
-            self._recommender = self._recommender.with_snapshot(snapshot)
+            self._recommender = self.recommender.with_snapshot(snapshot)
 
     def _applied(self, write: Community, vectors: Mapping[str, Mapping[str, np.ndarray]],
                  **changes: Any) -> None:
@@ -190,18 +238,14 @@ class LiveCommunity:
             self._write(Community(groups=list(groups)), {"group": {g.id: group_text(g)
                                                                    for g in groups}})
 
-    def add_group(self, group: Group, check: Callable[[Group], None]) -> None:
-        """Create ``group`` if ``check`` passes it; an id in use is a :class:`ConflictError`.
-        Both are decided with no other write in between."""
+    def add_groups(self, make: Callable[[Store], Sequence[Group]]) -> list[Group]:
+        """Create the groups ``make`` returns, decided with no other write in between: ``make``
+        reads the store of record for what it must check (ids in use, who may be placed) and
+        raises to refuse, in which case nothing is written."""
         with self._lock:
-            try:
-                self.store.get_group(group.id)
-            except NotFoundError:
-                pass
-            else:
-                raise ConflictError(f"a group with id {group.id!r} exists already")
-            check(group)
-            self.put_groups([group])
+            groups = list(make(self.store))
+            self.put_groups(groups)
+            return groups
 
     def update_group(self, group_id: str, change: Callable[[Group], Group]) -> Group:
         """Apply ``change`` to the group as stored, with no other write in between."""
@@ -209,14 +253,6 @@ class LiveCommunity:
             updated = change(self.group(group_id))
             self.put_groups([updated])
             return updated
-
-    def save_proposal(self, proposal: object, coordinator: str,
-                      prefix: str | None = None) -> list[Group]:
-        """Create a proposal's groups (see :func:`matcher.group_proposals.proposal_groups`)."""
-        with self._lock:
-            groups = proposal_groups(self.store, proposal, coordinator, prefix=prefix)
-            self.put_groups(groups)
-            return groups
 
     def delete_group(self, group_id: str) -> None:
         with self._lock:
@@ -238,3 +274,21 @@ class LiveCommunity:
                         {"topic": {t.name: term_text(t.name, t.description) for t in topics},
                          "skill": {s.name: term_text(s.name, s.description) for s in skills}})
 
+
+
+@contextmanager
+def open_community(location: str | None = None, encoder: Encoder | None = None
+                   ) -> Iterator[LiveCommunity]:
+    """The community in the store at ``location`` (default: the configured one), closed
+    afterwards; ``encoder`` is the model to embed with (default: the configured one, loaded when
+    first needed)."""
+    store = open_store(location)
+    try:
+        live = LiveCommunity(store, encoder)
+    except BaseException:
+        store.close()
+        raise
+    try:
+        yield live
+    finally:
+        live.close()

@@ -18,11 +18,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.keys import new_key
 from graph_schema import Store, open_store
 from tests.neo4j_server import wipe
 from graph_schema.store import copy_store
 from service.community import LiveCommunity
+from service.keys import new_key
 from models import Community, Connection, Group, Member, Skill, Topic
 
 NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
@@ -92,9 +92,9 @@ def tiny() -> Community:
 @pytest.fixture(scope="session")
 def encoder():
     """The real all-MiniLM-L6-v2 encoder, loaded once for the whole run."""
-    from matcher.embeddings.encoder import get_encoder
+    from service import config
 
-    return get_encoder()
+    return config.encoder()
 
 
 @pytest.fixture(scope="session")

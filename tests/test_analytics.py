@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from graph_schema import Store, open_store
-from matcher.analytics import sources as analytics
+from service import notebooks as analytics
 from matcher.analytics.export import MEMBER_ATTRIBUTES, community_graph, member_graph, tables
 from matcher.analytics.measures import brokerage, topic_supply
 from matcher.embeddings.encoder import Encoder

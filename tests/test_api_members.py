@@ -13,7 +13,7 @@ import pytest
 from api.request_log import JsonFormatter
 from graph_schema import open_store
 from graph_schema.embedded import EmbeddedStore
-from graph_schema.errors import StoreUnavailableError
+from models.errors import StoreUnavailableError
 from service import community
 from matcher.embeddings.refresh import embed_store
 from matcher.embeddings.encoder import Encoder
@@ -342,7 +342,7 @@ def test_a_reload_that_failed_is_tried_again(api: Api, monkeypatch: pytest.Monke
     def store_down(*_: object) -> None:
         raise StoreUnavailableError("the store is down")
 
-    monkeypatch.setattr(community, "open_recommender", store_down)
+    monkeypatch.setattr(community, "_recommender", store_down)
     with pytest.raises(StoreUnavailableError):
         api.live.follow()
     monkeypatch.undo()

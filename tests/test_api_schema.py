@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from api.keys import new_key
+from service.keys import new_key
 from graph_schema import open_store
 
 EXAMPLES = 12  # per operation: enough to reach every branch of validation, bounded in time

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_schema import BundleError
+from graph_schema.bundle import BundleError
 from graph_schema.bundle import read_bundle, write_bundle
 from models import Community
 

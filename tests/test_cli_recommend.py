@@ -156,7 +156,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     this module's evaluations of one bundle, so it is embedded once)."""
     folder = tmp_path_factory.mktemp("cache")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("api.cli.find.platformdirs.user_cache_dir",
+        patch.setattr("service.config.platformdirs.user_cache_dir",
                       lambda *_, **__: str(folder))
         yield folder
 

@@ -15,14 +15,22 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from graph_schema import ConflictError, NotFoundError, QConnectError, Store, open_store
+from graph_schema import Store, open_store
+from models.errors import ConflictError, NotFoundError, QConnectError
 from graph_schema.store import copy_store
-from matcher.embeddings.encoder import configured_model_path, model_id
-from matcher.groups.baselines import coherence_ceiling, partition_scores, random_groups
+from matcher.groups.baselines import partition_scores, random_groups
+from matcher.groups.coherence import coherence_ceiling
 from matcher.groups.formation import GroupRules, InfeasibleError, Partition, form_groups
-from matcher.groups.proposals import describe, save_proposal, select_pool
-from matcher.recommend.snapshot import Snapshot, snapshot_from_store
+from matcher.groups.pool import select_pool
+from matcher.groups.report import describe
+from service.community import read_snapshot
+from matcher.recommend.snapshot import Snapshot
 from models import Community, Consent
+from models.api import GroupPublic, ProposalSave
+from models.privacy import OPERATOR
+from pydantic import ValidationError
+from service import proposals
+from service.community import LiveCommunity
 
 runner = CliRunner()
 
@@ -30,7 +38,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def snapshot(generated_store: str) -> Snapshot:
     with open_store(generated_store) as store:
-        return snapshot_from_store(store, model_id(configured_model_path()))
+        return read_snapshot(store)
 
 
 @pytest.fixture(scope="module")
@@ -264,6 +272,14 @@ def test_pool_leaves_out_members_without_group_consent(snapshot: Snapshot) -> No
     assert changed.ids.index[refusing.id] not in select_pool(changed)[0]
 
 
+def _save(store: Store, proposal: object, coordinator: str,
+          today: dt.date | None = None) -> list[GroupPublic]:
+    """Save a proposal through the application's one use case, as every way in does."""
+    request = ProposalSave.model_validate({**proposal, "coordinator": coordinator}  # type: ignore[dict-item]
+                                          if isinstance(proposal, dict) else proposal)
+    return proposals.save(LiveCommunity(store), OPERATOR, request, today=today)
+
+
 def test_saving_creates_the_groups_in_each_store(store: Store, generated: Community,
                                                  snapshot: Snapshot, pool: np.ndarray) -> None:
     store.write(generated)
@@ -272,7 +288,7 @@ def test_saving_creates_the_groups_in_each_store(store: Store, generated: Commun
     report = describe(snapshot, form_groups(snapshot, rows, GroupRules(min_size=5, max_size=8)))
     coordinator = snapshot.ids.names[pool[-1]]
     today = dt.date(2025, 6, 30)
-    saved = save_proposal(store, report, coordinator, today=today)
+    saved = _save(store, report, coordinator, today=today)
     stored = {g.id: g for g in store.groups()}
     assert [g.id for g in saved] == [f"proposal-2025-06-30-{n}" for n in
                                      range(1, len(report["groups"]) + 1)]
@@ -280,7 +296,7 @@ def test_saving_creates_the_groups_in_each_store(store: Store, generated: Commun
         assert sorted(stored[group.id].members) == proposed["members"]
         assert stored[group.id].coordinators == [coordinator]
         assert stored[group.id].name == proposed["label"]
-    again = save_proposal(store, report, coordinator, today=today)
+    again = _save(store, report, coordinator, today=today)
     assert not {g.id for g in again} & {g.id for g in saved}  # never an existing id
     assert {g.id for g in store.groups()} == before | {g.id for g in saved + again}
 
@@ -294,12 +310,13 @@ def test_saving_refuses_bad_proposals_and_writes_nothing(store: Store,
            ({"groups": [good, {"members": ["ben", "nobody"]}]}, "ben", NotFoundError),
            ({"groups": [good]}, "nobody", NotFoundError),
            ({"groups": [good, {"members": ["ben", "cat"]}]}, "cat", ConflictError),
-           ({"groups": [good, {"members": []}]}, "cat", QConnectError),
-           ({"groups": "ana"}, "cat", QConnectError),
-           ({"groups": [{"members": "ana"}]}, "cat", QConnectError)]
+           ({"groups": [good, {"members": ["ben", "ben"]}]}, "cat", ValidationError),
+           ({"groups": [good, {"members": []}]}, "cat", ValidationError),
+           ({"groups": "ana"}, "cat", ValidationError),
+           ({"groups": [{"members": "ana"}]}, "cat", ValidationError)]
     for proposal, coordinator, error in bad:
         with pytest.raises(error):
-            save_proposal(store, proposal, coordinator)
+            _save(store, proposal, coordinator)
     assert store.groups() == before
 
 
@@ -339,9 +356,14 @@ def test_cli_propose_adjust_and_save(generated_store: str, snapshot: Snapshot, p
 
 
 def test_cli_refusals_exit_1_with_a_message(generated_store: str, tmp_path: Path) -> None:
-    too_big = runner.invoke(app, ["groups", "propose", "--min-size", "5000", "--max-size",
-                                  "6000", "--store", generated_store])
+    few = tmp_path / "pool.txt"
+    few.write_text("m00001\nm00002\nm00003\n", encoding="utf-8")
+    too_big = runner.invoke(app, ["groups", "propose", "--pool", str(few), "--min-size", "5",
+                                  "--max-size", "6", "--store", generated_store])
     assert too_big.exit_code == 1 and "fewer than the minimum group size" in too_big.stderr
+    odd = runner.invoke(app, ["groups", "propose", "--min-size", "5", "--max-size", "6",
+                              "--pin", "m00001=first", "--store", generated_store])
+    assert odd.exit_code == 1 and "pins" in odd.stderr
     proposal = tmp_path / "proposal.json"
     proposal.write_text('{"groups": [{"members": ["m00001", "nobody"]}]}', encoding="utf-8")
     unknown = runner.invoke(app, ["groups", "save", str(proposal), "--coordinator", "m00002",

@@ -9,19 +9,21 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from graph_schema import NotFoundError, open_store
+from graph_schema import open_store
+from models.errors import NotFoundError
 from tests.neo4j_server import wipe
 from graph_schema.store import copy_store
 from matcher.embeddings.refresh import refresh
 from matcher.embeddings.encoder import Encoder
 from matcher.recommend.group_ranker import GroupRanker
-from matcher.recommend.ranker_files import load_rankers, open_recommender, save_rankers
+from matcher.recommend.ranker_files import load_rankers, save_rankers
 from matcher.embeddings.profile_text import member_text
 from matcher.recommend.people_ranker import PeopleRanker
 from matcher.recommend.recommender import HELPER_MIN_LEVEL, Recommender
 from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Consent, Member
+from service.community import open_community
 
 from tests.conftest import neo4j_uri
 
@@ -263,12 +265,12 @@ def _model_of(store) -> str:  # noqa: ANN001
     return next(iter(store.embedding_state("member").values()))[0]
 
 
-def test_open_recommender_reads_the_store(generated_store: str) -> None:
-    with open_store(generated_store) as store:
-        recommender, trained = open_recommender(store)
-    assert len(recommender.snapshot) == 400
-    assert recommender.snapshot.embeddings.any()
-    assert isinstance(trained, bool)
+def test_the_live_community_reads_the_store_when_first_asked(generated_store: str) -> None:
+    with open_community(generated_store) as live:
+        assert live._recommender is None  # nothing read until it is needed
+        assert len(live.snapshot) == 400
+        assert live.snapshot.embeddings.any()
+        assert isinstance(live.trained, bool)
 
 
 def test_connections_written_to_the_snapshot_change_suggestions(snapshot: Snapshot,

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from graph_schema import ConflictError, NotFoundError, Store, open_store
+from graph_schema import Store, open_store
+from models.errors import ConflictError, NotFoundError
 from graph_schema.schema import latest_version
 from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member
 
@@ -113,6 +114,7 @@ class TestStoreContract:
         assert [m.id for m in store.list_members(organisation="South University")] == [
             "cat", "dev"]
         assert [m.id for m in store.list_members(role="manager", region="North")] == ["ben"]
+        assert store.members() == store.list_members() == tiny.members
 
     def test_delete_member_removes_their_ties(self, store: Store, tiny: Community) -> None:
         store.write(tiny)

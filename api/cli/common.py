@@ -1,4 +1,8 @@
-"""What every command shares: the app, options, error reporting, progress and output."""
+"""What every command shares: the app, options, error reporting, progress and output.
+
+Commands are thin adapters: they parse their options, open the community, call one use case
+of ``service/`` as the operator (whoever holds the store) and print its answer.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -19,10 +24,13 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from graph_schema import QConnectError, Store, open_store
+from matcher.embeddings.refresh import KindProgress
+from models.errors import QConnectError
+from models.privacy import OPERATOR
+from service.community import LiveCommunity, open_community
 
-__all__ = ["JsonOption", "StoreOption", "app", "console", "embed_with_progress", "opened",
-           "print_data", "progress_bar", "read_ids", "reported", "schema_app"]
+__all__ = ["JsonOption", "StoreOption", "app", "community", "console", "embed_with_progress",
+           "embedding_progress", "print_data", "progress_bar", "read_ids", "read_json", "reported", "schema_app"]
 
 app = typer.Typer(
     help="Peer matching for improvement communities: import a community, find people, "
@@ -42,21 +50,29 @@ StoreOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
 @contextmanager
 def reported() -> Iterator[None]:
-    """Turn any qconnect error into a clear message on standard error and exit code 1."""
+    """Turn any qconnect error, or input its models refuse, into a clear message on standard
+    error and exit code 1."""
     try:
         yield
     except QConnectError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from exc
+        _fail(str(exc))
+    except ValidationError as exc:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: "
+                        f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()))
 
 
 @contextmanager
-def opened(location: str | None) -> Iterator[Store]:
-    """The store at ``location`` (or the configured one), with errors reported."""
-    with reported(), open_store(location) as store:
-        yield store
+def community(location: str | None) -> Iterator[LiveCommunity]:
+    """The community in the store at ``location`` (or the configured one), errors reported."""
+    with reported(), open_community(location) as live:
+        yield live
 
 
 def read_ids(path: Path) -> list[str]:
@@ -66,6 +82,13 @@ def read_ids(path: Path) -> list[str]:
     except OSError as exc:
         raise QConnectError(f"cannot read {path}: {exc}") from exc
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise QConnectError(f"cannot read {path} as JSON: {exc}") from exc
 
 
 def progress_bar() -> Progress:
@@ -81,13 +104,9 @@ def print_data(data: object, as_json: bool) -> None:
             typer.echo(f"{key:>14}: {value}")
 
 
-def embed_with_progress(target: Store, force: bool = False) -> None:
-    """Bring the store's embeddings up to date, with a progress bar per kind."""
-    from matcher.embeddings.refresh import embed_store
-    from matcher.embeddings.encoder import get_encoder
-
-    with console.status("loading the embedding model"):
-        encoder = get_encoder()
+@contextmanager
+def embedding_progress() -> Iterator[KindProgress]:
+    """A progress bar per kind of record embedded, and the callback that moves them."""
     with progress_bar() as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -96,7 +115,17 @@ def embed_with_progress(target: Store, force: bool = False) -> None:
                 tasks[kind] = bar.add_task(f"embedding {kind}s", total=total)
             bar.update(tasks[kind], completed=done)
 
-        report = embed_store(target, encoder, force=force, progress=advance)
+        yield advance
+
+
+def embed_with_progress(live: LiveCommunity, force: bool = False) -> None:
+    """Bring the store's embeddings up to date, with a progress bar per kind."""
+    from service import data
+
+    with console.status("loading the embedding model"):
+        live.encoder  # noqa: B018 - loads it now, under the status line
+    with embedding_progress() as advance:
+        report = data.embed(live, OPERATOR, force=force, progress=advance)
     for kind, count in report.embedded.items():
         console.print(f"{kind}s: {count:,} embedded, {report.current[kind]:,} already current, "
                       f"{report.removed[kind]:,} removed")

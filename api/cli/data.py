@@ -1,4 +1,5 @@
-"""Commands that move community data: generate, import, export, embed, stats, migrate."""
+"""Commands that move community data: generate, import, export, embed, stats, migrate,
+feedback."""
 
 from __future__ import annotations
 
@@ -12,16 +13,17 @@ from api.cli.common import (
     JsonOption,
     StoreOption,
     app,
+    community,
     console,
     embed_with_progress,
-    opened,
     print_data,
     progress_bar,
     reported,
     schema_app,
 )
-from graph_schema import open_store
 from graph_schema.bundle import read_bundle, write_bundle
+from models.privacy import OPERATOR
+from service import data
 
 
 @app.command()
@@ -35,11 +37,11 @@ def generate(
     from matcher.synthetic.generator import generate_community
 
     with console.status(f"generating {members:,} members"):
-        community = generate_community(members, seed=seed)
-        write_bundle(community, out)
-    console.print(f"wrote {len(community.members):,} members, "
-                  f"{len(community.connections):,} connections and "
-                  f"{len(community.groups):,} groups to {out}")
+        generated = generate_community(members, seed=seed)
+        write_bundle(generated, out)
+    console.print(f"wrote {len(generated.members):,} members, "
+                  f"{len(generated.connections):,} connections and "
+                  f"{len(generated.groups):,} groups to {out}")
 
 
 @app.command("import")
@@ -51,15 +53,15 @@ def import_(
 ) -> None:
     """Check a bundle and store it; a bundle with any bad line is refused whole."""
     with reported(), console.status("checking the bundle"):
-        community = read_bundle(bundle)
-    with opened(store) as target:
+        checked = read_bundle(bundle)
+    with community(store) as live:
         with progress_bar() as bar:
             task = bar.add_task("importing", total=None)
-            target.write(community, lambda done, total: bar.update(task, completed=done,
-                                                                   total=total))
+            data.import_community(live, OPERATOR, checked, lambda done, total: bar.update(
+                task, completed=done, total=total))
         if embed:
-            embed_with_progress(target)
-        print_data(target.stats(), as_json=False)
+            embed_with_progress(live)
+        print_data(data.stats(live, OPERATOR), as_json=False)
 
 
 @app.command("embed")
@@ -68,8 +70,8 @@ def embed_(
     force: Annotated[bool, typer.Option(help="Re-embed everything, current or not.")] = False,
 ) -> None:
     """Embed members, groups, topics and skills whose text or model changed."""
-    with opened(store) as target:
-        embed_with_progress(target, force)
+    with community(store) as live:
+        embed_with_progress(live, force)
 
 
 @app.command()
@@ -78,26 +80,25 @@ def export(
     store: StoreOption = None,
 ) -> None:
     """Write the stored community back out as a bundle."""
-    with opened(store) as source:
+    with community(store) as live:
         with console.status("exporting"):
-            community = source.export()
-        write_bundle(community, out)
-    console.print(f"wrote {len(community.members):,} members to {out}")
+            exported = data.export_community(live, OPERATOR)
+        write_bundle(exported, out)
+    console.print(f"wrote {len(exported.members):,} members to {out}")
 
 
 @app.command()
 def stats(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Counts of members, connections, groups, organisations, regions, topics and skills."""
-    with opened(store) as source:
-        print_data(source.stats(), as_json)
+    with community(store) as live:
+        print_data(data.stats(live, OPERATOR), as_json)
 
 
 @schema_app.command("migrate")
 def migrate(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Apply the schema migrations the store lacks (safe to run again)."""
-    with reported(), open_store(store, migrate=False) as target:
-        applied = target.migrate()
-        version = target.schema_version()
+    with reported():
+        applied, version = data.migrate(store)
     print_data({"applied": applied, "version": version}, as_json)
 
 
@@ -117,17 +118,11 @@ def feedback(
 ) -> None:
     """Record feedback on a suggestion: it is not suggested again, and a dismissed member and
     the member who dismissed them are kept apart both ways."""
-    from pydantic import ValidationError
-
     from models import Feedback
+    from service import suggestions
 
-    with opened(store) as target_store:
-        try:
-            given = Feedback(member=member, target_kind="group" if group else "member",
-                             target=target, action=action.value)
-        except ValidationError as exc:
-            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
-            console.print(f"[red]error:[/red] {message}", highlight=False)
-            raise typer.Exit(1) from exc
-        target_store.record_feedback(given)
+    with community(store) as live:
+        given = Feedback(member=member, target_kind="group" if group else "member",
+                         target=target, action=action.value)
+        suggestions.give_feedback(live, OPERATOR, member, given)
     console.print(f"recorded: {member} {action.value}ed {target}")

@@ -10,13 +10,14 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import StoreOption, app, console, opened
+from api.cli.common import StoreOption, app, community, console
 from api.cli.data import import_
 from api.cli.find import train
 from api.cli.serve import serve
-from graph_schema import NotFoundError
+from models.errors import NotFoundError
 from graph_schema.bundle import write_bundle
 from models import ApiKey
+from models.privacy import OPERATOR
 from models.settings import get_settings
 
 
@@ -32,24 +33,24 @@ def demo(
     """Generate a community, import and embed it, train the rankers, show suggestions, then
     serve the HTTP API with keys and example calls to try (the keys are revoked when it
     stops)."""
-    from matcher.recommend.ranker_files import open_recommender
     from matcher.synthetic.generator import generate_community
+    from service import members as profiles
+    from service import suggestions
 
     with tempfile.TemporaryDirectory() as folder:
         write_bundle(generate_community(members, seed=42), folder)
         console.print(f"generated a community of {members:,} members")
         import_(Path(folder), store)
     train(store)
-    with opened(store) as source:
-        recommender, _ = open_recommender(source)
-        member = next(m for m in recommender.snapshot.members if m.wants_to_learn)
+    with community(store) as live:
+        listed = profiles.list_members(live, OPERATOR, limit=100).data
+        member = next(m for m in listed if m.wants_to_learn)
         console.print(f"\n[bold]{member.name}[/bold], {member.role} at {member.organisation}")
-        for title, found in (("people like you", recommender.people(member.id, 5)),
-                             ("who can help", recommender.helpers(member.id, 3)),
-                             ("groups to join", recommender.groups(member.id, 3))):
+        for title, kind, k in (("people like you", "people", 5), ("who can help", "helpers", 3),
+                               ("groups to join", "groups", 3)):
             console.print(f"\n[bold]{title}[/bold]")
-            for s in found:
-                console.print(f"  {s.id}: " + "; ".join(s.reasons), highlight=False)
+            for s in suggestions.suggest(live, OPERATOR, member.id, kind, k).data:
+                console.print(f"  {s.name or s.id}: " + "; ".join(s.reasons), highlight=False)
     if serve_api:
         _serve_with_keys(store, port, member.id)
 
@@ -57,7 +58,7 @@ def demo(
 def _serve_with_keys(store: str | None, port: int | None, member_id: str) -> None:
     """Serve the API with fresh keys for ``member_id``, a coordinator and an admin, printed
     with example calls, and revoke them when the service stops."""
-    from api.keys import new_key
+    from service import keys as api_keys
 
     base = f"http://{get_settings().host}:{port or get_settings().port}"
     examples = (("member", f"/members/{member_id}/recommendations/people?k=5"),
@@ -70,10 +71,10 @@ def _serve_with_keys(store: str | None, port: int | None, member_id: str) -> Non
     # before the keys, printed in the clear, are revoked.
     previous = signal.signal(signal.SIGTERM, _exit)
     try:
-        with opened(store) as source:
+        with community(store) as live:
             for role in ("member", "coordinator", "admin"):
-                keys[role] = new_key(role, member_id if role == "member" else None)
-                source.add_key(keys[role][1])
+                keys[role] = api_keys.create_key(live, OPERATOR, role,
+                                                 member_id if role == "member" else None)
         console.print("\n[bold]the HTTP API[/bold] (docs at " + base + "/docs); try:")
         for role, path in examples:
             typer.echo(f'curl -H "Authorization: Bearer {keys[role][0]}" "{base}{path}"')
@@ -81,10 +82,10 @@ def _serve_with_keys(store: str | None, port: int | None, member_id: str) -> Non
         serve(host=None, port=port, store=store)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        with opened(store) as source:
+        with community(store) as live:
             for _, key in keys.values():
                 with contextlib.suppress(NotFoundError):  # already revoked by hand
-                    source.revoke_key(key.id)
+                    api_keys.revoke_key(live, OPERATOR, key.id)
         signal.signal(signal.SIGTERM, previous)
         console.print("the demo's keys are revoked")
 

@@ -7,22 +7,22 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import platformdirs
 import typer
 
 from api.cli.common import (
     JsonOption,
     StoreOption,
     app,
+    community,
     console,
-    embed_with_progress,
-    opened,
+    embedding_progress,
     print_data,
     read_ids,
     reported,
 )
-from graph_schema import NotFoundError, QConnectError, open_store
 from graph_schema.bundle import read_bundle
+from models.errors import NotFoundError, QConnectError
+from models.privacy import OPERATOR
 
 KOption = Annotated[int, typer.Option("-k", min=1, max=1000, help="How many results.")]
 
@@ -53,18 +53,16 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Find members (or topics, or skills) by meaning; hidden members are never shown."""
-    from matcher.embeddings.encoder import get_encoder
-    from matcher.embeddings.search import Searcher
+    from service import search as searching
 
-    with opened(store) as source:
-        searcher = Searcher(source, get_encoder())
+    with community(store) as live:
         if kind is SearchKind.members:
-            hits = searcher.members(text, k, role=role, region=region, organisation=organisation)
-            results = [{"id": h.member.id, "score": round(h.score, 4), "name": h.member.name,
-                        "role": h.member.role, "organisation": h.member.organisation,
-                        "region": h.member.region, "reasons": list(h.reasons)} for h in hits]
+            found = searching.find_members(live, OPERATOR, text, k, role=role, region=region,
+                                           organisation=organisation)
+            results = [hit.model_dump() for hit in found.data]
         else:
-            terms = searcher.terms("topic" if kind is SearchKind.topics else "skill", text, k)
+            terms = searching.find_terms(live, OPERATOR, "topic" if kind is SearchKind.topics
+                                         else "skill", text, k)
             results = [{"id": t.name, "score": round(t.score, 4)} for t in terms]
     if as_json:
         print_data({"query": text, "results": results}, as_json=True)
@@ -78,23 +76,14 @@ def search(
 @app.command()
 def train(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Learn the people and group rankers from the community's own ties and memberships."""
-    from matcher.embeddings.encoder import configured_model_path, model_id
-    from matcher.recommend.group_ranker import GroupRanker
-    from matcher.recommend.ranker_files import ranker_folder, save_rankers
-    from matcher.recommend.people_ranker import PeopleRanker
-    from matcher.recommend.snapshot import snapshot_from_store
+    from service import training
 
-    with opened(store) as source:
+    with community(store) as live:
         with console.status("reading the community"):
-            snapshot = snapshot_from_store(source, model_id(configured_model_path()))
-        with console.status("training the people ranker"):
-            people = PeopleRanker().fit(snapshot)
-        with console.status("training the group ranker"):
-            groups = GroupRanker().fit(snapshot)
-        folder = ranker_folder(source.location)
-        save_rankers(folder, people, groups)
-    print_data({"people": people.metadata_, "groups": groups.metadata_, "saved_in": str(folder)},
-               as_json)
+            live.snapshot  # noqa: B018 - reads it now, under the status line
+        with console.status("training the rankers"):
+            trained = training.train(live, OPERATOR)
+    print_data(trained, as_json)
 
 
 def _member_ids(ids: list[str], members_file: Path | None) -> list[str]:
@@ -117,45 +106,38 @@ def recommend(
     as_json: JsonOption = False,
 ) -> None:
     """Suggestions with reasons; one JSON line per member with --json."""
-    from matcher.recommend.ranker_files import open_recommender
+    from service import suggestions
 
     failed = False
-    with opened(store) as source:
+    with community(store) as live:
         ids = _member_ids(member_ids or [], members_file)
-        recommender, trained = open_recommender(source)
-        if not trained:
+        if not live.trained:
             console.print("no trained ranker for this store: ranking by the fallback formula "
                           "(run 'qconnect train')")
         for member in ids:
             try:
-                if kind is SuggestionKind.people:
-                    found = recommender.people(member, k)
-                elif kind is SuggestionKind.helpers:
-                    found = recommender.helpers(member, k, skill)
-                else:
-                    found = recommender.groups(member, k)
+                found = suggestions.suggest(live, OPERATOR, member, kind.value, k, skill)
             except NotFoundError as exc:
                 failed = True
                 print_data({"member": member, "error": str(exc)}, as_json=True)
                 continue
-            line = {"member": member, "recommendations": [
-                {"id": s.id, "score": s.score, "reasons": list(s.reasons)} for s in found]}
             if as_json:
-                print_data(line, as_json=True)
+                print_data({"member": member, "recommendations": [
+                    {"id": s.id, "score": s.score, "reasons": s.reasons} for s in found.data]},
+                    as_json=True)
             else:
                 typer.echo(f"{member}:")
-                for s in found:
+                for s in found.data:
                     typer.echo(f"  {s.score:.3f}  {s.id}: " + "; ".join(s.reasons))
     if failed:
         raise typer.Exit(1)
 
 
-def _evaluation_store(bundle: Path) -> str:
-    """A store kept per bundle, so re-evaluating re-embeds only what changed."""
-    from matcher.recommend.ranker_files import file_name_for
-
-    folder = Path(platformdirs.user_cache_dir("qconnect")) / "evaluate"
-    return str(folder / f"{file_name_for(str(bundle.resolve()))}.db")
+def _held_out(test: Path) -> dict[str, set[str]]:
+    try:
+        return {m: set(v) for m, v in json.loads(test.read_text("utf-8")).items()}
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
+        raise QConnectError(f"{test}: not a JSON object of id lists ({exc})") from exc
 
 
 @app.command()
@@ -168,28 +150,16 @@ def evaluate(
     as_json: JsonOption = False,
 ) -> None:
     """qconnect against baselines on held-out ties and group memberships, in one run."""
-    from matcher.embeddings.encoder import configured_model_path, model_id
-    from matcher.evaluation.protocol import evaluate as run_evaluation
-    from matcher.evaluation.protocol import format_table, hold_out
-    from matcher.recommend.snapshot import snapshot_from_store
+    from matcher.evaluation.protocol import format_table
+    from service import training
 
     with reported():
-        community = read_bundle(bundle)
-        held = None
-        if test is not None:
-            try:
-                held = {m: set(v) for m, v in json.loads(test.read_text("utf-8")).items()}
-            except (OSError, ValueError, AttributeError, TypeError) as exc:
-                raise QConnectError(f"{test}: not a JSON object of id lists ({exc})") from exc
-        with open_store(_evaluation_store(bundle)) as store:
-            wanted = {m.id for m in community.members}
-            for stale in {m.id for m in store.list_members(limit=10**9)} - wanted:
-                store.delete_member(stale)
-            store.write(community)
-            embed_with_progress(store)
-            snapshot = snapshot_from_store(store, model_id(configured_model_path()))
-        with console.status("evaluating"):
-            results = run_evaluation(hold_out(snapshot, seed=seed, test=held), k, seed)
+        checked = read_bundle(bundle)
+        held = _held_out(test) if test is not None else None
+        console.print("embedding what is new or changed, then evaluating every method")
+        with embedding_progress() as advance:
+            results = training.evaluate_bundle(bundle, checked, test=held, k=k, seed=seed,
+                                               progress=advance)
     if as_json:
         print_data({"k": k, "results": [r.as_dict() for r in results]}, as_json=True)
     else:

@@ -6,7 +6,6 @@ pinned where the coordinator wants them), read or edit the JSON, propose again, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,12 +15,13 @@ from api.cli.common import (
     JsonOption,
     StoreOption,
     app,
+    community,
     console,
-    opened,
     print_data,
     read_ids,
+    read_json,
 )
-from graph_schema import QConnectError
+from models.privacy import OPERATOR
 
 __all__ = ["groups_app"]
 
@@ -32,41 +32,13 @@ app.add_typer(groups_app, name="groups")
 Pairs = Annotated[list[str] | None, typer.Option(metavar="ID,ID", help="Repeatable.")]
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise QConnectError(f"cannot read {path} as JSON: {exc}") from exc
+def _pairs(values: list[str] | None) -> list[list[str]]:
+    return [[part.strip() for part in value.split(",") if part.strip()] for value in values or []]
 
 
-def _pairs(values: list[str] | None, option: str, size: int | None = None) -> list[tuple[str, ...]]:
-    found = []
-    for value in values or []:
-        ids = tuple(part.strip() for part in value.split(",") if part.strip())
-        if len(ids) < 2 or (size is not None and len(ids) != size):
-            raise QConnectError(f"{option} {value!r}: expected member ids separated by commas"
-                                + (f", {size} of them" if size else ""))
-        found.append(ids)
-    return found
-
-
-def _pins(values: list[str] | None) -> dict[str, int]:
-    pins = {}
-    for value in values or []:
-        member, _, group = value.partition("=")
-        if not member.strip() or not group.strip().isdigit():
-            raise QConnectError(f"--pin {value!r}: expected ID=GROUP_INDEX, e.g. m00012=3")
-        pins[member.strip()] = int(group)
-    return pins
-
-
-def _previous_ids(previous: Any) -> list[str]:
-    """Everyone a previous proposal mentions: its members and those it left unassigned."""
-    from matcher.groups.proposals import proposed_groups
-
-    ids = [m for group in proposed_groups(previous) for m in group.members]
-    ids += [u["id"] for u in previous.get("unassigned", []) if isinstance(u, dict) and "id" in u]
-    return ids
+def _pins(values: list[str] | None) -> dict[str, str]:
+    """``ID=GROUP`` options as a mapping, checked (with the rest) by the proposal request."""
+    return dict(value.split("=", 1) if "=" in value else (value, "") for value in values or [])
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -112,31 +84,20 @@ def propose(
     as_json: JsonOption = False,
 ) -> None:
     """Propose coherent groups within size limits, mixing organisations and roles."""
-    from matcher.embeddings.encoder import configured_model_path, model_id
-    from matcher.groups.formation import GroupRules, form_groups
-    from matcher.groups.proposals import describe, proposed_groups, select_pool
-    from matcher.recommend.snapshot import snapshot_from_store
+    from models.api import ProposalRequest
+    from service import proposals
 
-    with opened(store) as source:
-        rules = GroupRules(min_size=min_size, max_size=max_size, groups=groups,
-                           max_per_organisation=max_per_organisation, min_roles=min_roles,
-                           together=tuple(_pairs(together, "--together")),
-                           apart=tuple(_pairs(apart, "--apart", 2)),  # type: ignore[arg-type]
-                           pins=_pins(pin), focus=tuple(focus or ()), known_weight=known_weight)
-        earlier = _read_json(previous) if previous is not None else None
-        ids = read_ids(pool) if pool is not None else None
-        if earlier is not None and ids is None:
-            named = [m for pair in (*rules.together, *rules.apart) for m in pair]
-            ids = list(dict.fromkeys([*_previous_ids(earlier), *rules.pins, *named]))
-        with console.status("reading the community"):
-            snapshot = snapshot_from_store(source, model_id(configured_model_path()))
-        rows, excluded = select_pool(snapshot, ids, topic=topic, skill=skill, region=region,
-                                     role=role, group=group)
-        with console.status(f"forming groups from {len(rows):,} members"):
-            partition = form_groups(snapshot, rows, rules, seed=seed, excluded=excluded,
-                                    previous=[g.members for g in proposed_groups(earlier)]
-                                    if earlier is not None else None)
-        report = describe(snapshot, partition)
+    with community(store) as live:
+        request = ProposalRequest.model_validate({
+            "pool": read_ids(pool) if pool is not None else None, "topic": topic,
+            "skill": skill, "region": region, "role": role, "group": group,
+            "min_size": min_size, "max_size": max_size, "groups": groups,
+            "max_per_organisation": max_per_organisation, "min_roles": min_roles,
+            "together": _pairs(together), "apart": _pairs(apart), "pins": _pins(pin),
+            "focus": focus or [], "known_weight": known_weight,
+            "previous": read_json(previous) if previous is not None else None, "seed": seed})
+        with console.status("forming groups"):
+            report = proposals.propose(live, OPERATOR, request)
     if as_json:
         print_data(report, as_json=True)
     else:
@@ -152,15 +113,19 @@ def save(
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create the proposal's groups in the store: all of them, or on any problem none."""
-    from matcher.groups.proposals import save_proposal
+    """Create the proposal's groups in the store, embedded so they are suggested at once: all
+    of them, or on any problem none."""
+    from models.api import ProposalSave
+    from service import proposals
 
-    with opened(store) as target:
-        saved = save_proposal(target, _read_json(proposal), coordinator, prefix=prefix)
+    with community(store) as live:
+        found = read_json(proposal)
+        request = ProposalSave.model_validate({**found, "coordinator": coordinator,
+                                               "prefix": prefix}
+                                              if isinstance(found, dict) else found)
+        saved = proposals.save(live, OPERATOR, request)
     if as_json:
         print_data({"saved": [{"id": g.id, "name": g.name, "members": len(g.members)}
                               for g in saved]}, as_json=True)
     else:
-        # Group suggestions read group embeddings, which the model computes.
-        console.print(f"saved {len(saved)} groups: {', '.join(g.id for g in saved)} "
-                      "(run 'qconnect embed' so they are suggested to members)")
+        console.print(f"saved {len(saved)} groups: {', '.join(g.id for g in saved)}")

@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import JsonOption, StoreOption, app, console, opened, print_data
+from api.cli.common import JsonOption, StoreOption, app, community, console, print_data
 from models import Role
+from models.privacy import OPERATOR
+from service import keys
 
 __all__ = ["keys_app"]
 
@@ -24,13 +26,10 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Create a key and print it once: only its hash is kept, so it cannot be shown again."""
-    from api.keys import new_key
-
     if role == "member" and member is None:
         raise typer.BadParameter("a member key needs --member ID", param_hint="--member")
-    text, key = new_key(role, member)
-    with opened(store) as target:
-        target.add_key(key)
+    with community(store) as live:
+        text, key = keys.create_key(live, OPERATOR, role, member)
     if as_json:
         print_data({"key": text, "id": key.id, "role": key.role, "member": key.member},
                    as_json=True)
@@ -44,16 +43,23 @@ def create(
 @keys_app.command("list")
 def list_keys(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """The keys that exist (ids, roles, members; never the keys themselves)."""
-    with opened(store) as source:
-        found = source.api_keys()
-    print_data([{"id": k.id, "role": k.role, "member": k.member,
-                 "created": k.created.isoformat()} for k in found], as_json=as_json)
+    with community(store) as live:
+        found = keys.list_keys(live, OPERATOR)
+    rows = [{"id": k.id, "role": k.role, "member": k.member, "created": k.created.isoformat()}
+            for k in found]
+    if as_json:
+        print_data(rows, as_json=True)
+        return
+    for row in rows:
+        typer.echo(f"{row['id']}  {row['role']:<11}  {row['member'] or '-':<20}  {row['created']}")
+    if not rows:
+        console.print("no keys")
 
 
 @keys_app.command()
 def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from 'keys list').")],
            store: StoreOption = None) -> None:
     """Revoke a key: requests with it are refused from now on."""
-    with opened(store) as target:
-        target.revoke_key(key_id)
+    with community(store) as live:
+        keys.revoke_key(live, OPERATOR, key_id)
     console.print(f"revoked key {key_id}")

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import CommunityDep
 from api.errors import ErrorBody
+from service import operation
 
 router = APIRouter(tags=["health"])
 
@@ -22,5 +23,4 @@ def health() -> dict[str, str]:
             responses={503: {"model": ErrorBody, "description": "The store is unreachable."}})
 def ready(live: CommunityDep) -> dict[str, Any]:
     """The store answers and the model is loaded, so every route can serve."""
-    return {"status": "ready", "schema_version": live.store.schema_version(),
-            "model": live.encoder.model_id, "members": len(live.snapshot)}
+    return operation.readiness(live)

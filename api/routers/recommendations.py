@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CommunityDep, Themself
-from api.views import visible_member
-from graph_schema.errors import QConnectError
-from service.community import SuggestionKind
+from api.deps import CommunityDep, door
 from models import Feedback
-from models.api import FeedbackCreate, SuggestionList, SuggestionPublic
+from models.api import FeedbackCreate, SuggestionList
+from models.privacy import Caller
+from service import suggestions
+from service.community import SuggestionKind
 
 router = APIRouter(prefix="/members/{member_id}", tags=["recommendations"])
 
@@ -22,7 +22,7 @@ async def recommendations(
     member_id: str,
     kind: SuggestionKind,
     live: CommunityDep,
-    caller: Themself,
+    caller: Annotated[Caller, door(suggestions.suggest)],
     k: Annotated[int, Query(ge=1, le=50, description="How many suggestions.")] = 10,
     skill: Annotated[str | None, Query(max_length=200, description="For helpers: one skill "
                                        "to find help with, instead of all the member wants.")]
@@ -30,23 +30,13 @@ async def recommendations(
 ) -> SuggestionList:
     """Suggestions with their reasons, computed from memory in a few milliseconds (so on the
     event loop, without a thread hop)."""
-    if skill is not None and kind != "helpers":
-        raise QConnectError("'skill' applies to helpers only")
-    found, snapshot = live.suggest(kind, member_id, k, skill)
-    index, records = ((snapshot.group_ids.index, snapshot.groups) if kind == "groups"
-                      else (snapshot.ids.index, snapshot.members))
-    return SuggestionList(member=member_id, kind=kind, data=[
-        SuggestionPublic(id=s.id, name=records[index[s.id]].name, score=s.score,
-                         reasons=list(s.reasons)) for s in found])
+    return suggestions.suggest(live, caller, member_id, kind, k, skill)
 
 
 @router.post("/feedback", status_code=status.HTTP_201_CREATED, response_model=Feedback)
 def give_feedback(member_id: str, body: FeedbackCreate, live: CommunityDep,
-                  caller: Themself) -> Feedback:
+                  caller: Annotated[Caller, door(suggestions.give_feedback)]) -> Feedback:
     """Accept or dismiss a suggestion. A dismissed person is not suggested to the member again,
     nor the member to them."""
-    if body.target_kind == "member":
-        visible_member(live, body.target, caller)  # a hidden member is as good as unknown
-    feedback = Feedback(member=member_id, **body.model_dump())
-    live.record_feedback(feedback)
-    return feedback
+    return suggestions.give_feedback(live, caller, member_id,
+                                     Feedback(member=member_id, **body.model_dump()))

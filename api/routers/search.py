@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CommunityDep, Profiles
-from models.api import SearchHit, SearchResults
+from api.deps import CommunityDep, door
+from models.api import SearchResults
+from models.privacy import Caller
+from service import search as searching
 
 router = APIRouter(tags=["search"])
 
@@ -17,7 +19,7 @@ Filter = Annotated[str | None, Query(max_length=200)]
 @router.get("/search", response_model=SearchResults)
 def search(
     live: CommunityDep,
-    caller: Profiles,
+    caller: Annotated[Caller, door(searching.find_members)],
     q: Annotated[str, Query(min_length=1, max_length=1000, description="Free text.",
                             examples=["statistical process control in maternity"])],
     k: Annotated[int, Query(ge=1, le=50)] = 10,
@@ -27,8 +29,5 @@ def search(
 ) -> SearchResults:
     """Members closest in meaning to the text, with the evidence for each. Hidden members and
     those who withdrew consent to being suggested are never returned."""
-    hits = live.search(q, k, role=role, region=region, organisation=organisation)
-    return SearchResults(query=q, data=[
-        SearchHit(id=h.member.id, name=h.member.name, role=h.member.role,
-                  organisation=h.member.organisation, score=round(h.score, 4),
-                  reasons=list(h.reasons)) for h in hits])
+    return searching.find_members(live, caller, q, k, role=role, region=region,
+                                  organisation=organisation)

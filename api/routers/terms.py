@@ -3,35 +3,37 @@ same two routes, so one function builds both routers."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from api.deps import Admin, Anyone, CommunityDep
-from models import Skill, Topic
+from api.deps import CommunityDep, door
+from graph_schema.store import TermKind
 from models.api import Page, TermCreate, TermPublic
+from models.privacy import Caller
+from service import vocabulary
 
 __all__ = ["skills", "topics"]
 
 
-def term_router(kind: Literal["topic", "skill"], model: type[Topic | Skill]) -> APIRouter:
+def term_router(kind: TermKind) -> APIRouter:
     router = APIRouter(prefix=f"/{kind}s", tags=[f"{kind}s"])
 
     @router.get("", response_model=Page[TermPublic], name=f"list_{kind}s")
-    def list_terms(live: CommunityDep, caller: Anyone) -> Page[TermPublic]:
+    def list_terms(live: CommunityDep,
+                   caller: Annotated[Caller, door(vocabulary.list_terms)]) -> Page[TermPublic]:
         """Every name in use or declared, with its description when declared."""
-        terms = live.store.vocabulary(kind)
-        return Page(data=[TermPublic(name=n, description=d) for n, d in terms], count=len(terms))
+        return vocabulary.list_terms(live, caller, kind)
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=TermPublic,
                  name=f"declare_{kind}")
-    def declare_term(body: TermCreate, live: CommunityDep, caller: Admin) -> TermPublic:
+    def declare_term(body: TermCreate, live: CommunityDep,
+                     caller: Annotated[Caller, door(vocabulary.declare_term)]) -> TermPublic:
         """Declare (or redescribe) an entry, embedded so search can map free text to it."""
-        live.put_terms([model.model_validate(body.model_dump())])
-        return TermPublic(name=body.name, description=body.description)
+        return vocabulary.declare_term(live, caller, kind, body)
 
     return router
 
 
-topics = term_router("topic", Topic)
-skills = term_router("skill", Skill)
+topics = term_router("topic")
+skills = term_router("skill")

@@ -18,15 +18,16 @@ from matcher.analytics.measures import cross_organisation_share, tie_rows
 from matcher.evaluation.metrics import gini
 from matcher.recommend.snapshot import Snapshot
 from models import Community
+from models.privacy import analysable
 
 __all__ = ["analysed", "pseudonym", "pseudonymised_export", "summary"]
 
 
 def analysed(snapshot: Snapshot) -> Snapshot:
-    """The snapshot without members who are hidden or withheld consent to analytics, and
-    without their ties, memberships and feedback."""
-    left_out = [m.id for m in snapshot.members
-                if m.visibility == "hidden" or not m.consent.analytics]
+    """The snapshot without members who may not be analysed (:func:`models.privacy.analysable`:
+    hidden, or withheld consent to analytics), and without their ties, memberships and
+    feedback."""
+    left_out = [m.id for m in snapshot.members if not analysable(m)]
     return snapshot.after_write(Community(), deleted=left_out) if left_out else snapshot
 
 

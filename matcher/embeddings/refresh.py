@@ -38,8 +38,7 @@ class EmbedReport:
 def current_texts(store: Store, kind: Kind) -> dict[str, str]:
     """The text each record of ``kind`` in the store should be embedded from, by key."""
     if kind == "member":
-        count = store.stats()["members"]
-        return {m.id: member_text(m) for m in store.list_members(limit=max(count, 1))}
+        return {m.id: member_text(m) for m in store.members()}
     if kind == "group":
         return {g.id: group_text(g) for g in store.groups()}
     return {name: term_text(name, description) for name, description in store.vocabulary(kind)}

@@ -1,4 +1,4 @@
-"""Ranking metrics for one list, fairness of exposure across lists, and group coherence.
+"""Ranking metrics for one list, and fairness of exposure across lists.
 
 Relevance is binary (held-out tie or not). Each ranking function takes the ranked list (best
 first, already cut to k) and the set of relevant items.
@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["coverage", "gini", "hit", "lorenz_curve", "mean_pair_cosine", "ndcg", "recall",
+__all__ = ["coverage", "gini", "hit", "lorenz_curve", "ndcg", "recall",
            "reciprocal_rank"]
 
 T = TypeVar("T")
@@ -96,17 +96,3 @@ def lorenz_curve(counts: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     if total == 0:
         return x, x.copy()
     return x, np.concatenate([[0.0], np.cumsum(values) / total])
-
-
-def mean_pair_cosine(vectors: np.ndarray) -> float:
-    """Mean cosine over the pairs of rows of ``vectors`` (unit or zero rows): how alike a
-    group's members are. A group of one is alike by definition (1.0).
-
-    Two identical rows and one orthogonal: pairs give 1, 0 and 0.
-
-    >>> round(mean_pair_cosine(np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])), 4)
-    0.3333
-    """
-    n, total = len(vectors), vectors.sum(axis=0)
-    # Σ over ordered pairs i ≠ j of v_i·v_j = |Σ v|² - Σ |v_i|², without an n × n matrix.
-    return float((total @ total - (vectors * vectors).sum()) / (n * (n - 1))) if n > 1 else 1.0

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from graph_schema.errors import NotFoundError, QConnectError
+from models.errors import NotFoundError, QConnectError
 from matcher.recommend.snapshot import Snapshot
 
 __all__ = ["GroupRules", "InfeasibleError", "Problem", "build_problem", "member_features"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from graph_schema.errors import NotFoundError
+from models.errors import NotFoundError
 from matcher.recommend.candidates import QuerySignals, candidate_rows, query_signals, top_rows
 from matcher.recommend.features import pair_features
 from matcher.recommend.graph_signals import row_entries

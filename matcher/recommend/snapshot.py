@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from graph_schema.store import Store
 from models import Community, Connection, Feedback, Group, Member
+from models.privacy import shown_to_others, suggestable
 
 __all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary",
            "snapshot_from_store"]
@@ -60,10 +61,8 @@ def _incidence(rows: Sequence[Iterable[str]], vocab: Vocabulary,
                           np.array(indptr, dtype=np.int64)), shape=(len(rows), len(vocab)))
 
 
-def _matrix(keys: Sequence[str], vectors: Mapping[str, np.ndarray],
-            dims: int | None = None) -> np.ndarray:
+def _matrix(keys: Sequence[str], vectors: Mapping[str, np.ndarray], dims: int) -> np.ndarray:
     """Row i is the vector of keys[i], or zeros where there is none."""
-    dims = dims or next((len(v) for v in vectors.values()), 1)
     matrix = np.zeros((len(keys), dims), dtype=np.float32)
     for row, key in enumerate(keys):
         vector = vectors.get(key)
@@ -122,13 +121,14 @@ class Snapshot:
 
     @cached_property
     def suggestable(self) -> np.ndarray:
-        """Who may appear in others' suggestions: open to connect, not hidden, and consenting."""
-        return np.array([m.open_to_connect and m.visibility != "hidden" and m.consent.suggestions
-                         for m in self.members])
+        """Who may appear in others' suggestions (:func:`models.privacy.suggestable`)."""
+        return np.array([suggestable(m) for m in self.members], dtype=bool)
 
     @cached_property
     def visible(self) -> np.ndarray:
-        return np.array([m.visibility != "hidden" for m in self.members])
+        """Who may be named to others, e.g. as a mutual connection
+        (:func:`models.privacy.shown_to_others`)."""
+        return np.array([shown_to_others(m) for m in self.members], dtype=bool)
 
     @cached_property
     def completeness(self) -> np.ndarray:
@@ -248,7 +248,13 @@ class Snapshot:
     @cached_property
     def embeddings(self) -> np.ndarray:
         """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
-        return _matrix([m.id for m in self.members], self.vectors.get("member", {}))
+        return _matrix([m.id for m in self.members], self.vectors.get("member", {}),
+                       self.dimensions)
+
+    @cached_property
+    def dimensions(self) -> int:
+        """The length of the embeddings (1 when there are none, so matrices keep a shape)."""
+        return next((len(v) for known in self.vectors.values() for v in known.values()), 1)
 
     @cached_property
     def embedded(self) -> np.ndarray:
@@ -297,7 +303,7 @@ class Snapshot:
     @cached_property
     def group_embeddings(self) -> np.ndarray:
         return _matrix([g.id for g in self.groups], self.vectors.get("group", {}),
-                       self.embeddings.shape[1])
+                       self.dimensions)
 
     def warmed(self) -> Snapshot:
         """This snapshot with every derived matrix computed now, so no later reader pays."""

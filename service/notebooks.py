@@ -8,7 +8,7 @@ Analysts read the community through the project's own code, never from copied fi
   ``QCONNECT_NOTEBOOK_STORE``, else a generated community of ``QCONNECT_NOTEBOOK_MEMBERS``
   members (default 5,000; seed ``QCONNECT_NOTEBOOK_SEED``, default 1).
 
-Each gives the :func:`~matcher.analysts_view.analysed` part of the community, the same the
+Each gives the :func:`~matcher.analytics.view.analysed` part of the community, the same the
 HTTP API's analytics routes serve: members who are hidden or have not consented to analytics
 are left out entirely, with their ties, group memberships, embeddings and feedback (not kept
 as pseudonymous nodes, since in a small community a node's ties can still identify someone).
@@ -21,13 +21,12 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import platformdirs
-
 from graph_schema import Store, open_store
 from matcher.analytics.view import analysed
-from matcher.embeddings.encoder import configured_model_path, model_id
-from matcher.analytics.prepared import generated_store
-from matcher.recommend.snapshot import Snapshot, snapshot_from_store
+from matcher.recommend.snapshot import Snapshot
+from service import config
+from service.community import read_snapshot
+from service.prepared import generated_store
 
 __all__ = ["DEFAULT_MEMBERS", "MEMBERS_VARIABLE", "SEED_VARIABLE", "STORE_VARIABLE",
            "cache_folder", "from_environment", "from_store", "generated", "load"]
@@ -40,7 +39,7 @@ DEFAULT_MEMBERS = 5_000
 
 def from_store(store: Store) -> Snapshot:
     """The community in ``store``, with the configured model's embeddings, for analytics."""
-    return analysed(snapshot_from_store(store, model_id(configured_model_path())))
+    return analysed(read_snapshot(store))
 
 
 def load(store: str | None = None) -> Snapshot:
@@ -52,7 +51,7 @@ def load(store: str | None = None) -> Snapshot:
 
 def cache_folder() -> Path:
     """Where generated communities for notebooks are kept (``~/.cache/qconnect/notebooks``)."""
-    return Path(platformdirs.user_cache_dir("qconnect")) / "notebooks"
+    return config.cache_folder("notebooks")
 
 
 def generated(members: int = DEFAULT_MEMBERS, seed: int = 1,

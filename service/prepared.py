@@ -14,9 +14,9 @@ from pathlib import Path
 
 from graph_schema import open_store
 from matcher.embeddings.refresh import embed_store
-from matcher.embeddings.encoder import get_encoder
 from matcher.synthetic.generator import generate_community
 from models import Community
+from service import config
 
 __all__ = ["generated_store", "prepared"]
 
@@ -30,7 +30,7 @@ def prepared(path: Path, community: Callable[[], Community]) -> Path:
     print(f"preparing {path.stem} (once; cached in {path})", file=sys.stderr)
     with open_store(str(path)) as store:
         store.write(community())
-        embed_store(store, get_encoder())
+        embed_store(store, config.encoder())
     ready.touch()
     return path
 

@@ -1,32 +1,31 @@
-"""Domain records as a given caller may see them."""
+"""Records as a given caller may see them: the one place profiles and groups are cut down to
+what :mod:`models.privacy` lets the caller read."""
 
 from __future__ import annotations
 
-from api.deps import Caller
-from graph_schema.errors import NotFoundError
-from service.community import LiveCommunity
 from matcher.recommend.snapshot import Snapshot
 from models import Group, Member
 from models.api import GroupPublic, MemberPublic
+from models.errors import NotFoundError
+from models.privacy import Caller, may_see, private_fields
+from service.community import LiveCommunity
 
 __all__ = ["group_public", "member_public", "visible_member"]
 
-_PRIVATE = {"visibility", "open_to_connect", "consent"}
 
-
-def visible_member(live: LiveCommunity, member_id: str, caller: Caller) -> Member:
+def visible_member(live: LiveCommunity, caller: Caller, member_id: str) -> Member:
     """The member, if ``caller`` may see them; otherwise as if there were none, since whether a
     hidden member exists is not told."""
     member = live.member(member_id)
-    if not caller.may_see(member):
+    if not may_see(caller, member):
         raise NotFoundError("member", member_id)
     return member
 
 
 def member_public(member: Member, caller: Caller) -> MemberPublic:
     """The profile; privacy settings only for the member themself and admins."""
-    hidden = set() if caller.is_self_or_admin(member.id) else _PRIVATE
-    return MemberPublic.model_validate(member.model_dump(exclude=hidden))
+    return MemberPublic.model_validate(member.model_dump(exclude=set(private_fields(caller,
+                                                                                   member))))
 
 
 def group_public(group: Group, snapshot: Snapshot, caller: Caller) -> GroupPublic:
@@ -34,7 +33,7 @@ def group_public(group: Group, snapshot: Snapshot, caller: Caller) -> GroupPubli
     index, members = snapshot.ids.index, snapshot.members
 
     def shown(ids: list[str]) -> list[str]:
-        return [i for i in ids if i in index and caller.may_see(members[index[i]])]
+        return [i for i in ids if i in index and may_see(caller, members[index[i]])]
 
     return GroupPublic(id=group.id, name=group.name, description=group.description,
                        topics=group.topics, members=shown(group.members),

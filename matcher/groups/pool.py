@@ -1,0 +1,54 @@
+"""Who interest groups are formed from: everyone who may be placed, narrowed by the
+coordinator's filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from matcher.recommend.snapshot import Snapshot, Vocabulary
+from models.errors import NotFoundError
+from models.privacy import placeable, why_not_placeable
+
+__all__ = ["select_pool"]
+
+
+def _column(vocabulary: Vocabulary, kind: str, name: str) -> int:
+    if name not in vocabulary.index:
+        raise NotFoundError(kind, name)
+    return vocabulary.index[name]
+
+
+def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,
+                topic: str | None = None, skill: str | None = None, region: str | None = None,
+                role: str | None = None, group: str | None = None
+                ) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Rows of the members to form groups from, and those of ``ids`` left out, with why.
+
+    Everyone :func:`~models.privacy.placeable`, narrowed by each filter given (interest in ``topic``, holding ``skill``, membership of ``group``…). Members
+    listed in ``ids`` who cannot be placed are reported rather than silently dropped.
+    """
+    keep = np.array([placeable(m) for m in snapshot.members], dtype=bool)
+    excluded: list[tuple[str, str]] = []
+    if ids is not None:
+        unknown = [i for i in ids if i not in snapshot.ids.index]
+        if unknown:
+            raise NotFoundError("member", unknown[0])
+        listed = np.zeros(len(snapshot), dtype=bool)
+        listed[[snapshot.ids.index[i] for i in ids]] = True
+        for row in np.flatnonzero(listed & ~keep):
+            excluded.append((snapshot.ids.names[row], why_not_placeable(snapshot.members[row])))
+        keep &= listed
+    for name, kind, vocabulary, matrix in (
+            (topic, "topic", snapshot.topics, snapshot.member_topics),
+            (skill, "skill", snapshot.skills, snapshot.member_skills),
+            (group, "group", snapshot.group_ids, snapshot.membership)):
+        if name is not None:
+            keep &= matrix[:, _column(vocabulary, kind, name)].toarray().ravel() > 0
+    for wanted, attribute in ((region, "region"), (role, "role")):
+        if wanted is not None:
+            keep &= np.array([getattr(m, attribute) == wanted for m in snapshot.members])
+    return np.flatnonzero(keep), excluded
+
+

@@ -1,0 +1,110 @@
+"""Who may see whom, and what a profile may be used for: qconnect's privacy rules, in one place.
+
+Every way in (HTTP, command line, web pages) and every computation (suggestions, search, group
+pools, analytics) asks these questions here, so each rule can be read, audited and tested once
+(``tests/test_privacy.py`` holds them as a table).
+
+- A **hidden** profile is seen only by its member and admins; to everyone else it does not
+  exist, and it is never suggested, found, placed in a group, analysed or named in a reason.
+- **Consent** is per purpose: ``suggestions`` (appear in others' suggestions and search),
+  ``groups`` (be placed in groups by coordinators and proposals) and ``analytics`` (be counted in
+  analysts' summaries, exports and evaluations).
+- A member **not open to connect** is not suggested and not put in a group pool, but can still
+  be found by search when they consent to it.
+- Privacy settings themselves (visibility, openness, consent) are shown only to the member and
+  admins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.access import Role
+from models.domain import Member
+
+__all__ = [
+    "OPERATOR",
+    "PRIVATE_FIELDS",
+    "Caller",
+    "analysable",
+    "findable",
+    "may_place",
+    "may_see",
+    "placeable",
+    "private_fields",
+    "shown_to_others",
+    "suggestable",
+    "why_not_placeable",
+]
+
+PRIVATE_FIELDS = frozenset({"visibility", "open_to_connect", "consent"})
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: a role, and the member they act for (none for keys made without one)."""
+
+    role: Role
+    member: str | None = None
+
+    def is_self_or_admin(self, member_id: str) -> bool:
+        return self.role == "admin" or self.member == member_id
+
+
+OPERATOR = Caller("admin")
+"""Whoever holds the store itself: the command line, scripts and notebooks."""
+
+
+def shown_to_others(member: Member) -> bool:
+    """Whether anyone but the member and admins may know the profile exists (and so be told of
+    it in a count, a group's member list or a reason such as a mutual connection)."""
+    return member.visibility != "hidden"
+
+
+def may_see(caller: Caller, member: Member) -> bool:
+    """Whether ``caller`` may read ``member``'s profile.
+
+    >>> hidden = Member(id="m1", visibility="hidden")
+    >>> may_see(Caller("member", "m2"), hidden), may_see(Caller("member", "m1"), hidden)
+    (False, True)
+    """
+    return shown_to_others(member) or caller.is_self_or_admin(member.id)
+
+
+def private_fields(caller: Caller, member: Member) -> frozenset[str]:
+    """The fields of ``member``'s profile that ``caller`` may not read."""
+    return frozenset() if caller.is_self_or_admin(member.id) else PRIVATE_FIELDS
+
+
+def suggestable(member: Member) -> bool:
+    """Whether ``member`` may appear in other members' suggestions."""
+    return shown_to_others(member) and member.open_to_connect and member.consent.suggestions
+
+
+def findable(member: Member) -> bool:
+    """Whether ``member`` may be found by others' searches (openness to connect aside: someone
+    looking for expertise may still find them)."""
+    return shown_to_others(member) and member.consent.suggestions
+
+
+def placeable(member: Member) -> bool:
+    """Whether ``member`` belongs in a pool that coordinators form groups from."""
+    return shown_to_others(member) and member.open_to_connect and member.consent.groups
+
+
+def why_not_placeable(member: Member) -> str:
+    """Why :func:`placeable` is false for ``member``, in words a coordinator reads."""
+    if not shown_to_others(member):
+        return "hidden profile"
+    return "not open to connect" if not member.open_to_connect else "no consent to group placement"
+
+
+def may_place(caller: Caller, member: Member) -> bool:
+    """Whether ``caller`` may put ``member`` in a group (as a member or a coordinator): a member
+    may always join by themself; anyone else needs the member's consent to group placement."""
+    return caller.member == member.id or member.consent.groups
+
+
+def analysable(member: Member) -> bool:
+    """Whether ``member`` may be included in analytics (summaries, exports, evaluations)."""
+    return shown_to_others(member) and member.consent.analytics

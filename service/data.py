@@ -1,0 +1,51 @@
+"""Moving community data in and out of a store: import, export, embedding, counts and schema
+migrations. These are the operator's use cases: the command line runs them as whoever holds
+the store."""
+
+from __future__ import annotations
+
+from graph_schema import open_store
+from graph_schema.store import Progress
+from matcher.embeddings.refresh import EmbedReport, KindProgress, embed_store
+from models import Community
+from models.privacy import Caller
+from service.access import allow
+from service.community import LiveCommunity
+
+__all__ = ["embed", "export_community", "import_community", "migrate", "stats"]
+
+
+@allow("admin")
+def import_community(live: LiveCommunity, caller: Caller, community: Community,
+                     progress: Progress | None = None) -> None:
+    """Store ``community`` (checked already, e.g. read from a bundle) in one transaction: an
+    upsert, so importing the same community twice changes nothing."""
+    live.store.write(community, progress)
+
+
+@allow("admin")
+def embed(live: LiveCommunity, caller: Caller, *, force: bool = False,
+          progress: KindProgress | None = None) -> EmbedReport:
+    """Embed members, groups, topics and skills whose text or model changed (everything with
+    ``force``), and forget the embeddings of what is gone."""
+    return embed_store(live.store, live.encoder, force=force, progress=progress)
+
+
+@allow("admin")
+def export_community(live: LiveCommunity, caller: Caller) -> Community:
+    """The whole stored community, in a stable order."""
+    return live.store.export()
+
+
+@allow("admin")
+def stats(live: LiveCommunity, caller: Caller) -> dict[str, int]:
+    """Counts of members, connections, groups, organisations, regions, topics and skills."""
+    return live.store.stats()
+
+
+def migrate(location: str | None = None) -> tuple[list[int], int]:
+    """Apply the schema migrations the store at ``location`` lacks (safe to run again): the
+    versions applied, and the version it is at now."""
+    with open_store(location, migrate=False) as store:
+        applied = store.migrate()
+        return applied, store.schema_version()

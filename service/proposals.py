@@ -1,0 +1,113 @@
+"""Proposed interest groups: a coordinator asks for groups within rules, edits the proposal,
+proposes again, and saves it as real groups.
+
+A proposal is computed, never stored, until it is saved; saving creates every group of it in
+one write, or none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from graph_schema.store import Store
+from matcher.groups.formation import GroupRules, form_groups
+from matcher.groups.pool import select_pool
+from matcher.groups.report import describe
+from models import Group
+from models.api import GroupPublic, ProposalRequest, ProposalSave
+from models.errors import ConflictError, ForbiddenError, QConnectError
+from models.privacy import Caller
+from service.access import allow
+from service.community import LiveCommunity
+from service.groups import check_placeable
+from service.views import group_public, visible_member
+
+__all__ = ["propose", "rules_of", "save"]
+
+
+def rules_of(request: ProposalRequest) -> GroupRules:
+    """The group-formation rules a request states."""
+    return GroupRules(min_size=request.min_size, max_size=request.max_size,
+                      groups=request.groups, max_per_organisation=request.max_per_organisation,
+                      min_roles=request.min_roles, together=tuple(map(tuple, request.together)),
+                      apart=tuple(request.apart), pins=request.pins, focus=tuple(request.focus),
+                      known_weight=request.known_weight)
+
+
+def _mentioned(request: ProposalRequest) -> set[str]:
+    ids = {*(request.pool or ()), *request.pins}
+    for part in (*request.together, *request.apart):
+        ids.update(part)
+    if request.previous is not None:
+        ids.update(request.previous.members())
+    return ids
+
+
+@allow("coordinator", "admin")
+def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> dict[str, Any]:
+    """Coherent groups from the request's pool within its rules, as a report (see
+    :func:`matcher.groups.report.describe`); nothing is saved."""
+    for member_id in _mentioned(request):
+        visible_member(live, caller, member_id)  # a hidden member is as good as unknown
+    snapshot = live.snapshot
+    rows, excluded = select_pool(snapshot, request.pool_ids(), topic=request.topic,
+                                 skill=request.skill, region=request.region, role=request.role,
+                                 group=request.group)
+    previous = request.previous.groups if request.previous is not None else None
+    partition = form_groups(snapshot, rows, rules_of(request), seed=request.seed,
+                            excluded=excluded, previous=previous)
+    return describe(snapshot, partition)
+
+
+def _unused_ids(store: Store, prefix: str, count: int) -> list[str]:
+    """``prefix-1``, ``prefix-2``, … skipping ids that groups already have."""
+    taken = {g.id for g in store.groups()}
+    ids: list[str] = []
+    n = 0
+    while len(ids) < count:
+        n += 1
+        if f"{prefix}-{n}" not in taken:
+            ids.append(f"{prefix}-{n}")
+    return ids
+
+
+def _coordinator(caller: Caller, proposal: ProposalSave) -> str:
+    coordinator = proposal.coordinator or caller.member
+    if coordinator is None:
+        raise QConnectError("name the groups' coordinator: this caller acts for no member")
+    if caller.role == "coordinator" and caller.member and coordinator != caller.member:
+        raise ForbiddenError("a coordinator saves groups for themself only")
+    return coordinator
+
+
+@allow("coordinator", "admin")
+def save(live: LiveCommunity, caller: Caller, proposal: ProposalSave,
+         today: dt.date | None = None) -> list[GroupPublic]:
+    """Create a proposal's groups, each coordinated by the proposal's coordinator (default:
+    the member the caller acts for), with ids ``<prefix>-<n>`` (default prefix
+    ``proposal-<date>``) no group has yet: all of them, or on any problem (an unknown member,
+    one who has not consented to group placement, the coordinator listed as a member) none.
+    They are embedded as they are saved, so they are suggested to members at once."""
+    coordinator = _coordinator(caller, proposal)
+    day = (today or dt.date.today()).isoformat()
+
+    def groups(store: Store) -> list[Group]:
+        check_placeable(live, caller, {m for g in proposal.groups for m in g.members},
+                        [coordinator])
+        ids = _unused_ids(store, proposal.prefix or f"proposal-{day}", len(proposal.groups))
+        made = []
+        for n, (group, key) in enumerate(zip(proposal.groups, ids, strict=True)):
+            if coordinator in group.members:
+                raise ConflictError(f"group {n}: the coordinator {coordinator} is also listed "
+                                    "as a member; take them out of the group or choose another "
+                                    "coordinator")
+            made.append(Group(id=key, name=group.label or f"Group {n + 1}",
+                              description=f"Proposed by qconnect on {day}.",
+                              topics=group.topics, members=group.members,
+                              coordinators=[coordinator]))
+        return made
+
+    saved = live.add_groups(groups)
+    snapshot = live.snapshot
+    return [group_public(g, snapshot, caller) for g in saved]

@@ -1,0 +1,42 @@
+"""A member's suggestions (people like you, who can help me, groups to join) and their
+feedback on them."""
+
+from __future__ import annotations
+
+from models import Feedback
+from models.api import SuggestionList, SuggestionPublic
+from models.errors import QConnectError
+from models.privacy import Caller
+from service.access import allow
+from service.community import LiveCommunity, SuggestionKind
+from service.views import visible_member
+
+__all__ = ["give_feedback", "suggest"]
+
+
+@allow("member", "admin", own="member_id")
+def suggest(live: LiveCommunity, caller: Caller, member_id: str, kind: SuggestionKind,
+            k: int = 10, skill: str | None = None) -> SuggestionList:
+    """Suggestions with their reasons, computed from memory in a few milliseconds. ``skill``
+    (helpers only) asks for help with that skill instead of everything the member wants."""
+    if skill is not None and kind != "helpers":
+        raise QConnectError("'skill' applies to helpers only")
+    found, snapshot = live.suggest(kind, member_id, k, skill)
+    index, records = ((snapshot.group_ids.index, snapshot.groups) if kind == "groups"
+                      else (snapshot.ids.index, snapshot.members))
+    return SuggestionList(member=member_id, kind=kind, data=[
+        SuggestionPublic(id=s.id, name=records[index[s.id]].name, score=s.score,
+                         reasons=list(s.reasons)) for s in found])
+
+
+@allow("member", "admin", own="member_id")
+def give_feedback(live: LiveCommunity, caller: Caller, member_id: str,
+                  feedback: Feedback) -> Feedback:
+    """Accept or dismiss a suggestion. A dismissed person is not suggested to the member again,
+    nor the member to them."""
+    if feedback.member != member_id:
+        raise QConnectError("feedback is given by the member it is recorded for")
+    if feedback.target_kind == "member":
+        visible_member(live, caller, feedback.target)  # a hidden member is as good as unknown
+    live.record_feedback(feedback)
+    return feedback
