@@ -33,11 +33,10 @@ from api.routers import (
     search,
     terms,
 )
-from graph_schema import open_store
 from models.errors import QConnectError
 from models.settings import get_settings
 from service import config
-from service.community import LiveCommunity
+from service.community import LiveCommunity, start_community
 
 __all__ = ["ROUTERS", "create_app"]
 
@@ -85,10 +84,9 @@ def create_app(store: str | None = None) -> FastAPI:
         # Each request's matrix work is small; BLAS threads per request only fight the
         # concurrent requests for the cores (measured: 2.7x the throughput with one thread).
         threadpool_limits(limits=1, user_api="blas")
-        opened = open_store(store)
-        live, following = None, None
+        live = app.state.community = start_community(store, config.encoder())
+        following = None
         try:
-            live = app.state.community = LiveCommunity(opened, config.encoder())
             log.info("ready", extra={"fields": {"members": len(live.snapshot),
                                                 "trained": live.trained}})
             if settings.follow_interval:
@@ -98,10 +96,8 @@ def create_app(store: str | None = None) -> FastAPI:
             if following:
                 following.cancel()
                 await asyncio.gather(following, return_exceptions=True)
-            if live:  # a reload the cancelled task left running in a worker thread ends first
-                await run_in_threadpool(live.close)
-            else:
-                opened.close()
+            # A reload the cancelled task left running in a worker thread ends first.
+            await run_in_threadpool(live.close)
             log.info("stopped")
 
     app = FastAPI(title="qconnect", version="0.1.0", description=DESCRIPTION,

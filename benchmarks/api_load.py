@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -34,29 +35,24 @@ from urllib.parse import quote_plus
 
 import numpy as np
 
-from api.keys import new_key
 from benchmarks.prepared import prepared_store
 from graph_schema import open_store
-from tests.neo4j_server import running_neo4j, wipe
 from graph_schema.store import copy_store
-from matcher.embeddings.encoder import configured_model_path, model_id
-from matcher.recommend.group_ranker import GroupRanker
-from matcher.recommend.ranker_files import ranker_folder, save_rankers
-from matcher.recommend.people_ranker import PeopleRanker
-from matcher.recommend.snapshot import snapshot_from_store
+from models.privacy import OPERATOR
+from models.settings import get_settings
+from service import keys, training
+from service.community import open_community
+from tests.neo4j_server import running_neo4j, wipe
 
 PORT = 8765
 
 
 def _prepare(location: str) -> tuple[str, list[str], list[str]]:
     """Train and save the rankers for ``location``; an admin key, member ids, search texts."""
-    with open_store(location) as store:
-        snapshot = snapshot_from_store(store, model_id(configured_model_path()))
-        save_rankers(ranker_folder(location), PeopleRanker().fit(snapshot),
-                     GroupRanker().fit(snapshot))
-        text, key = new_key("admin")
-        store.add_key(key)
-    members = [m for m in snapshot.members if m.visibility != "hidden"]
+    with open_community(location) as live:
+        training.train(live, OPERATOR)
+        text, _ = keys.create_key(live, OPERATOR, "admin")
+        members = [m for m in live.snapshot.members if m.visibility != "hidden"]
     texts = [" ".join((m.bio or m.role or "improvement").split()[:8]) for m in members]
     return text, [m.id for m in members], texts
 
@@ -164,6 +160,8 @@ def main() -> None:
     source = str(prepared_store(args.members))
     with tempfile.TemporaryDirectory(prefix="qconnect-load-") as folder, ExitStack() as stack:
         rankers = Path(folder) / "rankers"
+        os.environ["QCONNECT_RANKERS"] = str(rankers)  # where training saves, the service looks
+        get_settings.cache_clear()
         for kind in args.stores:
             if kind == "embedded":
                 location = str(Path(folder) / "service.db")

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from graph_schema import open_store
 from matcher.embeddings.refresh import embed_store
-from matcher.embeddings.encoder import BATCH_SIZE, get_encoder
+from matcher.embeddings.encoder import BATCH_SIZE
+from service import config
 from matcher.embeddings.profile_text import member_text
 from matcher.synthetic.generator import generate_community
 
@@ -31,7 +32,7 @@ def main() -> None:
 
     community = generate_community(args.members, seed=2)
     texts = [member_text(m) for m in community.members]
-    encoder = get_encoder()
+    encoder = config.encoder()
     model = encoder.model  # the very SentenceTransformer the pipeline wraps
     model.encode(texts[:64], batch_size=BATCH_SIZE)  # warm up
     bare, pipeline = [], []

@@ -33,17 +33,16 @@ import numpy as np
 
 from benchmarks.prepared import prepared_store
 from graph_schema import open_store
-from matcher.embeddings.encoder import configured_model_path, model_id
 from matcher.groups.baselines import (
-    coherence_ceiling,
     kmeans_groups,
     louvain_groups,
     partition_scores,
     random_groups,
 )
+from matcher.groups.coherence import coherence_ceiling
 from matcher.groups.formation import GroupRules, form_groups
-from matcher.groups.proposals import select_pool
-from matcher.recommend.snapshot import snapshot_from_store
+from matcher.groups.pool import select_pool
+from service.community import read_snapshot
 
 RULES = GroupRules(min_size=6, max_size=10, max_per_organisation=2, min_roles=3)
 
@@ -72,7 +71,7 @@ def _print_table(rows: dict[str, dict[str, float]]) -> None:
 
 def measure(size: int, seed: int) -> None:
     with open_store(str(prepared_store(size))) as store:
-        snapshot = snapshot_from_store(store, model_id(configured_model_path()))
+        snapshot = read_snapshot(store)
     _ = (snapshot.embeddings, snapshot.topic_profile, snapshot.skill_profile, snapshot.adjacency)
     pool, _ = select_pool(snapshot)
     proposed, seconds = _timed(

@@ -20,9 +20,8 @@ from pathlib import Path
 
 from benchmarks.prepared import prepared_bundle, prepared_store
 from graph_schema import open_store
-from matcher.embeddings.encoder import configured_model_path, model_id
 from matcher.evaluation.protocol import MethodResult, evaluate, format_table, hold_out
-from matcher.recommend.snapshot import snapshot_from_store
+from service.community import read_snapshot
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "bundles"
 
@@ -36,12 +35,11 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
-    model = model_id(configured_model_path())
 
     lastfm = SHARED / "lastfm-2k"
     if lastfm.is_dir():
         with open_store(str(prepared_bundle(lastfm))) as store:
-            snapshot = snapshot_from_store(store, model)
+            snapshot = read_snapshot(store)
         test = {m: set(v) for m, v in
                 json.loads((SHARED / "lastfm-2k.test.json").read_text()).items()}
         _table("lastfm-2k, published test split", evaluate(hold_out(snapshot, test=test), args.k),
@@ -50,7 +48,7 @@ def main() -> None:
         print(f"skipping lastfm-2k: {lastfm} is not on this machine", file=sys.stderr)
 
     with open_store(str(prepared_store(args.members))) as store:
-        snapshot = snapshot_from_store(store, model)
+        snapshot = read_snapshot(store)
     _table(f"generated community of {args.members:,} members, 20% most recent ties held out",
            evaluate(hold_out(snapshot), args.k), args.k)
 

@@ -26,12 +26,11 @@ import numpy as np
 
 from benchmarks.prepared import prepared_store
 from graph_schema import open_store
-from matcher.embeddings.encoder import configured_model_path, model_id
-from matcher.recommend.group_ranker import GroupRanker
-from matcher.recommend.people_ranker import PeopleRanker
+from matcher.recommend.group_ranking import train_group_ranking
+from matcher.recommend.people_ranking import train_people_ranking
 from matcher.recommend.recommender import Recommender
 from matcher.recommend.rerank import RerankPolicy
-from matcher.recommend.snapshot import snapshot_from_store
+from service.community import read_snapshot
 
 
 def _timed(run: Callable[[str], object], ids: list[str]) -> np.ndarray:
@@ -49,10 +48,10 @@ def measure(size: int, queries: int) -> None:
     started = time.perf_counter()
     with open_store(str(prepared_store(size))) as store:
         # Read and warmed whole, as the service does when it starts or reloads.
-        snapshot = snapshot_from_store(store, model_id(configured_model_path())).warmed()
+        snapshot = read_snapshot(store).warmed()
     built = time.perf_counter() - started
     started = time.perf_counter()
-    people, groups = PeopleRanker().fit(snapshot), GroupRanker().fit(snapshot)
+    people, groups = train_people_ranking(snapshot), train_group_ranking(snapshot)
     trained = time.perf_counter() - started
     recommender = Recommender(snapshot, people, groups, RerankPolicy())
     ids = random.Random(size).sample(list(snapshot.ids.names), queries)
@@ -72,7 +71,7 @@ def measure(size: int, queries: int) -> None:
     base = np.percentile(rows["bare numpy cosine top-10 (baseline)"], 50)
     print(f"\n{size:,} members ({len(snapshot.community.connections):,} ties, "
           f"{len(snapshot.groups):,} groups), {queries} requests each; snapshot built in "
-          f"{built:.1f} s, rankers trained in {trained:.1f} s ({people.metadata_['kind']})")
+          f"{built:.1f} s, rankers trained in {trained:.1f} s ({people.metadata['kind']})")
     print(f"{'':<38} {'p50 ms':>8} {'p99 ms':>8} {'p50 / baseline':>15}")
     for name, times in rows.items():
         p50, p99 = np.percentile(times, [50, 99])

@@ -6,9 +6,8 @@
 For each community size (generated, embedded once and cached: see prepared.py), in one run:
 - exact numpy cosine top-10 over the same embedding matrix: the baseline;
 - ``store.nearest`` top-10 on the embedded store and on Neo4j (its vector index);
-- a whole ``Searcher.members`` search (encode the query, nearest, profiles, reasons) on each,
-  and the service's ``search_snapshot`` over a snapshot in memory (encode, exact cosine,
-  reasons), which is the same on either store;
+- a whole search as every way in makes it, ``search_snapshot`` over a snapshot in memory
+  (encode the query, exact cosine, privacy and filters, reasons), the same on either store;
 - recall@10 of the Neo4j index against the exact top-10 (target ≥ 0.95).
 Latencies are per query, warm, p50 and p99 in milliseconds. Queries are the first half of
 randomly chosen members' bios. Without ``--neo4j`` a throwaway Neo4j is started.
@@ -28,9 +27,9 @@ from benchmarks.prepared import prepared_store
 from graph_schema import Store, open_store
 from tests.neo4j_server import running_neo4j, wipe
 from graph_schema.store import copy_store
-from matcher.embeddings.encoder import get_encoder
-from matcher.embeddings.search import Searcher, search_snapshot
+from matcher.embeddings.search import search_snapshot
 from matcher.recommend.snapshot import snapshot_from_store
+from service import config
 
 K = 10
 
@@ -56,7 +55,7 @@ def _exact(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
 
 
 def measure(size: int, uri: str, queries: int) -> None:
-    encoder = get_encoder()
+    encoder = config.encoder()
     with open_store(str(prepared_store(size))) as embedded, open_store(uri) as graph:
         wipe(uri)
         graph.migrate()
@@ -74,12 +73,8 @@ def measure(size: int, uri: str, queries: int) -> None:
         for name, store in stores.items():
             print(_row(f"{name}: nearest top-10", _latencies(
                 lambda i, s=store: s.nearest("member", vectors[i], K, encoder.model_id), n)))
-        for name, store in stores.items():
-            searcher = Searcher(store, encoder)
-            print(_row(f"{name}: whole search (encode, filter, reasons)",
-                       _latencies(lambda i, s=searcher: s.members(texts[i], K), n)))
         snapshot = snapshot_from_store(embedded, encoder.model_id).warmed()
-        print(_row("service: whole search over its snapshot",
+        print(_row("whole search over the snapshot (encode, filter, reasons)",
                    _latencies(lambda i: search_snapshot(snapshot, encoder, texts[i], K), n)))
         position = {key: i for i, key in enumerate(keys)}
         recall = np.mean([

@@ -29,11 +29,10 @@ from graph_schema.store import (
     MEMBER_FIELDS,
     Progress,
     Store,
-    TermKind,
     member_from_row,
     member_row,
 )
-from models import Community, Connection, Group, Member, Skill, Topic
+from models import Community, Connection, Group, Member, Skill, TermKind, Topic
 
 __all__ = ["EmbeddedStore"]
 

@@ -26,8 +26,8 @@ from models.errors import (
     StoreUnavailableError,
 )
 from graph_schema.schema import MIGRATIONS
-from graph_schema.store import Kind, Progress, Store, TermKind, member_from_row, member_row
-from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, Topic
+from graph_schema.store import Kind, Progress, Store, member_from_row, member_row
+from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, TermKind, Topic
 
 __all__ = ["Neo4jStore"]
 

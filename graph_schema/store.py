@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from models.errors import ConflictError
-from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member
+from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member, TermKind
 
 __all__ = [
     "CONSENT_FIELDS",
@@ -26,14 +26,12 @@ __all__ = [
     "Kind",
     "Progress",
     "Store",
-    "TermKind",
     "copy_store",
     "member_from_row",
     "member_row",
 ]
 
 Kind = Literal["member", "group", "topic", "skill"]
-TermKind = Literal["topic", "skill"]
 EMBEDDED_KINDS: tuple[Kind, ...] = ("member", "group", "topic", "skill")
 """What carries an embedding; members and groups are keyed by id, topics and skills by name."""
 

@@ -32,15 +32,16 @@ __all__ = [
     "Group",
     "Identifier",
     "Member",
-    "Organisation",
-    "Region",
     "Skill",
     "SkillLevel",
+    "TermKind",
     "Topic",
     "Visibility",
 ]
 
 Visibility = Literal["public", "members", "hidden"]
+TermKind = Literal["topic", "skill"]
+"""The two vocabularies: improvement topics, and skills."""
 
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
@@ -243,22 +244,6 @@ class Topic(_Term):
 
 class Skill(_Term):
     """A skill members can offer or want to learn (statistical process control, coaching, …)."""
-
-
-class Organisation(BaseModel):
-    """An employer or home organisation; members work at it, it sits in regions."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: Name
-    regions: tuple[Name, ...] = ()
-    members: int = 0
-
-
-class Region(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    name: Name
 
 
 class Community(BaseModel):

@@ -30,9 +30,7 @@ from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import group_text, member_text, term_text
 from matcher.embeddings.refresh import embed_texts
 from matcher.embeddings.search import MemberHit, search_snapshot
-from matcher.recommend.group_ranker import GroupRanker
-from matcher.recommend.people_ranker import PeopleRanker
-from matcher.recommend.ranker_files import load_rankers
+from matcher.recommend.ranker_files import load_rankings
 from matcher.recommend.recommender import Recommender, Suggestion
 from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
@@ -40,7 +38,8 @@ from models import Community, Connection, Feedback, Group, Member, Skill, Topic
 from models.errors import ConflictError, NotFoundError, QConnectError
 from service import config
 
-__all__ = ["LiveCommunity", "SuggestionKind", "open_community", "read_snapshot"]
+__all__ = ["LiveCommunity", "SuggestionKind", "open_community", "read_snapshot",
+           "start_community"]
 
 log = logging.getLogger("qconnect.service")
 
@@ -55,9 +54,11 @@ def read_snapshot(store: Store) -> Snapshot:
 def _recommender(store: Store, policy: RerankPolicy) -> tuple[Recommender, bool]:
     """A recommender over a fresh snapshot of ``store`` with the rankers trained for it, and
     whether trained rankers were found (without them the documented fallback formulas rank)."""
-    saved = load_rankers(config.ranker_folder(store.location))
-    people, groups = saved or (PeopleRanker(), GroupRanker())
-    return Recommender(read_snapshot(store).warmed(), people, groups, policy), saved is not None
+    saved = load_rankings(config.ranker_folder(store.location))
+    snapshot = read_snapshot(store).warmed()
+    if saved is None:
+        return Recommender(snapshot, policy=policy), False
+    return Recommender(snapshot, *saved, policy=policy), True
 
 
 class LiveCommunity:
@@ -276,18 +277,24 @@ class LiveCommunity:
 
 
 
-@contextmanager
-def open_community(location: str | None = None, encoder: Encoder | None = None
-                   ) -> Iterator[LiveCommunity]:
-    """The community in the store at ``location`` (default: the configured one), closed
-    afterwards; ``encoder`` is the model to embed with (default: the configured one, loaded when
+def start_community(location: str | None = None,
+                    encoder: Encoder | None = None) -> LiveCommunity:
+    """The community in the store at ``location`` (default: the configured one); the caller
+    closes it. ``encoder`` is the model to embed with (default: the configured one, loaded when
     first needed)."""
     store = open_store(location)
     try:
-        live = LiveCommunity(store, encoder)
+        return LiveCommunity(store, encoder)
     except BaseException:
         store.close()
         raise
+
+
+@contextmanager
+def open_community(location: str | None = None, encoder: Encoder | None = None
+                   ) -> Iterator[LiveCommunity]:
+    """:func:`start_community`, closed at the end of the block."""
+    live = start_community(location, encoder)
     try:
         yield live
     finally:

@@ -1,18 +1,21 @@
-"""Moving community data in and out of a store: import, export, embedding, counts and schema
-migrations. These are the operator's use cases: the command line runs them as whoever holds
-the store."""
+"""Moving community data in and out of a store: bundles (read, written, generated), import,
+export, embedding, counts and schema migrations. These are the operator's use cases: the
+command line runs them as whoever holds the store."""
 
 from __future__ import annotations
 
 from graph_schema import open_store
+from graph_schema.bundle import read_bundle, write_bundle
 from graph_schema.store import Progress
 from matcher.embeddings.refresh import EmbedReport, KindProgress, embed_store
+from matcher.synthetic.generator import generate_community
 from models import Community
 from models.privacy import Caller
 from service.access import allow
 from service.community import LiveCommunity
 
-__all__ = ["embed", "export_community", "import_community", "migrate", "stats"]
+__all__ = ["KindProgress", "Progress", "embed", "export_community", "generate_community",
+           "import_community", "migrate", "read_bundle", "stats", "write_bundle"]
 
 
 @allow("admin")

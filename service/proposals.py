@@ -8,14 +8,13 @@ one write, or none.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from graph_schema.store import Store
 from matcher.groups.formation import GroupRules, form_groups
 from matcher.groups.pool import select_pool
 from matcher.groups.report import describe
 from models import Group
-from models.api import GroupPublic, ProposalRequest, ProposalSave
+from models.api import GroupPublic, Proposal, ProposalRequest, ProposalSave
 from models.errors import ConflictError, ForbiddenError, QConnectError
 from models.privacy import Caller
 from service.access import allow
@@ -45,7 +44,7 @@ def _mentioned(request: ProposalRequest) -> set[str]:
 
 
 @allow("coordinator", "admin")
-def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> dict[str, Any]:
+def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> Proposal:
     """Coherent groups from the request's pool within its rules, as a report (see
     :func:`matcher.groups.report.describe`); nothing is saved."""
     for member_id in _mentioned(request):
@@ -57,7 +56,7 @@ def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> di
     previous = request.previous.groups if request.previous is not None else None
     partition = form_groups(snapshot, rows, rules_of(request), seed=request.seed,
                             excluded=excluded, previous=previous)
-    return describe(snapshot, partition)
+    return Proposal.model_validate(describe(snapshot, partition))
 
 
 def _unused_ids(store: Store, prefix: str, count: int) -> list[str]:

@@ -3,8 +3,8 @@ to the vocabulary of topics and skills."""
 
 from __future__ import annotations
 
-from graph_schema.store import TermKind
 from matcher.embeddings.search import TermHit, search_snapshot, search_terms
+from models import TermKind
 from models.api import SearchHit, SearchResults
 from models.privacy import Caller
 from service.access import ANYONE, PROFILES, allow

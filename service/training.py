@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from matcher.embeddings.refresh import KindProgress
-from matcher.evaluation.protocol import MethodResult, evaluate, hold_out
-from matcher.recommend.group_ranker import GroupRanker
-from matcher.recommend.people_ranker import PeopleRanker
-from matcher.recommend.ranker_files import save_rankers
+from matcher.evaluation.protocol import MethodResult, evaluate, format_table, hold_out
+from matcher.recommend.group_ranking import train_group_ranking
+from matcher.recommend.people_ranking import train_people_ranking
+from matcher.recommend.ranker_files import save_rankings
 from models import Community
 from models.privacy import OPERATOR, Caller
 from service import config
@@ -19,7 +19,7 @@ from service.access import allow
 from service.community import LiveCommunity, open_community
 from service.data import embed
 
-__all__ = ["evaluate_bundle", "train"]
+__all__ = ["evaluate_bundle", "format_table", "train"]
 
 
 @allow("admin")
@@ -28,11 +28,11 @@ def train(live: LiveCommunity, caller: Caller) -> dict[str, Any]:
     where ``recommend``, the service (after a reload or restart) and ``evaluate`` find them.
     Returns what was learned and where it was saved."""
     snapshot = live.snapshot
-    people = PeopleRanker().fit(snapshot)
-    groups = GroupRanker().fit(snapshot)
+    people, groups = train_people_ranking(snapshot), train_group_ranking(snapshot)
     folder = config.ranker_folder(live.store.location)
-    save_rankers(folder, people, groups)
-    return {"people": people.metadata_, "groups": groups.metadata_, "saved_in": str(folder)}
+    save_rankings(folder, people, groups)
+    return {"people": dict(people.metadata), "groups": dict(groups.metadata),
+            "saved_in": str(folder)}
 
 
 def _evaluation_store(bundle: Path) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from graph_schema.store import TermKind
-from models import Skill, Topic
+from models import Skill, TermKind, Topic
 from models.api import Page, TermCreate, TermPublic
 from models.privacy import Caller
 from service.access import ANYONE, allow

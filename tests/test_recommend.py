@@ -15,10 +15,10 @@ from tests.neo4j_server import wipe
 from graph_schema.store import copy_store
 from matcher.embeddings.refresh import refresh
 from matcher.embeddings.encoder import Encoder
-from matcher.recommend.group_ranker import GroupRanker
-from matcher.recommend.ranker_files import load_rankers, save_rankers
+from matcher.recommend.group_ranking import GroupRanking, train_group_ranking
+from matcher.recommend.ranker_files import load_rankings, save_rankings
 from matcher.embeddings.profile_text import member_text
-from matcher.recommend.people_ranker import PeopleRanker
+from matcher.recommend.people_ranking import PeopleRanking, train_people_ranking
 from matcher.recommend.recommender import HELPER_MIN_LEVEL, Recommender
 from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
@@ -35,19 +35,19 @@ def snapshot(generated_store: str, encoder: Encoder) -> Snapshot:
 
 
 @pytest.fixture(scope="module")
-def rankers(snapshot: Snapshot) -> tuple[PeopleRanker, GroupRanker]:
-    return PeopleRanker().fit(snapshot), GroupRanker().fit(snapshot)
+def rankers(snapshot: Snapshot) -> tuple[PeopleRanking, GroupRanking]:
+    return train_people_ranking(snapshot), train_group_ranking(snapshot)
 
 
-def _recommender(snapshot: Snapshot, rankers: tuple[PeopleRanker, GroupRanker],
+def _recommender(snapshot: Snapshot, rankers: tuple[PeopleRanking, GroupRanking],
                  policy: RerankPolicy | None = None) -> Recommender:
     return Recommender(snapshot, *rankers, policy=policy or RerankPolicy())
 
 
-def test_rankers_learn_from_the_community(rankers: tuple[PeopleRanker, GroupRanker]) -> None:
+def test_rankers_learn_from_the_community(rankers: tuple[PeopleRanking, GroupRanking]) -> None:
     people, groups = rankers
-    assert people.learned and people.metadata_["positives"] >= 30
-    assert groups.model_ is not None
+    assert people.learned and people.metadata["positives"] >= 30
+    assert groups.metadata["kind"] == "logistic regression"
 
 
 def test_never_self_connections_hidden_or_closed(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
@@ -202,9 +202,9 @@ def test_unknown_member_is_not_found(snapshot: Snapshot, rankers) -> None:  # no
 
 def test_cold_start_community_uses_the_formula(generated: Community, snapshot: Snapshot) -> None:
     sparse = snapshot.with_changes(connections=generated.connections[:20])
-    ranker = PeopleRanker().fit(sparse)
-    assert not ranker.learned and "fallback" in ranker.metadata_["kind"]
-    recommender = Recommender(sparse, ranker, GroupRanker().fit(sparse))
+    ranking = train_people_ranking(sparse)
+    assert not ranking.learned and "fallback" in ranking.metadata["kind"]
+    recommender = Recommender(sparse, ranking, train_group_ranking(sparse))
     found = recommender.people(sparse.members[0].id, 10)
     assert len(found) == 10
 
@@ -240,11 +240,11 @@ def test_new_member_with_only_a_bio_gets_good_suggestions(
 
 
 def test_rankers_are_saved_and_loaded(rankers, snapshot: Snapshot, tmp_path) -> None:  # noqa: ANN001
-    save_rankers(tmp_path, *rankers)
-    people, groups = load_rankers(tmp_path)
-    features = np.random.default_rng(0).random((5, len(people.metadata_["features"])))
-    assert np.allclose(people.score(features), rankers[0].score(features))
-    assert load_rankers(tmp_path / "none") is None
+    save_rankings(tmp_path, *rankers)
+    people, groups = load_rankings(tmp_path)
+    features = np.random.default_rng(0).random((5, len(people.metadata["features"])))
+    assert np.allclose(people.scores(features), rankers[0].scores(features))
+    assert load_rankings(tmp_path / "none") is None
 
 
 @pytest.mark.neo4j

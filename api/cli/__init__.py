@@ -5,7 +5,7 @@ error with a non-zero exit code, and a refused command changes nothing.
 """
 
 # Importing the command modules registers their commands.
-from api.cli import data, demo, find, groups, keys, serve  # noqa: F401
+from api.cli import data, demo, find, groups, keys, members, serve  # noqa: F401
 from api.cli.common import app
 
 __all__ = ["app"]

@@ -24,10 +24,10 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from matcher.embeddings.refresh import KindProgress
 from models.errors import QConnectError
 from models.privacy import OPERATOR
 from service.community import LiveCommunity, open_community
+from service.data import KindProgress
 
 __all__ = ["JsonOption", "StoreOption", "app", "community", "console", "embed_with_progress",
            "embedding_progress", "print_data", "progress_bar", "read_ids", "read_json", "reported", "schema_app"]

@@ -21,7 +21,6 @@ from api.cli.common import (
     reported,
     schema_app,
 )
-from graph_schema.bundle import read_bundle, write_bundle
 from models.privacy import OPERATOR
 from service import data
 
@@ -34,11 +33,9 @@ def generate(
     = 0,
 ) -> None:
     """Write a synthetic Q-like community bundle (deterministic for a seed)."""
-    from matcher.synthetic.generator import generate_community
-
     with console.status(f"generating {members:,} members"):
-        generated = generate_community(members, seed=seed)
-        write_bundle(generated, out)
+        generated = data.generate_community(members, seed=seed)
+        data.write_bundle(generated, out)
     console.print(f"wrote {len(generated.members):,} members, "
                   f"{len(generated.connections):,} connections and "
                   f"{len(generated.groups):,} groups to {out}")
@@ -53,7 +50,7 @@ def import_(
 ) -> None:
     """Check a bundle and store it; a bundle with any bad line is refused whole."""
     with reported(), console.status("checking the bundle"):
-        checked = read_bundle(bundle)
+        checked = data.read_bundle(bundle)
     with community(store) as live:
         with progress_bar() as bar:
             task = bar.add_task("importing", total=None)
@@ -83,7 +80,7 @@ def export(
     with community(store) as live:
         with console.status("exporting"):
             exported = data.export_community(live, OPERATOR)
-        write_bundle(exported, out)
+        data.write_bundle(exported, out)
     console.print(f"wrote {len(exported.members):,} members to {out}")
 
 

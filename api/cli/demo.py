@@ -15,7 +15,6 @@ from api.cli.data import import_
 from api.cli.find import train
 from api.cli.serve import serve
 from models.errors import NotFoundError
-from graph_schema.bundle import write_bundle
 from models import ApiKey
 from models.privacy import OPERATOR
 from models.settings import get_settings
@@ -33,12 +32,12 @@ def demo(
     """Generate a community, import and embed it, train the rankers, show suggestions, then
     serve the HTTP API with keys and example calls to try (the keys are revoked when it
     stops)."""
-    from matcher.synthetic.generator import generate_community
+    from service import data
     from service import members as profiles
     from service import suggestions
 
     with tempfile.TemporaryDirectory() as folder:
-        write_bundle(generate_community(members, seed=42), folder)
+        data.write_bundle(data.generate_community(members, seed=42), folder)
         console.print(f"generated a community of {members:,} members")
         import_(Path(folder), store)
     train(store)

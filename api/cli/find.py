@@ -20,7 +20,6 @@ from api.cli.common import (
     read_ids,
     reported,
 )
-from graph_schema.bundle import read_bundle
 from models.errors import NotFoundError, QConnectError
 from models.privacy import OPERATOR
 
@@ -150,11 +149,10 @@ def evaluate(
     as_json: JsonOption = False,
 ) -> None:
     """qconnect against baselines on held-out ties and group memberships, in one run."""
-    from matcher.evaluation.protocol import format_table
-    from service import training
+    from service import data, training
 
     with reported():
-        checked = read_bundle(bundle)
+        checked = data.read_bundle(bundle)
         held = _held_out(test) if test is not None else None
         console.print("embedding what is new or changed, then evaluating every method")
         with embedding_progress() as advance:
@@ -163,4 +161,4 @@ def evaluate(
     if as_json:
         print_data({"k": k, "results": [r.as_dict() for r in results]}, as_json=True)
     else:
-        typer.echo(format_table(results, k))
+        typer.echo(training.format_table(results, k))

@@ -97,7 +97,7 @@ def propose(
             "focus": focus or [], "known_weight": known_weight,
             "previous": read_json(previous) if previous is not None else None, "seed": seed})
         with console.status("forming groups"):
-            report = proposals.propose(live, OPERATOR, request)
+            report = proposals.propose(live, OPERATOR, request).model_dump(mode="json")
     if as_json:
         print_data(report, as_json=True)
     else:

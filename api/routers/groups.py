@@ -3,7 +3,7 @@ coordinators."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -74,7 +74,7 @@ def remove_from_group(group_id: str, member_id: str, live: CommunityDep,
 
 @router.post("/proposals", response_model=Proposal)
 def propose_groups(body: ProposalRequest, live: CommunityDep,
-                   caller: Annotated[Caller, door(proposals.propose)]) -> Any:
+                   caller: Annotated[Caller, door(proposals.propose)]) -> Proposal:
     """Propose coherent groups from a pool within the rules; nothing is saved. Send the
     (possibly edited) proposal to ``/groups/proposals/save`` to create the groups."""
     return proposals.propose(live, caller, body)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, status
 
 from api.deps import CommunityDep, door
-from graph_schema.store import TermKind
+from models import TermKind
 from models.api import Page, TermCreate, TermPublic
 from models.privacy import Caller
 from service import vocabulary

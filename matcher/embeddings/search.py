@@ -16,11 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from graph_schema.store import TermKind
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import LEVEL_WORDS
 from matcher.recommend.snapshot import Snapshot
-from models import Member
+from models import Member, TermKind
 from models.privacy import findable
 
 __all__ = ["MemberHit", "TermHit", "search_snapshot", "search_terms"]

@@ -19,9 +19,9 @@ from sklearn.preprocessing import normalize
 
 from matcher.recommend.candidates import top_rows
 from matcher.recommend.graph_signals import neighbourhood_scores, personalised_pagerank
-from matcher.recommend.group_ranker import GROUP_FEATURES, GroupRanker, group_features
+from matcher.recommend.group_ranking import GROUP_FEATURES, group_features, train_group_ranking
 from matcher.evaluation.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
-from matcher.recommend.people_ranker import PeopleRanker, split_ties
+from matcher.recommend.people_ranking import split_ties, train_people_ranking
 from matcher.recommend.recommender import Recommender
 from matcher.recommend.snapshot import Snapshot
 
@@ -92,7 +92,7 @@ def _people_methods(train: Snapshot, seed: int) -> dict[str, Ranking]:
     texts = [" ".join([m.bio or "", *m.interests]) for m in train.members]
     tfidf = normalize(TfidfVectorizer(sublinear_tf=True).fit_transform(texts))
     rng = np.random.default_rng(seed)
-    recommender = Recommender(train, PeopleRanker(seed=seed).fit(train))
+    recommender = Recommender(train, train_people_ranking(train, seed=seed))
     ids = train.ids
     baselines: dict[str, Callable[[int], np.ndarray]] = {
         "random": lambda row: rng.random(len(train)),
@@ -110,7 +110,7 @@ def _people_methods(train: Snapshot, seed: int) -> dict[str, Ranking]:
 
 
 def _group_methods(train: Snapshot, seed: int) -> dict[str, Ranking]:
-    ranker = GroupRanker(seed=seed).fit(train)
+    ranking = train_group_ranking(train, seed=seed)
 
     def from_scores(scores_of: Callable[[int], np.ndarray]) -> Ranking:
         def rank(row: int, k: int) -> list[int]:
@@ -122,7 +122,7 @@ def _group_methods(train: Snapshot, seed: int) -> dict[str, Ranking]:
     return {
         "popularity": from_scores(lambda row: train.group_sizes.astype(float)),
         "co-membership": from_scores(lambda row: group_features(train, row)[:, co_membership]),
-        "qconnect": from_scores(lambda row: ranker.score_all(train, row)[0]),
+        "qconnect": from_scores(lambda row: ranking.scores(train, row)[0]),
     }
 
 

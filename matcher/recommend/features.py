@@ -17,7 +17,7 @@ import numpy as np
 from matcher.recommend.candidates import QuerySignals
 from matcher.recommend.snapshot import Snapshot
 
-__all__ = ["FEATURES", "pair_features", "role_affinity"]
+__all__ = ["FEATURES", "pair_features", "relative", "role_affinity"]
 
 RoleAffinity = Mapping[tuple[str, str], float]
 
@@ -34,7 +34,12 @@ FEATURES = (
 )
 
 
-def _relative(values: np.ndarray) -> np.ndarray:
+def relative(values: np.ndarray) -> np.ndarray:
+    """Each value divided by the largest (all zeros when none is positive).
+
+    >>> relative(np.array([1.0, 4.0, 0.0])).tolist()
+    [0.25, 1.0, 0.0]
+    """
     top = values.max(initial=0.0)
     return values / top if top > 0 else np.zeros_like(values)
 
@@ -95,19 +100,19 @@ def pair_features(snapshot: Snapshot, signals: QuerySignals, rows: np.ndarray,
         "skills": signals.skills[rows],
         "offers": signals.offers[rows],
         "wants": signals.wants[rows],
-        "common_rel": _relative(hood.common[rows]),
-        "adamic_adar_rel": _relative(aa),
+        "common_rel": relative(hood.common[rows]),
+        "adamic_adar_rel": relative(aa),
         "adamic_adar_rank": _rank(aa),
-        "resource_allocation_rel": _relative(hood.resource_allocation[rows]),
-        "pagerank_rel": _relative(pagerank),
+        "resource_allocation_rel": relative(hood.resource_allocation[rows]),
+        "pagerank_rel": relative(pagerank),
         "pagerank_rank": _rank(pagerank),
-        "groups_rel": _relative(signals.groups[rows]),
+        "groups_rel": relative(signals.groups[rows]),
         "friend_of_friend": (hood.common[rows] > 0).astype(np.float32),
         "same_organisation": _same(snapshot.organisation, me, rows),
         "same_region": _same(snapshot.region, me, rows),
         "role_affinity": np.array([affinity.get((my_role, snapshot.members[r].role), 0.0)
                                    for r in rows], dtype=np.float32),
-        "degree_rel": _relative(degree),
+        "degree_rel": relative(degree),
         "completeness": snapshot.completeness[rows],
     }
     return np.column_stack([columns[name] for name in FEATURES]).astype(np.float32)

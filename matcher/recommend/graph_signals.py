@@ -12,8 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["NeighbourhoodScores", "neighbourhood_scores", "personalised_pagerank", "row_entries",
-           "rows_sum"]
+__all__ = ["AsymmetricError", "NeighbourhoodScores", "neighbourhood_scores",
+           "personalised_pagerank", "row_entries", "rows_sum"]
+
+
+class AsymmetricError(ValueError):
+    """The adjacency is not symmetric around the source: a tie one end does not return.
+
+    Ties are undirected, so these signals assume ``A == A.T``; each function checks that
+    around its source (where the check costs nothing extra), not the whole matrix.
+    """
 
 
 def row_entries(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
@@ -42,6 +50,13 @@ def rows_sum(matrix: sp.csr_matrix, rows: np.ndarray, weights: np.ndarray,
     values = matrix.data[positions] * np.repeat(weights, counts)
     return np.bincount(matrix.indices[positions], weights=values,
                        minlength=size or matrix.shape[1])
+
+
+def _check_returned(reached: np.ndarray, source: int, friends: int) -> None:
+    """Every friend's row (gathered into ``reached``) must name the source once."""
+    if np.count_nonzero(reached == source) != friends:
+        raise AsymmetricError(f"node {source} has ties its neighbours do not return: the "
+                              "adjacency must be symmetric")
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,7 @@ def neighbourhood_scores(adjacency: sp.csr_matrix, degree: np.ndarray,
         return NeighbourhoodScores(zeros, zeros, zeros)
     positions, counts = _positions(adjacency, friends)
     reached = adjacency.indices[positions]  # one entry per (friend, friend's friend)
+    _check_returned(reached, source, len(friends))
     d = degree[friends].astype(np.float64)
     # A common neighbour has degree ≥ 2 (it knows both ends), so log(d) > 0 where it matters.
     aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2)), 0.0)
@@ -111,6 +127,9 @@ def personalised_pagerank(adjacency: sp.csr_matrix, degree: np.ndarray, source: 
     if degree[source] == 0:
         scores[source] = 1.0
         return scores.astype(np.float32)
+    friends, _ = row_entries(adjacency, source)
+    positions, _ = _positions(adjacency, friends)
+    _check_returned(adjacency.indices[positions], source, len(friends))
     threshold = tolerance * np.maximum(degree, 1).astype(np.float64)
     slot = np.empty(n, dtype=np.int64)  # for dropping repeats without sorting
     active = np.array([source])

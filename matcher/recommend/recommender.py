@@ -19,8 +19,8 @@ from models.errors import NotFoundError
 from matcher.recommend.candidates import QuerySignals, candidate_rows, query_signals, top_rows
 from matcher.recommend.features import pair_features
 from matcher.recommend.graph_signals import row_entries
-from matcher.recommend.group_ranker import GroupRanker
-from matcher.recommend.people_ranker import PeopleRanker
+from matcher.recommend.group_ranking import GroupRanking
+from matcher.recommend.people_ranking import PeopleRanking
 from matcher.recommend.reasons import group_reasons, people_reasons
 from matcher.recommend.rerank import Exposure, RerankPolicy, allowed_people, rerank
 from matcher.recommend.snapshot import Snapshot
@@ -47,8 +47,8 @@ def _unit(values: np.ndarray) -> np.ndarray:
 @dataclass
 class Recommender:
     snapshot: Snapshot
-    ranker: PeopleRanker = field(default_factory=PeopleRanker)
-    group_ranker: GroupRanker = field(default_factory=GroupRanker)
+    people_ranking: PeopleRanking = field(default_factory=PeopleRanking)
+    group_ranking: GroupRanking = field(default_factory=GroupRanking)
     policy: RerankPolicy = field(default_factory=RerankPolicy)
 
     def __post_init__(self) -> None:
@@ -56,8 +56,8 @@ class Recommender:
 
     def with_snapshot(self, snapshot: Snapshot) -> Recommender:
         """The same rankers and rules over ``snapshot``, with the exposure served so far."""
-        return self.succeeded_by(Recommender(snapshot, self.ranker, self.group_ranker,
-                                             self.policy))
+        return self.succeeded_by(Recommender(snapshot, self.people_ranking,
+                                             self.group_ranking, self.policy))
 
     def succeeded_by(self, successor: Recommender) -> Recommender:
         """``successor``, taking over the exposure served so far (for the members it has)."""
@@ -78,8 +78,9 @@ class Recommender:
         signals = query_signals(snapshot, row, wanted)
         allowed = allowed_people(snapshot, row)
         rows = candidate_rows(signals, allowed, helpers=wanted is not None)
-        features = pair_features(snapshot, signals, rows, self.ranker.role_affinity_)
-        return signals, rows, self.ranker.score(features, formula=snapshot.degree[row] == 0)
+        ranking = self.people_ranking
+        features = pair_features(snapshot, signals, rows, ranking.role_affinity)
+        return signals, rows, ranking.scores(features, newcomer=snapshot.degree[row] == 0)
 
     def _people_list(self, row: int, rows: np.ndarray, scores: np.ndarray, k: int, *,
                      helpers: bool = False) -> list[Suggestion]:
@@ -119,7 +120,7 @@ class Recommender:
     def groups(self, member_id: str, k: int = 10) -> list[Suggestion]:
         """Groups the member has not joined, best first."""
         row = self._row(member_id)
-        scores, allowed = self.group_ranker.score_all(self.snapshot, row)
+        scores, allowed = self.group_ranking.scores(self.snapshot, row)
         chosen = top_rows(scores, allowed, k, positive_only=False)
         ids = self.snapshot.group_ids.names
         return [Suggestion(ids[g], round(float(scores[g]), 4),

@@ -1,4 +1,4 @@
-"""The learned people ranker: which candidates a member would connect with.
+"""Ranking people: which candidates a member would connect with.
 
 Trained on the community's own connections, as a link-prediction task: hold out a share of
 the ties (the most recent ones when most ties carry a date, otherwise a random share), compute
@@ -9,25 +9,34 @@ training graph to the full graph it serves (see ``matcher/features.py``).
 
 With too few ties to learn from (a new community), or for a member with no ties yet,
 :data:`FALLBACK_WEIGHTS` score candidates instead: meaning and shared interests first, then the
-graph.
+graph. :class:`PeopleRanking` is what training leaves for serving: the ranker, the formula, and
+the role affinities the features read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import sklearn
-from sklearn.linear_model import LogisticRegression
 
 from matcher.recommend.candidates import candidate_rows, query_signals
 from matcher.recommend.features import FEATURES, pair_features, role_affinity
+from matcher.recommend.rankers import (
+    FormulaRanker,
+    LogisticRanker,
+    Ranker,
+    TrainingSet,
+    fit_or_fallback,
+)
 from matcher.recommend.snapshot import Snapshot
 from models import Connection
 
-__all__ = ["FALLBACK_WEIGHTS", "PeopleRanker", "TrainingSet", "split_ties", "training_set"]
+__all__ = ["FALLBACK_WEIGHTS", "PeopleRanking", "fallback_ranker",
+           "people_training_set", "split_ties", "train_people_ranking"]
 
 FALLBACK_WEIGHTS = {
     "cosine": 0.35, "topics": 0.2, "skills": 0.1, "adamic_adar_rel": 0.15,
@@ -35,14 +44,6 @@ FALLBACK_WEIGHTS = {
 }
 MIN_POSITIVES = 30
 """Held-out ties the candidates must recover before a learned model is trusted."""
-
-
-@dataclass(frozen=True)
-class TrainingSet:
-    features: np.ndarray
-    labels: np.ndarray
-    queries: int
-    holdout: str
 
 
 def split_ties(ties: list[Connection], share: float,
@@ -59,8 +60,8 @@ def split_ties(ties: list[Connection], share: float,
             [t for t, h in zip(ties, held, strict=True) if h], "random")
 
 
-def training_set(snapshot: Snapshot, *, share: float = 0.2, max_queries: int = 3000,
-                 negatives: int = 60, seed: int = 0) -> TrainingSet:
+def people_training_set(snapshot: Snapshot, *, share: float = 0.2, max_queries: int = 3000,
+                        negatives: int = 60, seed: int = 0) -> TrainingSet:
     """Labelled candidate pairs from hiding ``share`` of the snapshot's ties."""
     rng = np.random.default_rng(seed)
     kept, held, method = split_ties(list(snapshot.community.connections), share, rng)
@@ -96,47 +97,46 @@ def training_set(snapshot: Snapshot, *, share: float = 0.2, max_queries: int = 3
     return TrainingSet(np.vstack(features), np.concatenate(labels), used, method)
 
 
-class PeopleRanker:
-    """Scores (member, candidate) pairs; scikit-learn style: ``fit`` learns, returns self."""
+def fallback_ranker() -> FormulaRanker:
+    """The documented formula (:data:`FALLBACK_WEIGHTS`), ready to score."""
+    return FormulaRanker(FALLBACK_WEIGHTS, FEATURES).fit(np.zeros((0, len(FEATURES))))
 
-    def __init__(self, C: float = 1.0, holdout: float = 0.2, seed: int = 0) -> None:
-        self.C = C
-        self.holdout = holdout
-        self.seed = seed
-        # Until fitted it scores with the fallback formula and knows no role affinities.
-        self.model_: LogisticRegression | None = None
-        self.role_affinity_: dict[tuple[str, str], float] = {}
-        self.metadata_: dict[str, Any] = {"kind": "fallback formula (not trained)"}
 
-    def fit(self, snapshot: Snapshot) -> PeopleRanker:
-        data = training_set(snapshot, share=self.holdout, seed=self.seed)
-        positives = int(data.labels.sum())
-        self.role_affinity_ = role_affinity(snapshot)
-        self.metadata_: dict[str, Any] = {
-            "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "members": len(snapshot), "connections": len(snapshot.community.connections),
-            "queries": data.queries, "pairs": len(data.labels), "positives": positives,
-            "holdout": data.holdout, "features": list(FEATURES),
-            "scikit_learn": sklearn.__version__,
-        }
-        if positives < MIN_POSITIVES or positives == len(data.labels):
-            self.model_ = None
-            self.metadata_["kind"] = "fallback formula (too few ties to learn from)"
-            return self
-        self.model_ = LogisticRegression(C=self.C, max_iter=2000)
-        self.model_.fit(data.features, data.labels)
-        self.metadata_["kind"] = "logistic regression"
-        return self
+@dataclass(frozen=True)
+class PeopleRanking:
+    """What ranking people needs from training: the ranker, the formula for members with no
+    ties yet (the ranker learned from members with ties, and has nothing to go on for them),
+    the role affinities the features read, and what training found."""
+
+    ranker: Ranker = field(default_factory=fallback_ranker)
+    fallback: FormulaRanker = field(default_factory=fallback_ranker)
+    role_affinity: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(
+        default_factory=lambda: {"kind": "fallback formula (not trained)",
+                                 "features": list(FEATURES)})
 
     @property
     def learned(self) -> bool:
-        return self.model_ is not None
+        return not isinstance(self.ranker, FormulaRanker)
 
-    def score(self, features: np.ndarray, *, formula: bool = False) -> np.ndarray:
-        """Higher is better; comparable within one member's candidates. ``formula`` asks for
-        the fallback formula even when a model was learned: for a member with no ties yet the
-        model, trained on members with ties, has nothing it learned from to go on."""
-        if self.model_ is not None and not formula:
-            return self.model_.decision_function(features)
-        weights = np.array([FALLBACK_WEIGHTS.get(name, 0.0) for name in FEATURES])
-        return features @ weights
+    def scores(self, features: np.ndarray, *, newcomer: bool = False) -> np.ndarray:
+        """Higher is better; comparable within one member's candidates."""
+        return (self.fallback if newcomer else self.ranker).decision_function(features)
+
+
+def train_people_ranking(snapshot: Snapshot, *, C: float = 1.0, share: float = 0.2,
+                         seed: int = 0) -> PeopleRanking:
+    """Learn to rank people from the community's own ties (see the module docstring)."""
+    data = people_training_set(snapshot, share=share, seed=seed)
+    ranker, learned = fit_or_fallback(LogisticRanker(C=C), fallback_ranker(), data.features,
+                                      data.labels, min_positives=MIN_POSITIVES)
+    positives = int(data.labels.sum())
+    return PeopleRanking(ranker=ranker, role_affinity=role_affinity(snapshot), metadata={
+        "kind": "logistic regression" if learned
+        else "fallback formula (too few ties to learn from)",
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "members": len(snapshot), "connections": len(snapshot.community.connections),
+        "queries": data.queries, "pairs": len(data.labels), "positives": positives,
+        "holdout": data.holdout, "features": list(FEATURES),
+        "scikit_learn": sklearn.__version__,
+    })
