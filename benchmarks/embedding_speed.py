@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 from graph_schema import open_store
-from matcher.embeddings.refresh import embed_store
 from matcher.embeddings.encoder import BATCH_SIZE
-from service import config
 from matcher.embeddings.profile_text import member_text
+from matcher.embeddings.refresh import embed_store
 from matcher.synthetic.generator import generate_community
+from service import config
 
 
 def main() -> None:

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from graph_schema import open_store
 from graph_schema.bundle import read_bundle, write_bundle
-from tests.neo4j_server import running_neo4j, wipe
 from matcher.synthetic.generator import generate_community
 from models import Community
+from tests.neo4j_server import running_neo4j, wipe
 
 
 def _median_seconds(run: Callable[[], None], prepare: Callable[[], None], repeats: int) -> float:

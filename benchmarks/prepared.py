@@ -2,7 +2,7 @@
 
 Embedding 100,000 profiles takes tens of minutes on a 2-core machine, so each prepared
 community is kept as an embedded store file under ``~/.cache/qconnect/bench/`` (override with
-``QCONNECT_BENCH_CACHE``; see :mod:`matcher.analytics.prepared`) and copied from there into whichever
+``QCONNECT_BENCH_CACHE``; see :mod:`service.prepared`) and copied from there into whichever
 store a benchmark measures.
 """
 

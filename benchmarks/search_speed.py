@@ -25,11 +25,11 @@ import numpy as np
 
 from benchmarks.prepared import prepared_store
 from graph_schema import Store, open_store
-from tests.neo4j_server import running_neo4j, wipe
 from graph_schema.store import copy_store
 from matcher.embeddings.search import search_snapshot
 from matcher.recommend.snapshot import snapshot_from_store
 from service import config
+from tests.neo4j_server import running_neo4j, wipe
 
 K = 10
 

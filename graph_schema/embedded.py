@@ -23,7 +23,6 @@ import numpy as np
 
 from graph_schema.embedded_records import EmbeddedRecords
 from graph_schema.embedded_vectors import EmbeddedVectors
-from models.errors import ConflictError, NotFoundError, StoreUnavailableError
 from graph_schema.schema import MIGRATIONS
 from graph_schema.store import (
     MEMBER_FIELDS,
@@ -33,6 +32,7 @@ from graph_schema.store import (
     member_row,
 )
 from models import Community, Connection, Group, Member, Skill, TermKind, Topic
+from models.errors import ConflictError, NotFoundError, StoreUnavailableError
 
 __all__ = ["EmbeddedStore"]
 

@@ -10,8 +10,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from models.errors import ConflictError, NotFoundError
 from models import ApiKey, Feedback
+from models.errors import ConflictError, NotFoundError
 
 __all__ = ["EmbeddedRecords"]
 

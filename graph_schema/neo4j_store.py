@@ -19,15 +19,15 @@ from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph_schema import cypher
+from graph_schema.schema import MIGRATIONS
+from graph_schema.store import Kind, Progress, Store, member_from_row, member_row
+from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, TermKind, Topic
 from models.errors import (
     ConflictError,
     NotFoundError,
     QConnectError,
     StoreUnavailableError,
 )
-from graph_schema.schema import MIGRATIONS
-from graph_schema.store import Kind, Progress, Store, member_from_row, member_row
-from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, TermKind, Topic
 
 __all__ = ["Neo4jStore"]
 

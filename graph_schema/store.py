@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from models.errors import ConflictError
 from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member, TermKind
+from models.errors import ConflictError
 
 __all__ = [
     "CONSENT_FIELDS",

@@ -1,7 +1,7 @@
 """The algorithms, in rooms: pure computation over a community, with no HTTP, no Cypher and no
 settings.
 
-- :mod:`matcher.recommend.recommender`: the snapshot, graph signals, candidates, features, rankers, rules
+- :mod:`matcher.recommend`: the snapshot, graph signals, candidates, features, rankers, rules
   and reasons behind "people like you", "who can help me" and groups to join;
 - :mod:`matcher.embeddings`: the encoder, the text each embedding is made from, keeping stored
   embeddings current, and search by meaning;

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from models.domain import (
     Connection,
     Consent,
+    FeedbackAction,
     Group,
     Identifier,
     Label,
@@ -37,14 +38,15 @@ __all__ = [
     "MemberUpdate",
     "OrganisationPublic",
     "Page",
+    "PreviousProposal",
     "Proposal",
     "ProposalRequest",
-    "PreviousProposal",
     "ProposalSave",
     "ProposedGroupIn",
     "ProposedGroupOut",
     "SearchHit",
     "SearchResults",
+    "SuggestionKind",
     "SuggestionList",
     "SuggestionPublic",
     "TermCreate",
@@ -63,6 +65,9 @@ _EXAMPLE_MEMBER = {
 
 
 T = TypeVar("T")
+
+SuggestionKind = Literal["people", "helpers", "groups"]
+"""People like you, who can help me, and groups to join."""
 
 
 class Page(BaseModel, Generic[T]):
@@ -202,7 +207,7 @@ class FeedbackCreate(BaseModel):
 
     target_kind: Literal["member", "group"]
     target: Identifier
-    action: Literal["accept", "dismiss"]
+    action: FeedbackAction
 
 
 class SuggestionPublic(BaseModel):
@@ -214,7 +219,7 @@ class SuggestionPublic(BaseModel):
 
 class SuggestionList(BaseModel):
     member: str
-    kind: Literal["people", "helpers", "groups"]
+    kind: SuggestionKind
     data: list[SuggestionPublic]
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "Connection",
     "Consent",
     "Feedback",
+    "FeedbackAction",
     "Group",
     "Identifier",
     "Member",
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 Visibility = Literal["public", "members", "hidden"]
+FeedbackAction = Literal["accept", "dismiss"]
 TermKind = Literal["topic", "skill"]
 """The two vocabularies: improvement topics, and skills."""
 
@@ -179,7 +181,7 @@ class Feedback(BaseModel):
     member: Identifier
     target_kind: Literal["member", "group"]
     target: Identifier
-    action: Literal["accept", "dismiss"]
+    action: FeedbackAction
     at: AwareDatetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @field_validator("at")

@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -35,16 +35,13 @@ from matcher.recommend.recommender import Recommender, Suggestion
 from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Feedback, Group, Member, Skill, Topic
+from models.api import SuggestionKind
 from models.errors import ConflictError, NotFoundError, QConnectError
 from service import config
 
-__all__ = ["LiveCommunity", "SuggestionKind", "open_community", "read_snapshot",
-           "start_community"]
+__all__ = ["LiveCommunity", "open_community", "read_snapshot", "start_community"]
 
 log = logging.getLogger("qconnect.service")
-
-SuggestionKind = Literal["people", "helpers", "groups"]
-
 
 def read_snapshot(store: Store) -> Snapshot:
     """The whole community in ``store``, with the configured model's embeddings."""

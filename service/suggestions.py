@@ -4,11 +4,11 @@ feedback on them."""
 from __future__ import annotations
 
 from models import Feedback
-from models.api import SuggestionList, SuggestionPublic
+from models.api import SuggestionKind, SuggestionList, SuggestionPublic
 from models.errors import QConnectError
 from models.privacy import Caller
 from service.access import allow
-from service.community import LiveCommunity, SuggestionKind
+from service.community import LiveCommunity
 from service.views import visible_member
 
 __all__ = ["give_feedback", "suggest"]

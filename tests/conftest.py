@@ -19,11 +19,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graph_schema import Store, open_store
-from tests.neo4j_server import wipe
 from graph_schema.store import copy_store
+from models import Community, Connection, Group, Member, Skill, Topic
 from service.community import LiveCommunity
 from service.keys import new_key
-from models import Community, Connection, Group, Member, Skill, Topic
+from tests.neo4j_server import wipe
 
 NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
 # Services started in-process do not look for writes made beside them unless a test asks:

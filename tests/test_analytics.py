@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 
 from graph_schema import Store, open_store
-from service import notebooks as analytics
 from matcher.analytics.export import MEMBER_ATTRIBUTES, community_graph, member_graph, tables
 from matcher.analytics.measures import brokerage, topic_supply
 from matcher.embeddings.encoder import Encoder
 from matcher.recommend.snapshot import Snapshot
 from matcher.synthetic.generator import generate_community
 from models import Community, Connection, Member
+from service import notebooks as analytics
 
 # What no export may show: anyone's name, bio or extra field, and anything of eve (hidden) or
 # dev (no analytics consent): their ids and dev's only interest.

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from graph_schema import open_store
-from tests.neo4j_server import SCRIPT
 from graph_schema.store import copy_store
 from tests.conftest import neo4j_uri, serving
+from tests.neo4j_server import SCRIPT
 
 PORT = int(os.environ.get("QCONNECT_TEST_NEO4J_FAULT_PORT", "7696"))
 

@@ -13,12 +13,12 @@ import pytest
 from api.request_log import JsonFormatter
 from graph_schema import open_store
 from graph_schema.embedded import EmbeddedStore
-from models.errors import StoreUnavailableError
-from service import community
-from matcher.embeddings.refresh import embed_store
 from matcher.embeddings.encoder import Encoder
+from matcher.embeddings.refresh import embed_store
 from models import Community, Member
+from models.errors import StoreUnavailableError
 from models.settings import get_settings
+from service import community
 from tests.conftest import Api, serving, stored_copy
 
 NEW = {"id": "m-new", "name": "Ayesha Khan", "role": "Improvement adviser",

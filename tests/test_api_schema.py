@@ -17,8 +17,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from service.keys import new_key
 from graph_schema import open_store
+from service.keys import new_key
 
 EXAMPLES = 12  # per operation: enough to reach every branch of validation, bounded in time
 
@@ -29,7 +29,7 @@ _key: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def api_schema(generated_store: str, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def api_schema(generated_store: str, tmp_path_factory: pytest.TempPathFactory):
     location = str(tmp_path_factory.mktemp("schema") / "service.db")
     shutil.copy(generated_store, location)
     text, key = new_key("admin")
@@ -39,7 +39,7 @@ def api_schema(generated_store: str, tmp_path_factory: pytest.TempPathFactory): 
     return schemathesis.openapi.from_asgi("/openapi.json", create_app(location))
 
 
-def test_no_server_error_and_no_schema_violation(api_schema) -> None:  # noqa: ANN001
+def test_no_server_error_and_no_schema_violation(api_schema) -> None:
     statuses: Counter[int] = Counter()
     operations = [result.ok() for result in api_schema.get_all_operations()]
     for operation in operations:
@@ -58,7 +58,7 @@ def test_no_server_error_and_no_schema_violation(api_schema) -> None:  # noqa: A
           f"statuses {dict(sorted(statuses.items()))}: no server error, no schema violation")
 
 
-def test_the_schema_documents_every_route(api_schema) -> None:  # noqa: ANN001
+def test_the_schema_documents_every_route(api_schema) -> None:
     paths = api_schema.raw_schema["paths"]
     assert {"/members", "/members/{member_id}/recommendations/{kind}", "/groups/proposals",
             "/search", "/analytics/evaluation", "/ready"} <= set(paths)

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph_schema.bundle import BundleError
-from graph_schema.bundle import read_bundle, write_bundle
+from graph_schema.bundle import BundleError, read_bundle, write_bundle
 from models import Community
-
 from tests.conftest import SHARED_DATA
 
 

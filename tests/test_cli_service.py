@@ -27,7 +27,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_keys_create_list_revoke(tmp_path: Path, tiny) -> None:  # noqa: ANN001
+def test_keys_create_list_revoke(tmp_path: Path, tiny) -> None:
     location = str(tmp_path / "store.db")
     with open_store(location) as store:
         store.write(tiny)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from graph_schema import Store
-from matcher.embeddings.refresh import embed_store, refresh
 from matcher.embeddings.encoder import Encoder, default_model_path
 from matcher.embeddings.profile_text import group_text, member_text
+from matcher.embeddings.refresh import embed_store, refresh
 from models import Community, Group, Member
 
 

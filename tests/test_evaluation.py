@@ -10,8 +10,8 @@ import pytest
 
 from graph_schema import open_store
 from matcher.embeddings.encoder import Encoder
-from matcher.evaluation.protocol import Holdout, MethodResult, evaluate, hold_out, ranked_lists
 from matcher.evaluation.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
+from matcher.evaluation.protocol import Holdout, MethodResult, evaluate, hold_out, ranked_lists
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Group, Member
 

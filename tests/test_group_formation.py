@@ -12,25 +12,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from api.cli import app
 from graph_schema import Store, open_store
-from models.errors import ConflictError, NotFoundError, QConnectError
 from graph_schema.store import copy_store
 from matcher.groups.baselines import partition_scores, random_groups
 from matcher.groups.coherence import coherence_ceiling
 from matcher.groups.formation import GroupRules, InfeasibleError, Partition, form_groups
 from matcher.groups.pool import select_pool
 from matcher.groups.report import describe
-from service.community import read_snapshot
 from matcher.recommend.snapshot import Snapshot
 from models import Community, Consent
 from models.api import GroupPublic, ProposalSave
+from models.errors import ConflictError, NotFoundError, QConnectError
 from models.privacy import OPERATOR
-from pydantic import ValidationError
 from service import proposals
-from service.community import LiveCommunity
+from service.community import LiveCommunity, read_snapshot
 
 runner = CliRunner()
 

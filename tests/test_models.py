@@ -16,7 +16,7 @@ def test_skill_accepts_a_bare_name_or_a_level() -> None:
 
 @pytest.mark.parametrize("level", [0, 6, -1])
 def test_skill_level_must_be_one_to_five(level: int) -> None:
-    with pytest.raises(ValidationError, match="skills.0.level"):
+    with pytest.raises(ValidationError, match=r"skills\.0\.level"):
         Member(id="a", skills=[{"name": "Lean", "level": level}])
 
 

@@ -10,22 +10,21 @@ import numpy as np
 import pytest
 
 from graph_schema import open_store
-from models.errors import NotFoundError
-from tests.neo4j_server import wipe
 from graph_schema.store import copy_store
-from matcher.embeddings.refresh import refresh
 from matcher.embeddings.encoder import Encoder
-from matcher.recommend.group_ranking import GroupRanking, train_group_ranking
-from matcher.recommend.ranker_files import load_rankings, save_rankings
 from matcher.embeddings.profile_text import member_text
+from matcher.embeddings.refresh import refresh
+from matcher.recommend.group_ranking import GroupRanking, train_group_ranking
 from matcher.recommend.people_ranking import PeopleRanking, train_people_ranking
+from matcher.recommend.ranker_files import load_rankings, save_rankings
 from matcher.recommend.recommender import HELPER_MIN_LEVEL, Recommender
 from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Consent, Member
+from models.errors import NotFoundError
 from service.community import open_community
-
 from tests.conftest import neo4j_uri
+from tests.neo4j_server import wipe
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +49,7 @@ def test_rankers_learn_from_the_community(rankers: tuple[PeopleRanking, GroupRan
     assert groups.metadata["kind"] == "logistic regression"
 
 
-def test_never_self_connections_hidden_or_closed(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_never_self_connections_hidden_or_closed(snapshot: Snapshot, rankers) -> None:
     recommender = _recommender(snapshot, rankers)
     closed = {m.id for m in snapshot.members if not m.open_to_connect or m.visibility == "hidden"}
     assert closed
@@ -61,7 +60,7 @@ def test_never_self_connections_hidden_or_closed(snapshot: Snapshot, rankers) ->
             assert s.id != member.id and s.id not in friends and s.id not in closed
 
 
-def test_members_without_consent_are_never_suggested(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_members_without_consent_are_never_suggested(snapshot: Snapshot, rankers) -> None:
     recommender = _recommender(snapshot, rankers)
     shown = Counter(s.id for m in snapshot.members[1:80] for s in recommender.people(m.id, 10))
     popular = shown.most_common(1)[0][0]
@@ -73,7 +72,7 @@ def test_members_without_consent_are_never_suggested(snapshot: Snapshot, rankers
         assert popular not in {s.id for s in found}
 
 
-def test_dismissed_and_accepted_are_not_suggested(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_dismissed_and_accepted_are_not_suggested(snapshot: Snapshot, rankers) -> None:
     recommender = _recommender(snapshot, rankers)
     me = next(m.id for m in snapshot.members if m.visibility != "hidden")
     first = [s.id for s in recommender.people(me, 5)]
@@ -86,7 +85,7 @@ def test_dismissed_and_accepted_are_not_suggested(snapshot: Snapshot, rankers) -
     assert me not in {s.id for s in again.people(dismissed, 50)}
 
 
-def test_exposure_is_capped(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_exposure_is_capped(snapshot: Snapshot, rankers) -> None:
     share = 0.05
     recommender = _recommender(snapshot, rankers, RerankPolicy(max_exposure_share=share))
     counts: Counter[str] = Counter()
@@ -101,7 +100,7 @@ def test_exposure_is_capped(snapshot: Snapshot, rankers) -> None:  # noqa: ANN00
     assert max(loose.values()) > cap  # the cap is doing something on this community
 
 
-def test_each_list_mixes_organisations(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_each_list_mixes_organisations(snapshot: Snapshot, rankers) -> None:
     policy = RerankPolicy(min_other_organisations=0.7)
     recommender = _recommender(snapshot, rankers, policy)
     for member in snapshot.members[:150]:
@@ -151,7 +150,7 @@ def _check_reason(snapshot: Snapshot, me: Member, other: Member, reason: str) ->
         pytest.fail(f"unrecognised reason: {reason}")
 
 
-def test_reasons_are_true(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_reasons_are_true(snapshot: Snapshot, rankers) -> None:
     recommender = _recommender(snapshot, rankers)
     seen = 0
     for me in snapshot.members[:80]:
@@ -163,7 +162,7 @@ def test_reasons_are_true(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
     assert seen > 200
 
 
-def test_reasons_never_name_hidden_members(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_reasons_never_name_hidden_members(snapshot: Snapshot, rankers) -> None:
     recommender = _recommender(snapshot, rankers)
     hidden = {m.name for m in snapshot.members if m.visibility == "hidden"}
     for me in snapshot.members[:150]:
@@ -171,7 +170,7 @@ def test_reasons_never_name_hidden_members(snapshot: Snapshot, rankers) -> None:
             assert not any(name in reason for name in hidden for reason in s.reasons)
 
 
-def test_helpers_hold_the_wanted_skill(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_helpers_hold_the_wanted_skill(snapshot: Snapshot, rankers) -> None:
     recommender = _recommender(snapshot, rankers)
     me = next(m for m in snapshot.members if m.wants_to_learn)
     found = recommender.helpers(me.id, 10)
@@ -187,7 +186,7 @@ def test_helpers_hold_the_wanted_skill(snapshot: Snapshot, rankers) -> None:  # 
         recommender.helpers(me.id, 5, skill="juggling")
 
 
-def test_groups_exclude_those_joined(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_groups_exclude_those_joined(snapshot: Snapshot, rankers) -> None:
     recommender = _recommender(snapshot, rankers)
     for me in snapshot.members[:100]:
         mine = {g.id for g in snapshot.groups if me.id in (*g.members, *g.coordinators)}
@@ -195,7 +194,7 @@ def test_groups_exclude_those_joined(snapshot: Snapshot, rankers) -> None:  # no
         assert len(found) == 5 and not mine & {s.id for s in found}
 
 
-def test_unknown_member_is_not_found(snapshot: Snapshot, rankers) -> None:  # noqa: ANN001
+def test_unknown_member_is_not_found(snapshot: Snapshot, rankers) -> None:
     with pytest.raises(NotFoundError):
         _recommender(snapshot, rankers).people("nobody")
 
@@ -211,7 +210,7 @@ def test_cold_start_community_uses_the_formula(generated: Community, snapshot: S
 
 def test_new_member_with_only_a_bio_gets_good_suggestions(
     generated_store: str, generated: Community, encoder: Encoder, tmp_path
-) -> None:  # noqa: ANN001
+) -> None:
     with open_store(generated_store) as source, open_store(str(tmp_path / "s.db")) as store:
         copy_store(source, store)
         bio = ("I am a midwife working on safer births, maternity services and perinatal mental "
@@ -239,9 +238,9 @@ def test_new_member_with_only_a_bio_gets_good_suggestions(
                           other, reason)
 
 
-def test_rankers_are_saved_and_loaded(rankers, snapshot: Snapshot, tmp_path) -> None:  # noqa: ANN001
+def test_rankers_are_saved_and_loaded(rankers, snapshot: Snapshot, tmp_path) -> None:
     save_rankings(tmp_path, *rankers)
-    people, groups = load_rankings(tmp_path)
+    people, _groups = load_rankings(tmp_path)
     features = np.random.default_rng(0).random((5, len(people.metadata["features"])))
     assert np.allclose(people.scores(features), rankers[0].scores(features))
     assert load_rankings(tmp_path / "none") is None
@@ -249,7 +248,7 @@ def test_rankers_are_saved_and_loaded(rankers, snapshot: Snapshot, tmp_path) -> 
 
 @pytest.mark.neo4j
 def test_both_stores_give_identical_recommendations(generated_store: str, snapshot: Snapshot,
-                                                    rankers) -> None:  # noqa: ANN001
+                                                    rankers) -> None:
     uri = neo4j_uri()
     wipe(uri)
     with open_store(generated_store) as source, open_store(uri) as graph:
@@ -261,7 +260,7 @@ def test_both_stores_give_identical_recommendations(generated_store: str, snapsh
         assert on_embedded.groups(member.id, 5) == on_neo4j.groups(member.id, 5)
 
 
-def _model_of(store) -> str:  # noqa: ANN001
+def _model_of(store) -> str:
     return next(iter(store.embedding_state("member").values()))[0]
 
 
@@ -274,7 +273,7 @@ def test_the_live_community_reads_the_store_when_first_asked(generated_store: st
 
 
 def test_connections_written_to_the_snapshot_change_suggestions(snapshot: Snapshot,
-                                                                rankers) -> None:  # noqa: ANN001
+                                                                rankers) -> None:
     me = snapshot.members[0].id
     first = _recommender(snapshot, rankers).people(me, 3)[0].id
     tied = snapshot.with_changes(connections=[*snapshot.community.connections,
@@ -283,7 +282,7 @@ def test_connections_written_to_the_snapshot_change_suggestions(snapshot: Snapsh
 
 
 def test_a_write_applied_to_the_snapshot_matches_reading_the_store(
-    generated_store: str, encoder: Encoder, rankers, tmp_path  # noqa: ANN001
+    generated_store: str, encoder: Encoder, rankers, tmp_path
 ) -> None:
     from models import Feedback
 

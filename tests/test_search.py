@@ -28,13 +28,13 @@ def snapshot(generated_store: str, encoder: Encoder) -> Iterator[Snapshot]:
 
 
 @pytest.fixture(scope="module")
-def search(snapshot: Snapshot, encoder: Encoder):  # noqa: ANN201
+def search(snapshot: Snapshot, encoder: Encoder):
     def found(text: str, k: int = 10, **filters: str | None) -> list[MemberHit]:
         return search_snapshot(snapshot, encoder, text, k, **filters)
     return found
 
 
-def test_a_member_is_found_from_half_their_bio(search, generated: Community) -> None:  # noqa: ANN001
+def test_a_member_is_found_from_half_their_bio(search, generated: Community) -> None:
     visible = [m for m in generated.members if m.visibility != "hidden" and m.bio]
     tries = random.Random(3).sample(visible, 20)
     found = 0
@@ -45,14 +45,14 @@ def test_a_member_is_found_from_half_their_bio(search, generated: Community) -> 
     assert found >= 16, f"found {found} of 20"
 
 
-def test_hidden_members_are_never_returned(search, generated: Community) -> None:  # noqa: ANN001
+def test_hidden_members_are_never_returned(search, generated: Community) -> None:
     hidden = [m for m in generated.members if m.visibility == "hidden"]
     assert hidden, "the generated community should have hidden members"
     for member in hidden[:5]:
         assert member.id not in [h.member.id for h in search(member.bio, 20)]
 
 
-def test_filters_are_respected(search, generated: Community) -> None:  # noqa: ANN001
+def test_filters_are_respected(search, generated: Community) -> None:
     someone = next(m for m in generated.members if m.visibility != "hidden")
     for field in ("role", "region", "organisation"):
         hits = search("quality improvement", 10, **{field: getattr(someone, field)})
@@ -62,7 +62,7 @@ def test_filters_are_respected(search, generated: Community) -> None:  # noqa: A
     assert search("anything", 5, region="Atlantis") == []
 
 
-def test_reasons_are_true_of_the_member(search) -> None:  # noqa: ANN001
+def test_reasons_are_true_of_the_member(search) -> None:
     for hit in search("statistical process control in maternity", 10):
         for reason in hit.reasons:
             if reason.startswith("interested in "):
@@ -88,7 +88,7 @@ def test_free_text_maps_to_the_vocabulary(snapshot: Snapshot, encoder: Encoder) 
     assert search_terms(snapshot, encoder, "skill", "anything", 0) == []
 
 
-def test_search_ranks_as_the_stores_nearest_neighbours_do(snapshot: Snapshot, search,  # noqa: ANN001
+def test_search_ranks_as_the_stores_nearest_neighbours_do(snapshot: Snapshot, search,
                                                          generated_store: str,
                                                          encoder: Encoder) -> None:
     with open_store(generated_store) as store:
@@ -121,7 +121,7 @@ def test_privacy_and_missing_embeddings(snapshot: Snapshot, generated: Community
 
 
 @pytest.mark.neo4j
-def test_both_stores_give_the_same_top_results(snapshot: Snapshot, search,  # noqa: ANN001
+def test_both_stores_give_the_same_top_results(snapshot: Snapshot, search,
                                                generated_store: str, encoder: Encoder) -> None:
     uri = neo4j_uri()
     wipe(uri)

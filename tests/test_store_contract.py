@@ -10,9 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from graph_schema import Store, open_store
-from models.errors import ConflictError, NotFoundError
 from graph_schema.schema import latest_version
 from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member
+from models.errors import ConflictError, NotFoundError
 
 
 def _pairs(community: Community) -> dict[frozenset[str], tuple[str | None, dt.date | None]]:

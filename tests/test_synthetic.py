@@ -9,8 +9,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from matcher.synthetic import topics_and_skills as vocab
 from matcher.synthetic import people_and_places as people_places
+from matcher.synthetic import topics_and_skills as vocab
 from matcher.synthetic.generator import generate_community
 from models import Community
 

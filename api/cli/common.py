@@ -30,7 +30,8 @@ from service.community import LiveCommunity, open_community
 from service.data import KindProgress
 
 __all__ = ["JsonOption", "StoreOption", "app", "community", "console", "embed_with_progress",
-           "embedding_progress", "print_data", "progress_bar", "read_ids", "read_json", "reported", "schema_app"]
+           "embedding_progress", "print_data", "progress_bar", "read_ids", "read_json",
+           "reported", "schema_app"]
 
 app = typer.Typer(
     help="Peer matching for improvement communities: import a community, find people, "

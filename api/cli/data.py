@@ -3,7 +3,6 @@ feedback."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from api.cli.common import (
     reported,
     schema_app,
 )
+from models import FeedbackAction
 from models.privacy import OPERATOR
 from service import data
 
@@ -99,11 +99,6 @@ def migrate(store: StoreOption = None, as_json: JsonOption = False) -> None:
     print_data({"applied": applied, "version": version}, as_json)
 
 
-class FeedbackAction(StrEnum):
-    accept = "accept"
-    dismiss = "dismiss"
-
-
 @app.command()
 def feedback(
     member: Annotated[str, typer.Argument(help="Who gives the feedback.")],
@@ -120,6 +115,6 @@ def feedback(
 
     with community(store) as live:
         given = Feedback(member=member, target_kind="group" if group else "member",
-                         target=target, action=action.value)
+                         target=target, action=action)
         suggestions.give_feedback(live, OPERATOR, member, given)
-    console.print(f"recorded: {member} {action.value}ed {target}")
+    console.print(f"recorded: {member} {action}ed {target}")

@@ -14,8 +14,8 @@ from api.cli.common import StoreOption, app, community, console
 from api.cli.data import import_
 from api.cli.find import train
 from api.cli.serve import serve
-from models.errors import NotFoundError
 from models import ApiKey
+from models.errors import NotFoundError
 from models.privacy import OPERATOR
 from models.settings import get_settings
 
@@ -32,9 +32,8 @@ def demo(
     """Generate a community, import and embed it, train the rankers, show suggestions, then
     serve the HTTP API with keys and example calls to try (the keys are revoked when it
     stops)."""
-    from service import data
+    from service import data, suggestions
     from service import members as profiles
-    from service import suggestions
 
     with tempfile.TemporaryDirectory() as folder:
         data.write_bundle(data.generate_community(members, seed=42), folder)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -20,30 +19,21 @@ from api.cli.common import (
     read_ids,
     reported,
 )
+from models.api import SuggestionKind
 from models.errors import NotFoundError, QConnectError
 from models.privacy import OPERATOR
 
 KOption = Annotated[int, typer.Option("-k", min=1, max=1000, help="How many results.")]
 
 
-class SearchKind(StrEnum):
-    members = "members"
-    topics = "topics"
-    skills = "skills"
-
-
-class SuggestionKind(StrEnum):
-    people = "people"
-    helpers = "helpers"
-    groups = "groups"
-
+SearchKind = Literal["members", "topics", "skills"]
 
 @app.command()
 def search(
     text: Annotated[str, typer.Argument(help="What you are looking for, in your own words.")],
     k: KOption = 10,
     kind: Annotated[SearchKind, typer.Option(help="Search members, or map text to the "
-                                             "topic or skill vocabulary.")] = SearchKind.members,
+                                             "topic or skill vocabulary.")] = "members",
     role: Annotated[str | None, typer.Option(help="Only members with this role.")] = None,
     region: Annotated[str | None, typer.Option(help="Only members in this region.")] = None,
     organisation: Annotated[str | None, typer.Option(help="Only members of this "
@@ -55,12 +45,12 @@ def search(
     from service import search as searching
 
     with community(store) as live:
-        if kind is SearchKind.members:
+        if kind == "members":
             found = searching.find_members(live, OPERATOR, text, k, role=role, region=region,
                                            organisation=organisation)
             results = [hit.model_dump() for hit in found.data]
         else:
-            terms = searching.find_terms(live, OPERATOR, "topic" if kind is SearchKind.topics
+            terms = searching.find_terms(live, OPERATOR, "topic" if kind == "topics"
                                          else "skill", text, k)
             results = [{"id": t.name, "score": round(t.score, 4)} for t in terms]
     if as_json:
@@ -115,7 +105,7 @@ def recommend(
                           "(run 'qconnect train')")
         for member in ids:
             try:
-                found = suggestions.suggest(live, OPERATOR, member, kind.value, k, skill)
+                found = suggestions.suggest(live, OPERATOR, member, kind, k, skill)
             except NotFoundError as exc:
                 failed = True
                 print_data({"member": member, "error": str(exc)}, as_json=True)

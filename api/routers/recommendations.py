@@ -9,10 +9,9 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import CommunityDep, door
 from models import Feedback
-from models.api import FeedbackCreate, SuggestionList
+from models.api import FeedbackCreate, SuggestionKind, SuggestionList
 from models.privacy import Caller
 from service import suggestions
-from service.community import SuggestionKind
 
 router = APIRouter(prefix="/members/{member_id}", tags=["recommendations"])
 

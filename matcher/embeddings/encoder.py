@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 __all__ = ["Encoder", "default_model_path", "get_encoder", "model_id", "text_hash"]
 
 BATCH_SIZE = 64

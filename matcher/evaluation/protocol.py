@@ -17,10 +17,10 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from matcher.evaluation.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
 from matcher.recommend.candidates import top_rows
 from matcher.recommend.graph_signals import neighbourhood_scores, personalised_pagerank
 from matcher.recommend.group_ranking import GROUP_FEATURES, group_features, train_group_ranking
-from matcher.evaluation.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
 from matcher.recommend.people_ranking import split_ties, train_people_ranking
 from matcher.recommend.recommender import Recommender
 from matcher.recommend.snapshot import Snapshot

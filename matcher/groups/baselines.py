@@ -17,8 +17,8 @@ import networkx as nx
 import numpy as np
 from sklearn.cluster import KMeans
 
-from matcher.groups.formation import GroupRules
 from matcher.groups.coherence import mean_pair_cosine
+from matcher.groups.formation import GroupRules
 from matcher.recommend.snapshot import Snapshot
 
 __all__ = ["kmeans_groups", "louvain_groups", "partition_scores", "random_groups"]

@@ -45,9 +45,10 @@ def _nearest_means(vectors: np.ndarray, most: int, chunk: int = 256) -> np.ndarr
 
 def coherence_ceiling(vectors: np.ndarray, min_size: int, max_size: int,
                       placed: float = 0.95) -> float:
-    """An upper bound on the coherence (as :func:`matcher.groups.baselines.partition_scores` measures it) of any
-    partition of at least ``placed`` of the unit rows of ``vectors`` into any number of groups
-    of ``min_size`` to ``max_size``, whatever other rules it keeps.
+    """An upper bound on the coherence (as
+    :func:`matcher.groups.baselines.partition_scores` measures it) of any partition of at least
+    ``placed`` of the unit rows of ``vectors`` into any number of groups of ``min_size`` to
+    ``max_size``, whatever other rules it keeps.
 
     A group's coherence is the mean over its members of their mean cosine to the others, and
     no member can do better than with its nearest neighbours. So a member in a group of s

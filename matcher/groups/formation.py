@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from matcher.groups.problem import GroupRules, InfeasibleError, build_problem, member_features
 from matcher.groups.local_search import State, search
+from matcher.groups.problem import GroupRules, InfeasibleError, build_problem, member_features
 from matcher.recommend.snapshot import Snapshot
 
 __all__ = ["GroupRules", "InfeasibleError", "Partition", "form_groups", "member_features"]

@@ -26,8 +26,9 @@ def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,
                 ) -> tuple[np.ndarray, list[tuple[str, str]]]:
     """Rows of the members to form groups from, and those of ``ids`` left out, with why.
 
-    Everyone :func:`~models.privacy.placeable`, narrowed by each filter given (interest in ``topic``, holding ``skill``, membership of ``group``…). Members
-    listed in ``ids`` who cannot be placed are reported rather than silently dropped.
+    Everyone :func:`~models.privacy.placeable`, narrowed by each filter given (interest in
+    ``topic``, holding ``skill``, membership of ``group``…). Members listed in ``ids`` who
+    cannot be placed are reported rather than silently dropped.
     """
     keep = np.array([placeable(m) for m in snapshot.members], dtype=bool)
     excluded: list[tuple[str, str]] = []

@@ -19,8 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from models.errors import NotFoundError, QConnectError
 from matcher.recommend.snapshot import Snapshot
+from models.errors import NotFoundError, QConnectError
 
 __all__ = ["GroupRules", "InfeasibleError", "Problem", "build_problem", "member_features"]
 
@@ -119,7 +119,8 @@ def _check_rules(rules: GroupRules, n: int, roles: np.ndarray) -> None:
                               f"has {distinct} roles and groups at most {rules.max_size} members")
 
 
-def _positions(names: Iterable[str], where: Mapping[str, int], what: str) -> list[int]:
+def _places_of(names: Iterable[str], where: Mapping[str, int], what: str) -> list[int]:
+    """The pool positions of ``names`` (members named in a rule about ``what``)."""
     missing = [m for m in names if m not in where]
     if missing:
         raise InfeasibleError(f"{missing[0]} ({what}) is not in the pool")
@@ -130,7 +131,7 @@ def _blocks(n: int, rules: GroupRules, where: Mapping[str, int]) -> np.ndarray:
     """A block label per pool position: members who must be together share one."""
     a, b = [], []
     for names in rules.together:
-        rows = _positions(names, where, "together")
+        rows = _places_of(names, where, "together")
         a += rows[:-1]
         b += rows[1:]
     graph = sp.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
@@ -170,7 +171,7 @@ def _add_pairs_and_pins(problem: Problem, rules: GroupRules, where: Mapping[str,
                         label: np.ndarray, orgs: np.ndarray, ids: Sequence[str],
                         rows: np.ndarray) -> None:
     for a, b in rules.apart:
-        x, y = (label[p] for p in _positions((a, b), where, "apart"))
+        x, y = (label[p] for p in _places_of((a, b), where, "apart"))
         if x == y:
             raise InfeasibleError(f"{a} and {b} must be both together and apart")
         problem.apart[x].add(y)
@@ -179,7 +180,7 @@ def _add_pairs_and_pins(problem: Problem, rules: GroupRules, where: Mapping[str,
         if not 0 <= group < problem.k:
             raise InfeasibleError(f"{member} is pinned to group {group}, but there are "
                                   f"{problem.k} groups (0–{problem.k - 1})")
-        block = label[_positions([member], where, "pinned")[0]]
+        block = label[_places_of([member], where, "pinned")[0]]
         if problem.pin[block] not in (-1, group):
             raise InfeasibleError(f"{member} is pinned to group {group} but must be together "
                                   f"with members pinned to group {problem.pin[block]}")

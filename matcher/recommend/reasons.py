@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.recommend.graph_signals import row_entries
 from matcher.embeddings.profile_text import LEVEL_WORDS
+from matcher.recommend.graph_signals import row_entries
 from matcher.recommend.snapshot import Snapshot
 
 __all__ = ["MAX_REASONS", "group_reasons", "people_reasons"]

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from models.errors import NotFoundError
 from matcher.recommend.candidates import QuerySignals, candidate_rows, query_signals, top_rows
 from matcher.recommend.features import pair_features
 from matcher.recommend.graph_signals import row_entries
@@ -24,6 +23,7 @@ from matcher.recommend.people_ranking import PeopleRanking
 from matcher.recommend.reasons import group_reasons, people_reasons
 from matcher.recommend.rerank import Exposure, RerankPolicy, allowed_people, rerank
 from matcher.recommend.snapshot import Snapshot
+from models.errors import NotFoundError
 
 __all__ = ["HELPER_MIN_LEVEL", "Recommender", "Suggestion"]
 

@@ -320,16 +320,15 @@ class Snapshot:
         *,
         connections: Sequence[Connection] | None = None,
         groups: Sequence[Group] | None = None,
-        dismissed: Iterable[tuple[str, str]] = (),
     ) -> Snapshot:
-        """A new snapshot with other ties or groups, or more dismissals."""
+        """A new snapshot with other ties or groups."""
         update: dict[str, list] = {}
         if connections is not None:
             update["connections"] = list(connections)
         if groups is not None:
             update["groups"] = list(groups)
         community = self.community.model_copy(update=update) if update else self.community
-        return Snapshot(community, self.vectors, self.dismissed | set(dismissed), self.accepted)
+        return Snapshot(community, self.vectors, self.dismissed, self.accepted)
 
     def after_write(
         self,

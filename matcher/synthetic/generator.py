@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.synthetic.names_and_bios import Profile, bio, organisation_names, person_names
+from matcher.synthetic.people_and_places import AREAS, NATIONS, ORGANISATION_KINDS, ROLES
 from matcher.synthetic.ties_and_groups import connections, groups
 from matcher.synthetic.topics_and_skills import SKILLS, TOPICS
-from matcher.synthetic.people_and_places import AREAS, NATIONS, ORGANISATION_KINDS, ROLES
 from models import Community, Member
 
 __all__ = ["generate_community"]
@@ -196,7 +196,7 @@ def _top_k(weights: np.ndarray, counts: np.ndarray, rng: np.random.Generator) ->
     top = np.take_along_axis(top, np.argsort(-np.take_along_axis(keys, top, 1), 1), 1)
     valid = np.isfinite(np.take_along_axis(keys, top, 1))
     return [row[: min(c, ok)] for row, c, ok in
-            zip(top.tolist(), counts.tolist(), valid.sum(axis=1).tolist())]
+            zip(top.tolist(), counts.tolist(), valid.sum(axis=1).tolist(), strict=True)]
 
 
 def _joined(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -219,9 +219,9 @@ def _levels(role: np.ndarray, joined: np.ndarray, skills: list, rng: np.random.G
     mean = 2.3 + 2.0 * _ROLE_SKILLS[role[owner], _SKILL_FAMILY[skill]] + 0.08 * years
     level = np.clip(np.rint(rng.normal(mean, 0.9)), 1, 5).astype(int)
     unstated = rng.random(len(level)) < 0.15
-    flat = [None if u else int(v) for v, u in zip(level.tolist(), unstated.tolist())]
+    flat = [None if u else int(v) for v, u in zip(level.tolist(), unstated.tolist(), strict=True)]
     ends = np.cumsum([len(row) for row in skills]).tolist()
-    return [flat[end - len(row):end] for row, end in zip(skills, ends)]
+    return [flat[end - len(row):end] for row, end in zip(skills, ends, strict=True)]
 
 
 def _flatten(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -260,7 +260,8 @@ def _members(ids: list[str], people: _People, orgs: _Organisations, rng) -> list
         result.append(Member(
             id=ids[i], name=names[i], role=role.name, organisation=profile.org,
             region=area.name, bio=bio(profile, uniforms[i]),
-            skills=[s if lv is None else {"name": s, "level": lv} for s, lv in zip(skills, levels)],
+            skills=[s if lv is None else {"name": s, "level": lv}
+                    for s, lv in zip(skills, levels, strict=True)],
             interests=interests, wants_to_learn=wants, open_to_connect=is_open[i],
             visibility=visibility[i], joined=joined[i]))
     return result

@@ -27,7 +27,7 @@ def organisation_names(kind: np.ndarray, area: np.ndarray, rng: np.random.Genera
     """Distinct names in the style of each organisation's kind and nation (indices given)."""
     taken: set[str] = set()
     names = []
-    for k, a in zip(kind.tolist(), area.tolist()):
+    for k, a in zip(kind.tolist(), area.tolist(), strict=True):
         org_kind, region = ORGANISATION_KINDS[k], AREAS[a]
         patterns = org_kind.names.get(region.nation) or org_kind.names["*"]
         for _ in range(8):
@@ -157,7 +157,7 @@ def bio(p: Profile, uniforms: list[float]) -> str:
 
 def _bio_fields(p: Profile, years: int) -> dict[str, object]:
     topics = [_lower(t) for t in p.interests[:3]]
-    ranked = sorted(zip(p.levels, p.skills), key=lambda pair: -(pair[0] or 0))
+    ranked = sorted(zip(p.levels, p.skills, strict=True), key=lambda pair: -(pair[0] or 0))
     in_region = p.area if p.area in NATIONS or p.area == "London" else f"the {p.area}"
     return {
         "name": p.name, "first": p.first, "org": p.org, "title": p.title, "years": years,

@@ -2,13 +2,14 @@
 the UK's nations and regions, and word lists for people's and places' names.
 
 The synthetic generator reads these; the topics and skills members talk about are in
-``matcher.synthetic.topics_and_skills``. Roles and organisation kinds refer to topic and skill families by id.
+``matcher.synthetic.topics_and_skills``. Roles and organisation kinds refer to topic and skill
+families by id.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import NamedTuple
 
 __all__ = [

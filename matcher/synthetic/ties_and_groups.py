@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.synthetic.names_and_bios import group_text
-from matcher.synthetic.topics_and_skills import TOPICS
 from matcher.synthetic.people_and_places import AREAS, ROLES
+from matcher.synthetic.topics_and_skills import TOPICS
 from models import Connection, Group
 
 __all__ = ["connections", "groups"]
@@ -41,7 +41,7 @@ def connections(ids: list[str], *, role: np.ndarray, org: np.ndarray, community:
     flip = np.where(kind == _KINDS.index("mentored"), later_first, rng.random(len(a)) < 0.5)
     source, target = np.where(flip, b, a).tolist(), np.where(flip, a, b).tolist()
     return [Connection(source=ids[s], target=ids[t], kind=_KINDS[k], since=d)
-            for s, t, k, d in zip(source, target, kind.tolist(), since.tolist())]
+            for s, t, k, d in zip(source, target, kind.tolist(), since.tolist(), strict=True)]
 
 
 def _edges(role, org, community, area, joined, end, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +125,7 @@ def groups(ids: list[str], *, interests: tuple[np.ndarray, np.ndarray], role: np
         k = min(len(chosen) - 1, 1 + int(rng.random() < 0.4))
         lead = rng.choice(chosen, size=k, replace=False, p=coordinating[chosen] /
                           coordinating[chosen].sum())
-        names = [TOPICS[t].name] + _related_topics(t, rng)
+        names = [TOPICS[t].name, *_related_topics(t, rng)]
         name, blurb = group_text(names, AREAS[region].name if local else None, rng)
         name = name if name not in taken else f"{name} {g + 1}"
         taken.add(name)
