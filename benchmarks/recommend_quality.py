@@ -20,7 +20,8 @@ from pathlib import Path
 
 from benchmarks.prepared import prepared_bundle, prepared_store
 from graph_schema import open_store
-from matcher.evaluation.protocol import MethodResult, evaluate, format_table, hold_out
+from matcher.evaluation.protocol import MethodResult, evaluate, hold_out
+from matcher.evaluation.report import format_table
 from service.community import read_snapshot
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "bundles"

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from matcher.embeddings.refresh import KindProgress
-from matcher.evaluation.protocol import MethodResult, evaluate, format_table, hold_out
+from matcher.evaluation.protocol import MethodResult, evaluate, hold_out
+from matcher.evaluation.report import format_table
 from matcher.recommend.group_ranking import train_group_ranking
 from matcher.recommend.people_ranking import train_people_ranking
 from matcher.recommend.ranker_files import save_rankings

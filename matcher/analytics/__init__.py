@@ -21,7 +21,8 @@ from matcher.analytics.measures import (
 )
 from matcher.analytics.view import analysed, pseudonym, pseudonymised_export, summary
 from matcher.evaluation.metrics import gini, lorenz_curve
-from matcher.evaluation.protocol import format_table, hold_out, ranked_lists
+from matcher.evaluation.protocol import hold_out, ranked_lists
+from matcher.evaluation.report import format_table
 from matcher.groups.baselines import kmeans_groups, louvain_groups, partition_scores, random_groups
 from matcher.groups.coherence import coherence_ceiling, mean_pair_cosine
 from matcher.groups.formation import GroupRules, form_groups

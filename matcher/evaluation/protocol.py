@@ -10,26 +10,18 @@ Groups: one membership of each member in three or more groups is held out.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
+from matcher.evaluation.methods import Ranking, group_methods, people_methods
 from matcher.evaluation.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
-from matcher.recommend.candidates import top_rows
-from matcher.recommend.graph_signals import neighbourhood_scores, personalised_pagerank
-from matcher.recommend.group_ranking import GROUP_FEATURES, group_features, train_group_ranking
-from matcher.recommend.people_ranking import split_ties, train_people_ranking
-from matcher.recommend.recommender import Recommender
+from matcher.recommend.people_ranking import split_ties
 from matcher.recommend.snapshot import Snapshot
 
-__all__ = ["Holdout", "MethodResult", "RankedLists", "evaluate", "format_table", "hold_out",
+__all__ = ["Holdout", "MethodResult", "RankedLists", "evaluate", "hold_out",
            "ranked_lists"]
-
-Ranking = Callable[[int, int], list[int]]  # (member row, k) → ranked rows
-
 
 @dataclass(frozen=True)
 class MethodResult:
@@ -76,54 +68,6 @@ def hold_out(snapshot: Snapshot, share: float = 0.2, seed: int = 0,
         "coordinators": [m for m in g.coordinators if g.id not in hidden.get(m, ())]})
         for g in snapshot.groups]
     return Holdout(snapshot.with_changes(connections=kept, groups=groups), people, hidden)
-
-
-def _dense_ranking(snapshot: Snapshot, scores_of: Callable[[int], np.ndarray]) -> Ranking:
-    def rank(row: int, k: int) -> list[int]:
-        allowed = np.ones(len(snapshot), dtype=bool)
-        allowed[row] = False
-        allowed[snapshot.neighbours(row)] = False
-        return top_rows(scores_of(row), allowed, k, positive_only=False).tolist()
-    return rank
-
-
-def _people_methods(train: Snapshot, seed: int) -> dict[str, Ranking]:
-    a, degree = train.adjacency, train.degree
-    texts = [" ".join([m.bio or "", *m.interests]) for m in train.members]
-    tfidf = normalize(TfidfVectorizer(sublinear_tf=True).fit_transform(texts))
-    rng = np.random.default_rng(seed)
-    recommender = Recommender(train, train_people_ranking(train, seed=seed))
-    ids = train.ids
-    baselines: dict[str, Callable[[int], np.ndarray]] = {
-        "random": lambda row: rng.random(len(train)),
-        "popularity": lambda row: degree.astype(float),
-        "common neighbours": lambda row: neighbourhood_scores(a, degree, row).common,
-        "Adamic-Adar": lambda row: neighbourhood_scores(a, degree, row).adamic_adar,
-        "personalised PageRank": lambda row: personalised_pagerank(a, degree, row),
-        "TF-IDF cosine": lambda row: (tfidf @ tfidf[row].T).toarray().ravel(),
-        "embedding cosine": lambda row: train.embeddings @ train.embeddings[row],
-    }
-    methods = {name: _dense_ranking(train, f) for name, f in baselines.items()}
-    methods["qconnect"] = lambda row, k: [ids.index[s.id]
-                                          for s in recommender.people(ids.names[row], k)]
-    return methods
-
-
-def _group_methods(train: Snapshot, seed: int) -> dict[str, Ranking]:
-    ranking = train_group_ranking(train, seed=seed)
-
-    def from_scores(scores_of: Callable[[int], np.ndarray]) -> Ranking:
-        def rank(row: int, k: int) -> list[int]:
-            allowed = train.membership[row].toarray().ravel() == 0
-            return top_rows(scores_of(row), allowed, k, positive_only=False).tolist()
-        return rank
-
-    co_membership = GROUP_FEATURES.index("co_membership")
-    return {
-        "popularity": from_scores(lambda row: train.group_sizes.astype(float)),
-        "co-membership": from_scores(lambda row: group_features(train, row)[:, co_membership]),
-        "qconnect": from_scores(lambda row: ranking.scores(train, row)[0]),
-    }
 
 
 @dataclass(frozen=True)
@@ -176,12 +120,12 @@ def ranked_lists(holdout: Holdout, k: int = 10, seed: int = 0) -> list[RankedLis
     people = [(index[m], {index[o] for o in others if o in index})
               for m, others in sorted(holdout.people.items()) if m in index]
     if people:
-        for name, rank in _people_methods(train, seed).items():
+        for name, rank in people_methods(train, seed).items():
             found.append(_lists("people", name, rank, people, k, len(train)))
     groups = [(index[m], {group_index[g] for g in gs}) for m, gs in sorted(holdout.groups.items())
               if m in index]
     if groups:
-        for name, rank in _group_methods(train, seed).items():
+        for name, rank in group_methods(train, seed).items():
             found.append(_lists("groups", name, rank, groups, k, len(train.groups)))
     return found
 
@@ -189,23 +133,3 @@ def ranked_lists(holdout: Holdout, k: int = 10, seed: int = 0) -> list[RankedLis
 def evaluate(holdout: Holdout, k: int = 10, seed: int = 0) -> list[MethodResult]:
     """Every method on every task with held-out data, as one table."""
     return [lists.result() for lists in ranked_lists(holdout, k, seed)]
-
-
-def format_table(results: list[MethodResult], k: int) -> str:
-    """The results as a plain-text table, with qconnect's nDCG against the best baseline."""
-    lines = [f"{'task':<7} {'method':<22} {f'recall@{k}':>9} {f'nDCG@{k}':>8} {f'hit@{k}':>7} "
-             f"{'MRR':>6} {'coverage':>8} {'Gini':>6} {'queries':>7}"]
-    for r in results:
-        lines.append(f"{r.task:<7} {r.method:<22} {r.recall:>9.3f} {r.ndcg:>8.3f} {r.hit:>7.3f} "
-                     f"{r.mrr:>6.3f} {r.coverage:>8.3f} {r.gini:>6.3f} {r.queries:>7}")
-    for task in ("people", "groups"):
-        ndcg_of = {r.method: r.ndcg for r in results if r.task == task}
-        if "qconnect" not in ndcg_of or len(ndcg_of) < 2:
-            continue
-        best, name = max((v, m) for m, v in ndcg_of.items() if m != "qconnect")
-        line = f"{task}: qconnect nDCG@{k} / best baseline ({name}): "
-        line += f"{ndcg_of['qconnect'] / best:.3f}" if best else "n/a"
-        if ndcg_of.get("Adamic-Adar"):
-            line += f"; / Adamic-Adar: {ndcg_of['qconnect'] / ndcg_of['Adamic-Adar']:.3f}"
-        lines.append(line)
-    return "\n".join(lines)
