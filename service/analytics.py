@@ -13,12 +13,13 @@ from functools import cache
 from typing import Any
 
 from matcher.analytics.view import analysed, pseudonymised_export, summary
-from matcher.evaluation.protocol import evaluate, hold_out
+from matcher.evaluation.protocol import hold_out
 from matcher.recommend.snapshot import Snapshot
 from models.privacy import Caller
 from models.settings import get_settings
 from service.access import allow
 from service.community import LiveCommunity
+from service.training import evaluate_holdout
 
 __all__ = ["community_summary", "evaluation", "pseudonymised"]
 
@@ -26,7 +27,7 @@ __all__ = ["community_summary", "evaluation", "pseudonymised"]
 # snapshot evaluated, held by a weak reference, so an old snapshot (say, one from before an
 # erasure) is never kept alive.
 _evaluating = threading.Lock()
-_evaluated: tuple[weakref.ref[Snapshot], dict[int, list[dict[str, Any]]]] | None = None
+_evaluated: tuple[weakref.ref[Snapshot], dict[int, dict[str, Any]]] | None = None
 
 
 @cache
@@ -49,9 +50,10 @@ def pseudonymised(live: LiveCommunity, caller: Caller) -> dict[str, Any]:
 
 
 @allow("analyst", "admin")
-def evaluation(live: LiveCommunity, caller: Caller, k: int = 10) -> list[dict[str, Any]]:
+def evaluation(live: LiveCommunity, caller: Caller, k: int = 10) -> dict[str, Any]:
     """Offline quality of suggestions against baselines on held-out ties (see
-    ``qconnect evaluate``). Computed once per state of the community and ``k``."""
+    ``qconnect evaluate``), and what training chose and why. Computed once per state of the
+    community and ``k``."""
     global _evaluated
     snapshot = live.snapshot
     with _evaluating:
@@ -59,5 +61,5 @@ def evaluation(live: LiveCommunity, caller: Caller, k: int = 10) -> list[dict[st
             _evaluated = (weakref.ref(snapshot), {})
         done = _evaluated[1]
         if k not in done:
-            done[k] = [r.as_dict() for r in evaluate(hold_out(analysed(snapshot)), k=k)]
+            done[k] = evaluate_holdout(hold_out(analysed(snapshot)), k=k).as_dict(k)
         return done[k]

@@ -43,6 +43,7 @@ __all__ = ["LiveCommunity", "open_community", "read_snapshot", "start_community"
 
 log = logging.getLogger("qconnect.service")
 
+
 def read_snapshot(store: Store) -> Snapshot:
     """The whole community in ``store``, with the configured model's embeddings."""
     return snapshot_from_store(store, config.snapshot_model_id())
@@ -171,7 +172,7 @@ class LiveCommunity:
         in step with what the store holds. The write is done once stored: embeddings that
         could not be stored are logged, left stale and redone by ``qconnect embed``."""
         self.store.write(write)
-        stored: dict[str, dict[str, np.ndarray]] = {}
+        stored: dict[str, dict[str, np.ndarray | None]] = {}
         try:
             for kind, found in texts.items():
                 if found:
@@ -186,7 +187,8 @@ class LiveCommunity:
         with self._serving:
             self._recommender = self.recommender.with_snapshot(snapshot)
 
-    def _applied(self, write: Community, vectors: Mapping[str, Mapping[str, np.ndarray]],
+    def _applied(self, write: Community,
+                 vectors: Mapping[str, Mapping[str, np.ndarray | None]],
                  **changes: Any) -> None:
         self._replace(self.snapshot.after_write(write, vectors=vectors, **changes))
 

@@ -55,7 +55,7 @@ def test_profile_text_reads_as_sentences() -> None:
         "Midwife leading a project on safer births. Midwife at Northby NHS Trust (an NHS "
         "trust), North West. Interested in maternity. Skills: run charts (some experience). "
         "Wants to learn: driver diagrams.")
-    assert member_text(Member(id="x", name="Only A Name")) == "Only A Name"
+    assert member_text(Member(id="x", name="Only A Name")) == ""  # no profile, no embedding
     assert group_text(Group(id="g", name="Safer births", topics=["maternity"])) == (
         "Safer births. Topics: maternity.")
 
@@ -64,7 +64,9 @@ def test_only_what_changed_is_re_embedded(store: Store, tiny: Community,
                                           encoder: Encoder) -> None:
     store.write(tiny)
     first = embed_store(store, encoder)
-    assert first.embedded == {"member": 5, "group": 1, "topic": 3, "skill": 2}
+    # Eve's profile is a name only: no text, so no embedding.
+    assert first.embedded == {"member": 4, "group": 1, "topic": 3, "skill": 2}
+    assert "eve" not in store.embedding_state("member")
     again = embed_store(store, encoder)
     assert again.embedded == {"member": 0, "group": 0, "topic": 0, "skill": 0}
     assert again.current == first.embedded
@@ -72,10 +74,17 @@ def test_only_what_changed_is_re_embedded(store: Store, tiny: Community,
 
     store.write(Community(members=[tiny.members[1].model_copy(update={"bio": "New bio."})]))
     third = embed_store(store, encoder)
-    assert third.embedded["member"] == 1 and third.current["member"] == 4
+    assert third.embedded["member"] == 1 and third.current["member"] == 3
     after = dict(zip(*store.embeddings("member", encoder.model_id), strict=True))
     assert not np.allclose(after["ben"], before["ben"])
     assert np.array_equal(after["ana"], before["ana"])
+
+    emptied = tiny.members[1].model_copy(update={"bio": None, "role": None, "organisation": None,
+                                                 "region": None, "interests": [],
+                                                 "wants_to_learn": []})
+    store.write(Community(members=[emptied]))
+    assert embed_store(store, encoder).removed["member"] == 1
+    assert "ben" not in store.embedding_state("member")  # nothing left to embed: forgotten
 
 
 def test_a_change_of_model_re_embeds_everything(store: Store, tiny: Community,
@@ -88,7 +97,7 @@ def test_a_change_of_model_re_embeds_everything(store: Store, tiny: Community,
     other = Encoder(str(other_path))
     assert other.model_id != encoder.model_id
     report = embed_store(store, other)
-    assert report.embedded == {"member": 5, "group": 1, "topic": 3, "skill": 2}
+    assert report.embedded == {"member": 4, "group": 1, "topic": 3, "skill": 2}
     assert store.embeddings("member", encoder.model_id)[0] == []
 
 

@@ -17,7 +17,7 @@ from models import Community, Connection, Group, Member
 
 PEOPLE_METHODS = {"random", "popularity", "common neighbours", "Adamic-Adar",
                   "personalised PageRank", "TF-IDF cosine", "embedding cosine", "qconnect"}
-GROUP_METHODS = {"popularity", "co-membership", "qconnect"}
+GROUP_METHODS = {"popularity", "co-membership", "RP3beta", "qconnect"}
 SCORES = ("recall", "ndcg", "hit", "mrr", "coverage", "gini")
 
 
@@ -228,8 +228,17 @@ def test_hold_out_with_a_given_test_split_hides_no_ties() -> None:
     community = _ring(20, dated=True)
     test = {"m000": {"m010"}, "m005": {"m015", "m012"}}
     holdout = hold_out(Snapshot(community, vectors={}), test=test)
-    assert holdout.people == test
+    assert holdout.people == test and holdout.groups == {}
     assert _pairs(holdout.train.community.connections) == _pairs(community.connections)
+
+
+def test_a_given_test_split_of_groups_is_the_groups_task() -> None:
+    community = _ring(6, dated=False).model_copy(update={"groups": [
+        Group(id="g1", name="One", members=["m000", "m001"]),
+        Group(id="g2", name="Two", members=["m002"])]})
+    holdout = hold_out(Snapshot(community, vectors={}), test={"m000": {"g2"}, "m003": {"g1"}})
+    assert holdout.groups == {"m000": {"g2"}, "m003": {"g1"}} and holdout.people == {}
+    assert holdout.train.community == community  # nothing hidden
 
 
 # -- evaluate on a generated community ---------------------------------------------------------

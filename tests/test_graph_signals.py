@@ -11,6 +11,9 @@ from matcher.recommend.graph_signals import (
     AsymmetricError,
     neighbourhood_scores,
     personalised_pagerank,
+    random_walk_weights,
+    three_hop_scores,
+    two_hop_weights,
 )
 
 GRAPHS = [nx.gnp_random_graph(30, 0.15, seed=seed) for seed in range(4)]
@@ -67,3 +70,50 @@ def test_an_asymmetric_adjacency_is_refused() -> None:
         neighbourhood_scores(directed, degree, 0)  # 0 → 2 is not returned
     with pytest.raises(AsymmetricError):
         personalised_pagerank(directed, degree, 0)
+
+
+@pytest.mark.parametrize("graph", GRAPHS)
+def test_three_step_scores_match_matrix_powers(graph: nx.Graph) -> None:
+    adjacency, degree = _matrix(graph)
+    dense = adjacency.toarray().astype(np.float64)
+    damped = 1 / np.sqrt(np.maximum(degree, 1))
+    for source in list(graph)[:8]:
+        common = neighbourhood_scores(adjacency, degree, source).common
+        scores = three_hop_scores(adjacency, degree, source, common)
+        assert scores.paths == pytest.approx(np.linalg.matrix_power(dense, 3)[source])
+        via_friends = (dense[source] * damped) @ dense  # Σ_f A[s,f] A[f,z] / √d_f
+        expected = (via_friends / np.maximum(degree, 1)) @ dense * damped
+        assert scores.friend_cosine == pytest.approx(expected, rel=1e-5, abs=1e-7)
+
+
+def test_weighted_ties_weigh_walks_and_common_neighbours() -> None:
+    rng = np.random.default_rng(3)
+    graph = GRAPHS[0].copy()
+    for a, b in graph.edges:
+        graph.edges[a, b]["weight"] = float(rng.uniform(0.1, 1.0))
+    weighted = sp.csr_matrix(nx.to_scipy_sparse_array(graph, nodelist=sorted(graph),
+                                                      dtype=np.float64))
+    strength = np.asarray(weighted.sum(axis=1)).ravel()
+    source = next(v for v in sorted(graph) if graph.degree(v))
+    assert two_hop_weights(weighted, source) == pytest.approx(
+        (weighted @ weighted).toarray()[source], rel=1e-5)
+    oracle = nx.pagerank(graph, alpha=0.85, personalization={source: 1.0}, tol=1e-12,
+                         max_iter=1000, weight="weight")
+    ours = personalised_pagerank(weighted, strength, source, tolerance=1e-10)
+    assert ours == pytest.approx(np.array([oracle[v] for v in sorted(graph)]), abs=1e-6)
+
+
+def test_random_walk_weights_match_the_dense_formula() -> None:
+    rng = np.random.default_rng(4)
+    incidence = sp.csr_matrix((rng.random((40, 9)) < 0.3).astype(np.float32))
+    dense = incidence.toarray().astype(np.float64)
+    holders, held = dense.sum(axis=0), dense.sum(axis=1)
+    to_holder = dense.T / np.maximum(holders, 1)[:, None]
+    to_item = dense / np.maximum(held, 1)[:, None]
+    expected = to_holder @ to_item / np.sqrt(np.maximum(holders, 1))[None, :]
+    np.fill_diagonal(expected, 0)
+    assert random_walk_weights(incidence).toarray() == pytest.approx(expected, rel=1e-5)
+    # With no popularity damping, each row is a distribution over the other items and itself.
+    undamped = random_walk_weights(incidence, beta=0.0).toarray() + np.diag(
+        np.diag(to_holder @ to_item))
+    assert undamped.sum(axis=1)[holders > 0] == pytest.approx(1.0, rel=1e-5)

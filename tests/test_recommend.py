@@ -20,7 +20,7 @@ from matcher.recommend.ranker_files import load_rankings, save_rankings
 from matcher.recommend.recommender import HELPER_MIN_LEVEL, Recommender
 from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
-from models import Community, Connection, Consent, Member
+from models import Community, Connection, Consent, Group, Member
 from models.errors import NotFoundError
 from service.community import open_community
 from tests.conftest import neo4j_uri
@@ -312,3 +312,45 @@ def test_a_write_applied_to_the_snapshot_matches_reading_the_store(
     for member in (a, c, *[m.id for m in reread.members[10:20]]):
         assert (_recommender(applied, rankers).people(member, 10)
                 == _recommender(reread, rankers).people(member, 10))
+
+
+def _roster(rng: np.random.Generator, members: int = 300, groups: int = 25) -> Community:
+    """Members with ids only, in groups drawn from a few overlapping interests: no text."""
+    names = [f"g{g:02d}" for g in range(groups)]
+    joined: dict[str, list[str]] = {name: [] for name in names}
+    for m in range(members):
+        base = rng.integers(0, groups - 3)
+        for g in rng.choice(np.arange(base, base + 4), size=rng.integers(2, 4), replace=False):
+            joined[names[g]].append(f"m{m:03d}")
+    return Community(members=[Member(id=f"m{m:03d}") for m in range(members)],
+                     groups=[Group(id=n, name=n, members=sorted(ms)) for n, ms in joined.items()])
+
+
+def test_groups_without_any_text_are_ranked_by_the_memberships() -> None:
+    roster = Snapshot(_roster(np.random.default_rng(1)), vectors={})
+    ranking = train_group_ranking(roster)
+    assert ranking.metadata["chosen"] != "fallback formula"
+    recommender = Recommender(roster, group_ranking=ranking)
+    walks = roster.group_walks
+    for member in roster.members[:30]:
+        found = [s.id for s in recommender.groups(member.id, 3)]
+        row = roster.ids.index[member.id]
+        mine = roster.membership[row].toarray().ravel()
+        scores = np.asarray(walks.T @ mine).ravel()
+        near = {roster.group_ids.names[g] for g in np.flatnonzero(scores > 0)}
+        assert found and set(found) <= near  # every suggestion reached from their groups
+
+
+def test_groups_without_memberships_are_ranked_by_meaning(snapshot: Snapshot) -> None:
+    empty = snapshot.with_changes(groups=[g.model_copy(update={"members": [],
+                                                                "coordinators": []})
+                                          for g in snapshot.groups])
+    ranking = train_group_ranking(empty)
+    assert ranking.metadata["chosen"] == "fallback formula"
+    recommender = Recommender(empty, group_ranking=ranking)
+    for member in empty.members[:20]:
+        row = empty.ids.index[member.id]
+        closeness = empty.group_embeddings @ empty.embeddings[row]
+        first = empty.group_ids.index[recommender.groups(member.id, 1)[0].id]
+        shares_a_topic = bool(set(empty.groups[first].topics) & set(empty.interests[row]))
+        assert shares_a_topic or closeness[first] >= np.sort(closeness)[-3], member.id

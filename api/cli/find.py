@@ -149,6 +149,17 @@ def evaluate(
             results = training.evaluate_bundle(bundle, checked, test=held, k=k, seed=seed,
                                                progress=advance)
     if as_json:
-        print_data({"k": k, "results": [r.as_dict() for r in results]}, as_json=True)
-    else:
-        typer.echo(training.format_table(results, k))
+        print_data(results.as_dict(k), as_json=True)
+        return
+    typer.echo(training.format_table(results.results, k))
+    for task, chosen in results.training.items():
+        typer.echo(f"{task}: qconnect ranks with {chosen['kind']}"
+                   + _validation(chosen.get("validation_ndcg@10")))
+
+
+def _validation(quality: dict[str, float] | None) -> str:
+    """The validation comparison training made, as words."""
+    if not quality:
+        return ""
+    return " (validation nDCG@10: " + ", ".join(f"{name} {value:.3f}"
+                                                 for name, value in quality.items()) + ")"

@@ -30,13 +30,13 @@ def pseudonymised(live: CommunityDep,
     return analytics.pseudonymised(live, caller)
 
 
-@router.get("/evaluation", response_model=list[dict[str, Any]])
+@router.get("/evaluation", response_model=dict[str, Any])
 def evaluation(
     live: CommunityDep,
     caller: Annotated[Caller, door(analytics.evaluation)],
     k: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
     """Offline quality of suggestions against baselines on held-out ties (see
-    ``qconnect evaluate``), over members who consent to analytics. Computed once per state
-    of the community and k, then served from memory."""
+    ``qconnect evaluate``), over members who consent to analytics, with what training chose
+    and why. Computed once per state of the community and k, then served from memory."""
     return analytics.evaluation(live, caller, k)

@@ -11,6 +11,11 @@ A member's profile text is, in this order:
 4. skills with their level in words: "Skills: statistical process control (expert), coaching.";
 5. what they want to learn: "Wants to learn: driver diagrams."
 
+A member whose profile says none of these has no text, and so no embedding: a bare name or
+id says nothing about what someone does, and its embedding would only add noise to the
+"meaning" signals (members of a roster imported without profiles are matched by the graph and
+their groups instead).
+
 Topics and skills are embedded from "name: description"; groups from name, description and
 topics. Any change to one of these parts changes the text, and so its hash, and so the member
 is re-embedded; changes elsewhere (visibility, joined date) are not part of it.
@@ -85,7 +90,7 @@ def member_text(member: Member) -> str:
         skills and _sentence("Skills: " + ", ".join(skills)),
         member.wants_to_learn and _sentence("Wants to learn: " + ", ".join(member.wants_to_learn)),
     ]
-    return " ".join(p for p in parts if p) or member.name or member.id
+    return " ".join(p for p in parts if p)
 
 
 def term_text(name: str, description: str | None) -> str:

@@ -38,20 +38,27 @@ class EmbedReport:
 def current_texts(store: Store, kind: Kind) -> dict[str, str]:
     """The text each record of ``kind`` in the store should be embedded from, by key."""
     if kind == "member":
-        return {m.id: member_text(m) for m in store.members()}
+        texts = {m.id: member_text(m) for m in store.members()}
+        return {key: text for key, text in texts.items() if text}  # no text, no embedding
     if kind == "group":
         return {g.id: group_text(g) for g in store.groups()}
     return {name: term_text(name, description) for name, description in store.vocabulary(kind)}
 
 
 def embed_texts(store: Store, encoder: Encoder, kind: Kind,
-                texts: Mapping[str, str]) -> dict[str, np.ndarray]:
-    """Embed ``texts`` (key → text) and store them in one transaction; the vectors by key."""
-    keys = list(texts)
+                texts: Mapping[str, str]) -> dict[str, np.ndarray | None]:
+    """Embed ``texts`` (key → text) and store them in one transaction; the vectors by key. A
+    record whose text is empty has no embedding: any it had is forgotten, and its vector is
+    None."""
+    empty = [key for key, text in texts.items() if not text]
+    if empty:
+        store.remove_embeddings(kind, empty)
+    keys = [key for key, text in texts.items() if text]
     vectors = encoder.encode([texts[key] for key in keys])
-    store.write_embeddings(kind, encoder.model_id, keys, [text_hash(texts[k]) for k in keys],
-                           vectors)
-    return dict(zip(keys, vectors, strict=True))
+    if keys:
+        store.write_embeddings(kind, encoder.model_id, keys,
+                               [text_hash(texts[k]) for k in keys], vectors)
+    return {**dict(zip(keys, vectors, strict=True)), **dict.fromkeys(empty)}
 
 
 def refresh(

@@ -15,9 +15,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from matcher.evaluation.methods import Ranking, group_methods, people_methods
+from matcher.evaluation.methods import Ranking, group_methods, people_methods, served
 from matcher.evaluation.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
-from matcher.recommend.people_ranking import split_ties
+from matcher.recommend.group_ranking import train_group_ranking
+from matcher.recommend.people_ranking import split_ties, train_people_ranking
+from matcher.recommend.recommender import Recommender
 from matcher.recommend.snapshot import Snapshot
 
 __all__ = ["Holdout", "MethodResult", "RankedLists", "evaluate", "hold_out",
@@ -49,12 +51,17 @@ class Holdout:
 def hold_out(snapshot: Snapshot, share: float = 0.2, seed: int = 0,
              test: Mapping[str, set[str]] | None = None) -> Holdout:
     """Hide ``share`` of the ties (most recent when dated, else random) and one membership of
-    each member in three or more groups. With ``test`` (member → ties held out elsewhere, as in
-    a published split) no ties are hidden and those are the people task."""
+    each member in three or more groups. With ``test`` (member → ties or groups held out
+    elsewhere, as in a published split) nothing is hidden: the test is the held-out data, a
+    member's ids naming groups (the groups task) or members (the people task)."""
+    if test is not None:
+        groups = snapshot.group_ids.index
+        joins = {m: set(ids) for m, ids in test.items() if ids and set(ids) <= groups.keys()}
+        ties = {m: set(ids) for m, ids in test.items() if m not in joins}
+        return Holdout(snapshot, ties, joins)
     rng = np.random.default_rng(seed)
-    ties = list(snapshot.community.connections)
-    kept, held, _ = split_ties(ties, share, rng) if test is None else (ties, [], "given")
-    people: dict[str, set[str]] = {m: set(others) for m, others in (test or {}).items()}
+    kept, held, _ = split_ties(list(snapshot.community.connections), share, rng)
+    people: dict[str, set[str]] = {}
     for tie in held:
         people.setdefault(tie.source, set()).add(tie.target)
         people.setdefault(tie.target, set()).add(tie.source)
@@ -111,25 +118,38 @@ def _lists(task: str, name: str, rank: Ranking, queries: list[tuple[int, set[int
                        tuple(tuple(rank(row, k)) for row, _ in queries), catalogue)
 
 
-def ranked_lists(holdout: Holdout, k: int = 10, seed: int = 0) -> list[RankedLists]:
+def ranked_lists(holdout: Holdout, k: int = 10, seed: int = 0,
+                 served_by: Mapping[str, Recommender] | None = None) -> list[RankedLists]:
     """Every method's lists on every task with held-out data, for a closer look than
-    :func:`evaluate`'s means (quality per member, exposure, who is suggested)."""
+    :func:`evaluate`'s means (quality per member, exposure, who is suggested).
+
+    ``served_by`` names the recommenders evaluated beside the baselines, each as members get
+    it (rankers and rules); by default ``qconnect``, trained on the held-out community's
+    training part with the default rules.
+    """
     train = holdout.train
+    if served_by is None:
+        served_by = {"qconnect": Recommender(train, train_people_ranking(train, seed=seed),
+                                             train_group_ranking(train, seed=seed))}
+    lists = {name: served(recommender) for name, recommender in served_by.items()}
     index, group_index = train.ids.index, train.group_ids.index
     found = []
     people = [(index[m], {index[o] for o in others if o in index})
               for m, others in sorted(holdout.people.items()) if m in index]
     if people:
-        for name, rank in people_methods(train, seed).items():
+        methods = people_methods(train, seed) | {n: p for n, (p, _) in lists.items()}
+        for name, rank in methods.items():
             found.append(_lists("people", name, rank, people, k, len(train)))
     groups = [(index[m], {group_index[g] for g in gs}) for m, gs in sorted(holdout.groups.items())
               if m in index]
     if groups:
-        for name, rank in group_methods(train, seed).items():
+        methods = group_methods(train) | {n: g for n, (_, g) in lists.items()}
+        for name, rank in methods.items():
             found.append(_lists("groups", name, rank, groups, k, len(train.groups)))
     return found
 
 
-def evaluate(holdout: Holdout, k: int = 10, seed: int = 0) -> list[MethodResult]:
-    """Every method on every task with held-out data, as one table."""
-    return [lists.result() for lists in ranked_lists(holdout, k, seed)]
+def evaluate(holdout: Holdout, k: int = 10, seed: int = 0,
+             served_by: Mapping[str, Recommender] | None = None) -> list[MethodResult]:
+    """Every method on every task with held-out data, as one table (see :func:`ranked_lists`)."""
+    return [lists.result() for lists in ranked_lists(holdout, k, seed, served_by)]

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matcher.recommend.snapshot import Snapshot, Vocabulary
+from matcher.recommend.matrices import Vocabulary
+from matcher.recommend.snapshot import Snapshot
 from models.errors import NotFoundError
 from models.privacy import placeable, why_not_placeable
 

@@ -4,7 +4,11 @@ Every signal is first computed from the member to everyone as a dense vector (ch
 touches only the member's neighbourhood or one matrix product), then each source contributes
 its best few members, and the union goes on to the ranker. Sources:
 
-- graph proximity: Adamic-Adar over friends of friends, and personalised PageRank;
+- graph proximity: Adamic-Adar over friends of friends, personalised PageRank, and three-step
+  walks (the paths, and the friends' cosine: whom the member's circle is turning to);
+- recent activity, where ties are dated: PageRank over ties weighted by how recent they are,
+  and the members who made the most ties lately;
+- the best connected members (on sparse graphs, popularity is a strong guess);
 - meaning: cosine of profile embeddings;
 - shared vocabulary: IDF-weighted overlap of interests, and of skills;
 - shared groups;
@@ -19,17 +23,23 @@ import numpy as np
 
 from matcher.recommend.graph_signals import (
     NeighbourhoodScores,
+    ThreeHopScores,
     neighbourhood_scores,
     personalised_pagerank,
     row_entries,
     rows_sum,
+    three_hop_scores,
+    two_hop_weights,
 )
 from matcher.recommend.snapshot import Snapshot
 
 __all__ = ["PER_SOURCE", "QuerySignals", "candidate_rows", "query_signals", "top_rows"]
 
-PER_SOURCE = 100
+PER_SOURCE = 50
 """How many members each source contributes at most."""
+RECENT_TOLERANCE = 1e-4
+"""Push tolerance of the recency-weighted PageRank: a source of candidates and a feature, it
+needs their order, not four exact digits (a fifth of the work of the default)."""
 
 
 @dataclass(frozen=True)
@@ -38,13 +48,20 @@ class QuerySignals:
 
     row: int
     neighbourhood: NeighbourhoodScores
+    three_hop: ThreeHopScores
     pagerank: np.ndarray
+    recent_common: np.ndarray  # common neighbours, each counted by how recent both ties are
+    recent_pagerank: np.ndarray  # personalised PageRank over ties weighted by recency
     cosine: np.ndarray
     topics: np.ndarray  # IDF-weighted cosine of interests
     skills: np.ndarray  # IDF-weighted cosine of skills held
     groups: np.ndarray  # groups shared
     offers: np.ndarray  # mean level, 0–1, at which they hold the skills this member wants
     wants: np.ndarray  # mean level, 0–1, at which this member holds the skills they want
+    # The same for every query (the snapshot's, not copied): how connected and how active.
+    degree: np.ndarray
+    recent_ties: np.ndarray
+    last_active: np.ndarray
 
 
 def _similar(snapshot: Snapshot, name: str, row: int) -> np.ndarray:
@@ -63,10 +80,16 @@ def query_signals(snapshot: Snapshot, row: int,
     level_vector = np.zeros(len(snapshot.skills), dtype=np.float32)
     level_vector[own_skills] = own_levels
     wanted_by = snapshot.wants_count * 5.0
+    neighbourhood = neighbourhood_scores(snapshot.adjacency, snapshot.degree, row)
+    activity = snapshot.activity
     return QuerySignals(
         row=row,
-        neighbourhood=neighbourhood_scores(snapshot.adjacency, snapshot.degree, row),
+        neighbourhood=neighbourhood,
+        three_hop=three_hop_scores(snapshot.adjacency, snapshot.degree, row, neighbourhood.common),
         pagerank=personalised_pagerank(snapshot.adjacency, snapshot.degree, row),
+        recent_common=two_hop_weights(activity.recent_adjacency, row),
+        recent_pagerank=personalised_pagerank(activity.recent_adjacency, activity.recent_degree,
+                                              row, tolerance=RECENT_TOLERANCE),
         cosine=snapshot.embeddings @ snapshot.embeddings[row],
         topics=_similar(snapshot, "topic_profile", row),
         skills=_similar(snapshot, "skill_profile", row),
@@ -74,6 +97,9 @@ def query_signals(snapshot: Snapshot, row: int,
         offers=snapshot.member_skills @ want_vector,
         wants=np.divide(snapshot.member_wants @ level_vector, wanted_by,
                         out=np.zeros(len(snapshot), dtype=np.float32), where=wanted_by > 0),
+        degree=snapshot.degree,
+        recent_ties=activity.recent_ties,
+        last_active=activity.last_active,
     )
 
 
@@ -97,8 +123,10 @@ def top_rows(scores: np.ndarray, allowed: np.ndarray, count: int,
 def candidate_rows(signals: QuerySignals, allowed: np.ndarray, *, helpers: bool = False,
                    per_source: int = PER_SOURCE) -> np.ndarray:
     """The union of every source's best ``allowed`` members, in row order."""
-    sources = [signals.neighbourhood.adamic_adar, signals.pagerank, signals.topics,
-               signals.skills, signals.groups]
+    sources = [signals.neighbourhood.adamic_adar, signals.pagerank,
+               signals.three_hop.friend_cosine, signals.three_hop.paths,
+               signals.recent_pagerank, signals.recent_ties, signals.degree,
+               signals.topics, signals.skills, signals.groups]
     chosen = [top_rows(s, allowed, per_source) for s in sources]
     chosen.append(top_rows(signals.cosine, allowed, per_source, positive_only=False))
     if helpers:

@@ -17,7 +17,7 @@ import numpy as np
 from matcher.recommend.candidates import QuerySignals
 from matcher.recommend.snapshot import Snapshot
 
-__all__ = ["FEATURES", "pair_features", "relative", "role_affinity"]
+__all__ = ["FEATURES", "pair_features", "rank_percentile", "relative", "role_affinity"]
 
 RoleAffinity = Mapping[tuple[str, str], float]
 
@@ -26,11 +26,15 @@ FEATURES = (
     "topics", "topics_rank", "skills",
     "offers", "wants",
     "common_rel", "adamic_adar_rel", "adamic_adar_rank", "resource_allocation_rel",
+    "neighbour_cosine_rel",
     "pagerank_rel", "pagerank_rank",
+    "paths_rel", "paths_rank", "friend_cosine_rel", "friend_cosine_rank",
+    "recent_common_rel", "recent_pagerank_rel", "recent_pagerank_rank",
+    "recent_ties_rel", "recent_ties_rank", "last_active",
     "groups_rel",
     "friend_of_friend",
     "same_organisation", "same_region", "role_affinity",
-    "degree_rel", "completeness",
+    "degree_rel", "degree_rank", "completeness",
 )
 
 
@@ -44,8 +48,13 @@ def relative(values: np.ndarray) -> np.ndarray:
     return values / top if top > 0 else np.zeros_like(values)
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    """Percentile of each value within the query: 1 for the best, ties share the lower rank."""
+def rank_percentile(values: np.ndarray) -> np.ndarray:
+    """Percentile of each value within the query: 1 for the best, ties share the lower rank;
+    non-negative signals give 0 where they are 0.
+
+    >>> rank_percentile(np.array([0.0, 3.0, 1.0])).tolist()
+    [0.0, 1.0, 0.5]
+    """
     if len(values) < 2:
         return np.ones_like(values)
     order = np.argsort(np.argsort(values, kind="stable"), kind="stable")
@@ -89,23 +98,38 @@ def pair_features(snapshot: Snapshot, signals: QuerySignals, rows: np.ndarray,
     me = signals.row
     my_role = snapshot.members[me].role
     affinity = affinity or {}
-    hood = signals.neighbourhood
+    hood, walks = signals.neighbourhood, signals.three_hop
     aa, pagerank = hood.adamic_adar[rows], signals.pagerank[rows]
     degree = np.log1p(snapshot.degree[rows])
+    # Common neighbours over the geometric mean of the two degrees: the cosine of the two
+    # members' rows of the adjacency.
+    spread = np.sqrt(np.maximum(snapshot.degree[rows], 1) * max(snapshot.degree[me], 1))
+    recent_pagerank, recent_ties = signals.recent_pagerank[rows], signals.recent_ties[rows]
     columns = {
         "cosine": signals.cosine[rows],
-        "cosine_rank": _rank(signals.cosine[rows]),
+        "cosine_rank": rank_percentile(signals.cosine[rows]),
         "topics": signals.topics[rows],
-        "topics_rank": _rank(signals.topics[rows]),
+        "topics_rank": rank_percentile(signals.topics[rows]),
         "skills": signals.skills[rows],
         "offers": signals.offers[rows],
         "wants": signals.wants[rows],
         "common_rel": relative(hood.common[rows]),
         "adamic_adar_rel": relative(aa),
-        "adamic_adar_rank": _rank(aa),
+        "adamic_adar_rank": rank_percentile(aa),
         "resource_allocation_rel": relative(hood.resource_allocation[rows]),
+        "neighbour_cosine_rel": relative(hood.common[rows] / spread),
         "pagerank_rel": relative(pagerank),
-        "pagerank_rank": _rank(pagerank),
+        "pagerank_rank": rank_percentile(pagerank),
+        "paths_rel": relative(walks.paths[rows]),
+        "paths_rank": rank_percentile(walks.paths[rows]),
+        "friend_cosine_rel": relative(walks.friend_cosine[rows]),
+        "friend_cosine_rank": rank_percentile(walks.friend_cosine[rows]),
+        "recent_common_rel": relative(signals.recent_common[rows]),
+        "recent_pagerank_rel": relative(recent_pagerank),
+        "recent_pagerank_rank": rank_percentile(recent_pagerank),
+        "recent_ties_rel": relative(recent_ties),
+        "recent_ties_rank": rank_percentile(recent_ties),
+        "last_active": signals.last_active[rows],
         "groups_rel": relative(signals.groups[rows]),
         "friend_of_friend": (hood.common[rows] > 0).astype(np.float32),
         "same_organisation": _same(snapshot.organisation, me, rows),
@@ -113,6 +137,7 @@ def pair_features(snapshot: Snapshot, signals: QuerySignals, rows: np.ndarray,
         "role_affinity": np.array([affinity.get((my_role, snapshot.members[r].role), 0.0)
                                    for r in rows], dtype=np.float32),
         "degree_rel": relative(degree),
+        "degree_rank": rank_percentile(degree),
         "completeness": snapshot.completeness[rows],
     }
     return np.column_stack([columns[name] for name in FEATURES]).astype(np.float32)

@@ -5,7 +5,9 @@ the ties (the most recent ones when most ties carry a date, otherwise a random s
 candidates and features on the graph that remains, and learn to score the held-out ties above
 the other candidates — which are hard negatives, since every source found them plausible. A
 regularised logistic regression over per-query-normalised features transfers from the thinned
-training graph to the full graph it serves (see ``matcher/features.py``).
+training graph to the full graph it serves (see ``matcher/recommend/features.py``). It is kept
+only where, on held-out queries, it beats Adamic-Adar, personalised PageRank and popularity;
+otherwise the best of those ranks.
 
 With too few ties to learn from (a new community), or for a member with no ties yet,
 :data:`FALLBACK_WEIGHTS` score candidates instead: meaning and shared interests first, then the
@@ -30,7 +32,7 @@ from matcher.recommend.rankers import (
     LogisticRanker,
     Ranker,
     TrainingSet,
-    fit_or_fallback,
+    choose_ranker,
 )
 from matcher.recommend.snapshot import Snapshot
 from models import Connection
@@ -44,6 +46,17 @@ FALLBACK_WEIGHTS = {
 }
 MIN_POSITIVES = 30
 """Held-out ties the candidates must recover before a learned model is trusted."""
+
+BASELINES = {
+    "Adamic-Adar": FormulaRanker({"adamic_adar_rel": 1.0}, FEATURES),
+    "personalised PageRank": FormulaRanker({"pagerank_rel": 1.0}, FEATURES),
+    "popularity": FormulaRanker({"degree_rel": 1.0}, FEATURES),
+}
+"""The single signals the learned ranker must beat on validation (each ranks candidates as it
+would rank everyone: its own best are among them)."""
+
+_KINDS = {"learned": "logistic regression", "fallback formula":
+          "fallback formula (too few ties to learn from)"}
 
 
 def split_ties(ties: list[Connection], share: float,
@@ -61,8 +74,10 @@ def split_ties(ties: list[Connection], share: float,
 
 
 def people_training_set(snapshot: Snapshot, *, share: float = 0.2, max_queries: int = 3000,
-                        negatives: int = 60, seed: int = 0) -> TrainingSet:
-    """Labelled candidate pairs from hiding ``share`` of the snapshot's ties."""
+                        seed: int = 0) -> TrainingSet:
+    """Every candidate of members with held-out ties, labelled, from hiding ``share`` of the
+    snapshot's ties (see :func:`split_ties`). Members left with no tie are not queries: the
+    formula ranks for them."""
     rng = np.random.default_rng(seed)
     kept, held, method = split_ties(list(snapshot.community.connections), share, rng)
     train = snapshot.with_changes(connections=kept)
@@ -72,11 +87,11 @@ def people_training_set(snapshot: Snapshot, *, share: float = 0.2, max_queries: 
         a, b = index[tie.source], index[tie.target]
         hidden.setdefault(a, set()).add(b)
         hidden.setdefault(b, set()).add(a)
-    queries = sorted(hidden)
+    queries = [row for row in sorted(hidden) if train.degree[row] > 0]
     if len(queries) > max_queries:
         queries = sorted(rng.choice(queries, max_queries, replace=False).tolist())
     affinity = role_affinity(train)
-    features, labels, used = [], [], 0
+    features, labels, query, relevant = [], [], [], []
     for row in queries:
         allowed = np.ones(len(train), dtype=bool)
         allowed[row] = False
@@ -84,17 +99,18 @@ def people_training_set(snapshot: Snapshot, *, share: float = 0.2, max_queries: 
         signals = query_signals(train, row)
         rows = candidate_rows(signals, allowed)
         positive = np.isin(rows, list(hidden[row]))
-        if not positive.any():
+        if not positive.any():  # nothing to learn from, and every ranking scores nothing
             continue
-        negative = np.flatnonzero(~positive)
-        pick = np.concatenate([np.flatnonzero(positive),
-                               rng.permutation(negative)[:negatives]])
-        features.append(pair_features(train, signals, rows[pick], affinity))
-        labels.append(positive[pick])
-        used += 1
+        features.append(pair_features(train, signals, rows, affinity))
+        labels.append(positive)
+        query.append(np.full(len(rows), len(relevant)))
+        relevant.append(len(hidden[row]))
     if not features:
-        return TrainingSet(np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool), 0, method)
-    return TrainingSet(np.vstack(features), np.concatenate(labels), used, method)
+        return TrainingSet(np.zeros((0, len(FEATURES)), dtype=np.float32),
+                           np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64),
+                           np.zeros(0, dtype=np.int64), method)
+    return TrainingSet(np.vstack(features), np.concatenate(labels), np.concatenate(query),
+                       np.array(relevant), method)
 
 
 def fallback_ranker() -> FormulaRanker:
@@ -124,19 +140,20 @@ class PeopleRanking:
         return (self.fallback if newcomer else self.ranker).decision_function(features)
 
 
-def train_people_ranking(snapshot: Snapshot, *, C: float = 1.0, share: float = 0.2,
+def train_people_ranking(snapshot: Snapshot, *, C: float = 0.1, share: float = 0.2,
                          seed: int = 0) -> PeopleRanking:
-    """Learn to rank people from the community's own ties (see the module docstring)."""
+    """Learn to rank people from the community's own ties, and keep the learned ranker only
+    where it beats the single-signal baselines (see :func:`~matcher.recommend.rankers.
+    choose_ranker`)."""
     data = people_training_set(snapshot, share=share, seed=seed)
-    ranker, learned = fit_or_fallback(LogisticRanker(C=C), fallback_ranker(), data.features,
-                                      data.labels, min_positives=MIN_POSITIVES)
-    positives = int(data.labels.sum())
+    ranker, chosen = choose_ranker(LogisticRanker(C=C), BASELINES, fallback_ranker(), data,
+                                   min_positives=MIN_POSITIVES, seed=seed)
     return PeopleRanking(ranker=ranker, role_affinity=role_affinity(snapshot), metadata={
-        "kind": "logistic regression" if learned
-        else "fallback formula (too few ties to learn from)",
+        "kind": _KINDS.get(chosen["chosen"], f"{chosen['chosen']} order"), **chosen,
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "members": len(snapshot), "connections": len(snapshot.community.connections),
-        "queries": data.queries, "pairs": len(data.labels), "positives": positives,
-        "holdout": data.holdout, "features": list(FEATURES),
+        "queries": data.queries, "pairs": len(data.labels),
+        "positives": int(data.labels.sum()), "holdout": data.holdout,
+        "features": list(FEATURES),
         "scikit_learn": sklearn.__version__,
     })

@@ -17,6 +17,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph_schema.store import Store
+from matcher.recommend.activity import Activity, member_activity
+from matcher.recommend.graph_signals import random_walk_weights
+from matcher.recommend.matrices import Vocabulary, codes, idf_rows, incidence, vector_matrix
 from models import Community, Connection, Feedback, Group, Member
 from models.privacy import shown_to_others, suggestable
 
@@ -26,60 +29,6 @@ __all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary"
 INFERRED_INTERESTS = 3
 INFERRED_SIMILARITY = 0.35
 """How close (cosine) a topic must be to a profile to be inferred as one of its interests."""
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """Names ↔ column numbers for one family of columns (topics, skills, groups…)."""
-
-    names: tuple[str, ...]
-
-    @cached_property
-    def index(self) -> dict[str, int]:
-        return {name: i for i, name in enumerate(self.names)}
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
-def _codes(values: Sequence[str | None]) -> tuple[np.ndarray, Vocabulary]:
-    """Integer codes for categorical values; -1 where a value is missing."""
-    vocab = Vocabulary(tuple(sorted({v for v in values if v})))
-    return np.array([vocab.index[v] if v else -1 for v in values], dtype=np.int32), vocab
-
-
-def _incidence(rows: Sequence[Iterable[str]], vocab: Vocabulary,
-               values: Sequence[Iterable[float]] | None = None) -> sp.csr_matrix:
-    """A rows × vocabulary sparse matrix with a 1 (or the given value) per listed name."""
-    indptr, indices, data = [0], [], []
-    for r, names in enumerate(rows):
-        cells = [vocab.index[name] for name in names]
-        indices.extend(cells)
-        data.extend(values[r] if values is not None else [1.0] * len(cells))
-        indptr.append(len(indices))
-    return sp.csr_matrix((np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32),
-                          np.array(indptr, dtype=np.int64)), shape=(len(rows), len(vocab)))
-
-
-def _matrix(keys: Sequence[str], vectors: Mapping[str, np.ndarray], dims: int) -> np.ndarray:
-    """Row i is the vector of keys[i], or zeros where there is none."""
-    matrix = np.zeros((len(keys), dims), dtype=np.float32)
-    for row, key in enumerate(keys):
-        vector = vectors.get(key)
-        if vector is not None:
-            matrix[row] = vector
-    return matrix
-
-
-def _idf_rows(incidence: sp.csr_matrix) -> sp.csr_matrix:
-    """Weight each column by its inverse document frequency, then scale rows to unit length."""
-    rows = incidence.shape[0]
-    df = np.asarray((incidence > 0).sum(axis=0)).ravel()
-    idf = np.log((1 + rows) / (1 + df)) + 1.0
-    weighted = sp.csr_matrix(incidence.multiply(idf[None, :]), dtype=np.float32)
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ weighted)
 
 
 @dataclass(frozen=True)
@@ -109,15 +58,15 @@ class Snapshot:
 
     @cached_property
     def organisation(self) -> np.ndarray:
-        return _codes([m.organisation for m in self.members])[0]
+        return codes([m.organisation for m in self.members])[0]
 
     @cached_property
     def region(self) -> np.ndarray:
-        return _codes([m.region for m in self.members])[0]
+        return codes([m.region for m in self.members])[0]
 
     @cached_property
     def role(self) -> np.ndarray:
-        return _codes([m.role for m in self.members])[0]
+        return codes([m.role for m in self.members])[0]
 
     @cached_property
     def suggestable(self) -> np.ndarray:
@@ -140,20 +89,28 @@ class Snapshot:
     # -- the graph ------------------------------------------------------------------------
 
     @cached_property
+    def tie_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each tie once, as rows ``(a, b)`` and the day it was made (its date's ordinal, -1
+        when undated)."""
+        index = self.ids.index
+        ties = {(min(index[t.source], index[t.target]), max(index[t.source], index[t.target])):
+                t.since.toordinal() if t.since else -1
+                for t in self.community.connections if t.source in index and t.target in index}
+        pairs = np.array(list(ties), dtype=np.int32).reshape(-1, 2)
+        return pairs[:, 0], pairs[:, 1], np.array(list(ties.values()), dtype=np.int64)
+
+    @cached_property
     def adjacency(self) -> sp.csr_matrix:
         """Symmetric 0/1 connection matrix."""
-        index = self.ids.index
-        ties = [(index[t.source], index[t.target]) for t in self.community.connections
-                if t.source in index and t.target in index]
+        a, b, _ = self.tie_rows
         n = len(self)
-        if not ties:
-            return sp.csr_matrix((n, n), dtype=np.float32)
-        a, b = np.array(ties, dtype=np.int32).T
-        matrix = sp.coo_matrix((np.ones(2 * len(a), dtype=np.float32),
-                                (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
-        matrix = matrix.tocsr()
-        matrix.data[:] = 1.0  # a tie listed twice is still one tie
-        return matrix
+        return sp.csr_matrix((np.ones(2 * len(a), dtype=np.float32),
+                              (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
+
+    @cached_property
+    def activity(self) -> Activity:
+        """Who has been making ties lately (see :mod:`matcher.recommend.activity`)."""
+        return member_activity(len(self), *self.tie_rows)
 
     @cached_property
     def degree(self) -> np.ndarray:
@@ -210,22 +167,22 @@ class Snapshot:
 
     @cached_property
     def member_topics(self) -> sp.csr_matrix:
-        return _incidence(self.interests, self.topics)
+        return incidence(self.interests, self.topics)
 
     @cached_property
     def member_skills(self) -> sp.csr_matrix:
         """Skill levels 1–5; a skill listed without a level counts as 3."""
-        return _incidence([[s.name for s in m.skills] for m in self.members], self.skills,
+        return incidence([[s.name for s in m.skills] for m in self.members], self.skills,
                           [[float(s.level or 3) for s in m.skills] for m in self.members])
 
     @cached_property
     def member_wants(self) -> sp.csr_matrix:
-        return _incidence([m.wants_to_learn for m in self.members], self.skills)
+        return incidence([m.wants_to_learn for m in self.members], self.skills)
 
     @cached_property
     def topic_profile(self) -> sp.csr_matrix:
         """Interests weighted by IDF and scaled to unit rows: a row product is their cosine."""
-        return _idf_rows(self.member_topics)
+        return idf_rows(self.member_topics)
 
     @cached_property
     def by_column(self) -> dict[str, sp.csr_matrix]:
@@ -243,12 +200,12 @@ class Snapshot:
         """Skills held (any level) weighted by IDF, unit rows."""
         held = self.member_skills.copy()
         held.data[:] = 1.0
-        return _idf_rows(held)
+        return idf_rows(held)
 
     @cached_property
     def embeddings(self) -> np.ndarray:
         """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
-        return _matrix([m.id for m in self.members], self.vectors.get("member", {}),
+        return vector_matrix([m.id for m in self.members], self.vectors.get("member", {}),
                        self.dimensions)
 
     @cached_property
@@ -280,11 +237,17 @@ class Snapshot:
             for member in (*group.members, *group.coordinators):
                 if member in index:
                     rows[index[member]].append(group.id)
-        return _incidence(rows, self.group_ids)
+        return incidence(rows, self.group_ids)
 
     @cached_property
     def group_sizes(self) -> np.ndarray:
         return np.asarray(self.membership.sum(axis=0)).ravel()
+
+    @cached_property
+    def group_walks(self) -> sp.csr_matrix:
+        """Groups × groups: random-walk weights from one group to another through their members
+        (:func:`~matcher.recommend.graph_signals.random_walk_weights`)."""
+        return random_walk_weights(self.membership)
 
     @cached_property
     def group_overlap(self) -> sp.csr_matrix:
@@ -298,11 +261,11 @@ class Snapshot:
 
     @cached_property
     def group_topics(self) -> sp.csr_matrix:
-        return _incidence([g.topics for g in self.groups], self.topics)
+        return incidence([g.topics for g in self.groups], self.topics)
 
     @cached_property
     def group_embeddings(self) -> np.ndarray:
-        return _matrix([g.id for g in self.groups], self.vectors.get("group", {}),
+        return vector_matrix([g.id for g in self.groups], self.vectors.get("group", {}),
                        self.dimensions)
 
     def warmed(self) -> Snapshot:
@@ -334,7 +297,7 @@ class Snapshot:
         self,
         write: Community,
         *,
-        vectors: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+        vectors: Mapping[str, Mapping[str, np.ndarray | None]] | None = None,
         deleted: Iterable[str] = (),
         feedback: Iterable[Feedback] = (),
     ) -> Snapshot:
@@ -358,7 +321,12 @@ class Snapshot:
         merged = {kind: {k: v for k, v in known.items() if kind != "member" or k not in gone}
                   for kind, known in self.vectors.items()}
         for kind, new in (vectors or {}).items():
-            merged.setdefault(kind, {}).update(new)
+            known = merged.setdefault(kind, {})
+            for key, vector in new.items():  # None: the record has no embedding any more
+                if vector is None:
+                    known.pop(key, None)
+                else:
+                    known[key] = vector
         dismissed, accepted = set(self.dismissed), set(self.accepted)
         for item in feedback:
             pair = (item.member, item.target)
