@@ -72,7 +72,14 @@ def train(store: StoreOption = None, as_json: JsonOption = False) -> None:
             live.snapshot  # noqa: B018 - reads it now, under the status line
         with console.status("training the rankers"):
             trained = training.train(live, OPERATOR)
-    print_data(trained, as_json)
+    if as_json:
+        print_data(trained, as_json=True)
+        return
+    for task in ("people", "groups"):
+        chosen = trained[task]
+        typer.echo(f"{task}: {chosen['kind']}" + (f": {chosen['why']}" if "why" in chosen else "")
+                   + _validation(chosen.get("validation_ndcg@10")))
+    typer.echo(f"saved in {trained['saved_in']}")
 
 
 def _member_ids(ids: list[str], members_file: Path | None) -> list[str]:
