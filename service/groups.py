@@ -8,7 +8,7 @@ from graph_schema.store import Store
 from models import Group
 from models.api import GroupPublic, Page
 from models.errors import ConflictError, NotFoundError, QConnectError
-from models.privacy import Caller, may_place
+from models.privacy import Caller, may_place, may_see
 from service.access import PROFILES, allow
 from service.community import LiveCommunity
 from service.views import group_public, visible_member
@@ -17,16 +17,21 @@ __all__ = ["check_placeable", "create_group", "delete_group", "join_group", "lea
            "list_groups", "read_group", "replace_group"]
 
 
-def check_placeable(live: LiveCommunity, caller: Caller, members: Iterable[str],
-                    coordinators: Iterable[str] = ()) -> None:
+def check_placeable(live: LiveCommunity, caller: Caller, members: Iterable[str]) -> None:
     """Everyone named must be someone the caller may see (a hidden member is as good as
-    unknown), and members must be someone the caller may place (:func:`models.privacy.may_place`:
-    a member joins by themself, anyone else needs their consent)."""
-    for member_id in coordinators:
-        visible_member(live, caller, member_id)
+    unknown) and may place in a group, as a member or as a coordinator: consent to group
+    placement covers every role in a group (:func:`models.privacy.may_place`)."""
     for member_id in members:
         if not may_place(caller, visible_member(live, caller, member_id)):
             raise ConflictError(f"{member_id} has not consented to be placed in interest groups")
+
+
+def _kept_unseen(live: LiveCommunity, caller: Caller, old: list[str], new: list[str]
+                 ) -> list[str]:
+    """``new``, with the members of ``old`` the caller may not see kept where they were: an
+    edit can only change what its author could read."""
+    unseen = [m for m in old if not may_see(caller, live.member(m))]
+    return new + [m for m in unseen if m not in new]
 
 
 @allow(*PROFILES)
@@ -54,7 +59,7 @@ def create_group(live: LiveCommunity, caller: Caller, group: Group) -> GroupPubl
             pass
         else:
             raise ConflictError(f"a group with id {group.id!r} exists already")
-        check_placeable(live, caller, group.members, group.coordinators)
+        check_placeable(live, caller, [*group.members, *group.coordinators])
         return [group]
 
     live.add_groups(checked)
@@ -64,14 +69,20 @@ def create_group(live: LiveCommunity, caller: Caller, group: Group) -> GroupPubl
 @allow("coordinator", "admin")
 def replace_group(live: LiveCommunity, caller: Caller, group_id: str,
                   group: Group) -> GroupPublic:
-    """Replace a group whole: name, description, topics, members and coordinators."""
+    """Replace a group whole: name, description, topics, members and coordinators. Members the
+    caller may not see are kept as they were (the caller was never shown them)."""
     if group.id != group_id:
         raise QConnectError("the group's id must be the id of the group it replaces")
 
     def replaced(old: Group) -> Group:
-        check_placeable(live, caller, set(group.members) - set(old.members),
-                        set(group.coordinators) - set(old.coordinators))
-        return group
+        named = [*group.members, *group.coordinators]
+        for member_id in named:  # the same answer whether or not they are in the group already
+            visible_member(live, caller, member_id)
+        check_placeable(live, caller, (set(group.members) - set(old.members))
+                        | (set(group.coordinators) - set(old.coordinators)))
+        return group.model_copy(update={
+            "members": _kept_unseen(live, caller, old.members, group.members),
+            "coordinators": _kept_unseen(live, caller, old.coordinators, group.coordinators)})
 
     return group_public(live.update_group(group_id, replaced), live.snapshot, caller)
 

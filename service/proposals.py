@@ -92,8 +92,8 @@ def save(live: LiveCommunity, caller: Caller, proposal: ProposalSave,
     day = (today or dt.date.today()).isoformat()
 
     def groups(store: Store) -> list[Group]:
-        check_placeable(live, caller, {m for g in proposal.groups for m in g.members},
-                        [coordinator])
+        check_placeable(live, caller, {coordinator, *(m for g in proposal.groups
+                                                        for m in g.members)})
         ids = _unused_ids(store, proposal.prefix or f"proposal-{day}", len(proposal.groups))
         made = []
         for n, (group, key) in enumerate(zip(proposal.groups, ids, strict=True)):

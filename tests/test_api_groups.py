@@ -1,0 +1,83 @@
+"""Group writes keep the privacy rules: consent to group placement covers every role in a
+group, an edit never drops the members its author could not see, and naming a hidden member
+gets the same answer whether or not they are in the group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from tests.conftest import Api
+
+
+def _someone(api: Api, **wanted: object) -> str:
+    return next(m.id for m in api.live.snapshot.members
+                if all(getattr(m, k) == v for k, v in wanted.items()))
+
+
+def _withdraw_groups_consent(api: Api, member: str) -> None:
+    response = api.client.put(f"/members/{member}/consent", headers=api.headers("member", member),
+                              json={"suggestions": True, "groups": False, "analytics": True})
+    assert response.status_code == 200
+
+
+def test_coordinator_slots_need_consent_on_every_route(api_on_each_store: Api,
+                                                       tmp_path: Path) -> None:
+    api = api_on_each_store
+    refusing = _someone(api, visibility="members")
+    _withdraw_groups_consent(api, refusing)
+    coordinator = api.headers("coordinator")
+    made = api.client.post("/groups", headers=coordinator, json={
+        "id": "g-new", "name": "New", "members": [], "coordinators": [refusing]})
+    assert made.status_code == 409 and "consented" in made.json()["detail"]
+    group = api.client.get(f"/groups/{api.live.snapshot.groups[0].id}", headers=coordinator).json()
+    replaced = api.client.put(f"/groups/{group['id']}", headers=coordinator,
+                              json={**group, "coordinators": [refusing]})
+    assert replaced.status_code == 409
+    saved = api.client.post("/groups/proposals/save", headers=coordinator, json={
+        "groups": [{"members": [_someone(api, open_to_connect=True)]}],
+        "coordinator": refusing})
+    assert saved.status_code == 409
+    assert "g-new" not in {g.id for g in api.live.store.groups()}
+    proposal = tmp_path / "proposal.json"
+    proposal.write_text(json.dumps({"groups": [{"members": [group["members"][0]]}]}))
+    refused = CliRunner().invoke(app, ["groups", "save", str(proposal), "--coordinator",
+                                       refusing, "--store", api.location])
+    assert refused.exit_code == 1 and "consented" in refused.stderr
+
+
+def test_an_edit_keeps_the_members_its_author_cannot_see(api_on_each_store: Api) -> None:
+    api = api_on_each_store
+    coordinator = api.headers("coordinator")
+    group = api.live.snapshot.groups[0]
+    hidden = _someone(api, visibility="hidden")
+    admin = api.headers("admin")
+    assert api.client.put(f"/groups/{group.id}/members/{hidden}",
+                          headers=api.headers("member", hidden)).status_code == 200
+    shown = api.client.get(f"/groups/{group.id}", headers=coordinator).json()
+    assert hidden not in shown["members"]
+    edited = api.client.put(f"/groups/{group.id}", headers=coordinator,
+                            json={**shown, "description": "Now meeting monthly."})
+    assert edited.status_code == 200
+    stored = api.live.store.get_group(group.id)
+    assert hidden in stored.members and stored.description == "Now meeting monthly."
+    assert hidden in api.client.get(f"/groups/{group.id}", headers=admin).json()["members"]
+
+
+def test_naming_a_hidden_member_says_nothing_of_their_membership(api_on_each_store: Api) -> None:
+    api = api_on_each_store
+    coordinator = api.headers("coordinator")
+    first, second = api.live.snapshot.groups[:2]
+    hidden = _someone(api, visibility="hidden")
+    assert api.client.put(f"/groups/{first.id}/members/{hidden}",
+                          headers=api.headers("member", hidden)).status_code == 200
+    answers = []
+    for group in (first, second):  # in the first group already, not in the second
+        shown = api.client.get(f"/groups/{group.id}", headers=coordinator).json()
+        response = api.client.put(f"/groups/{group.id}", headers=coordinator,
+                                  json={**shown, "members": [*shown["members"], hidden]})
+        answers.append((response.status_code, response.json()["detail"].replace(group.id, "")))
+    assert answers[0] == answers[1] and answers[0][0] == 404
