@@ -6,8 +6,9 @@
 For each community size (generated, embedded once and cached: see prepared.py), in one run:
 - exact numpy cosine top-10 over the same embedding matrix: the baseline;
 - ``store.nearest`` top-10 on the embedded store and on Neo4j (its vector index);
-- a whole search as every way in makes it, ``search_snapshot`` over a snapshot in memory
-  (encode the query, exact cosine, privacy and filters, reasons), the same on either store;
+- encoding the query alone, and a whole search as every way in makes it, ``search_members``
+  over a snapshot in memory (encode the query, exact words and meaning of members and groups,
+  fusion, privacy and filters, reasons), the same on either store;
 - recall@10 of the Neo4j index against the exact top-10 (target ≥ 0.95).
 Latencies are per query, warm, p50 and p99 in milliseconds. Queries are the first half of
 randomly chosen members' bios. Without ``--neo4j`` a throwaway Neo4j is started.
@@ -26,8 +27,8 @@ import numpy as np
 from benchmarks.prepared import prepared_store
 from graph_schema import Store, open_store
 from graph_schema.store import copy_store
-from matcher.embeddings.search import search_snapshot
 from matcher.recommend.snapshot import snapshot_from_store
+from matcher.search.members import search_members
 from service import config
 from tests.neo4j_server import running_neo4j, wipe
 
@@ -74,8 +75,10 @@ def measure(size: int, uri: str, queries: int) -> None:
             print(_row(f"{name}: nearest top-10", _latencies(
                 lambda i, s=store: s.nearest("member", vectors[i], K, encoder.model_id), n)))
         snapshot = snapshot_from_store(embedded, encoder.model_id).warmed()
-        print(_row("whole search over the snapshot (encode, filter, reasons)",
-                   _latencies(lambda i: search_snapshot(snapshot, encoder, texts[i], K), n)))
+        print(_row("encoding the query alone",
+                   _latencies(lambda i: encoder.encode([texts[i]]), n)))
+        print(_row("whole search over the snapshot (encode, rank, reasons)",
+                   _latencies(lambda i: search_members(snapshot, encoder, texts[i], K), n)))
         position = {key: i for i, key in enumerate(keys)}
         recall = np.mean([
             len({position[k] for k, _ in graph.nearest("member", v, K, encoder.model_id)}

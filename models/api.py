@@ -32,6 +32,9 @@ __all__ = [
     "FeedbackCreate",
     "GroupCreate",
     "GroupPublic",
+    "GroupSearchHit",
+    "GroupSearchResults",
+    "LookingFor",
     "MemberCreate",
     "MemberExport",
     "MemberPublic",
@@ -68,6 +71,8 @@ T = TypeVar("T")
 
 SuggestionKind = Literal["people", "helpers", "groups"]
 """People like you, who can help me, and groups to join."""
+LookingFor = Literal["experts", "learners", "peers"]
+"""Whom a search is for: those who know about it, those learning it, or those following it."""
 
 
 class Page(BaseModel, Generic[T]):
@@ -235,7 +240,21 @@ class SearchHit(BaseModel):
 
 class SearchResults(BaseModel):
     query: str
+    looking_for: LookingFor = "experts"
     data: list[SearchHit]
+
+
+class GroupSearchHit(BaseModel):
+    id: str
+    name: str
+    topics: list[str]
+    score: float
+    reasons: list[str]
+
+
+class GroupSearchResults(BaseModel):
+    query: str
+    data: list[GroupSearchHit]
 
 
 class PreviousProposal(BaseModel):

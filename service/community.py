@@ -29,7 +29,6 @@ from graph_schema.store import Kind, Store
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import group_text, member_text, term_text
 from matcher.embeddings.refresh import embed_texts
-from matcher.embeddings.search import MemberHit, search_snapshot
 from matcher.recommend.ranker_files import load_rankings
 from matcher.recommend.recommender import Recommender, Suggestion
 from matcher.recommend.rerank import RerankPolicy
@@ -161,9 +160,6 @@ class LiveCommunity:
             else:
                 found = recommender.groups(member_id, k)
             return found, recommender.snapshot
-
-    def search(self, text: str, k: int, **filters: str | None) -> list[MemberHit]:
-        return search_snapshot(self.snapshot, self.encoder, text, k, **filters)
 
     # -- writes ---------------------------------------------------------------------------
 

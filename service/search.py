@@ -1,30 +1,43 @@
-"""Search: "who knows about statistical process control in maternity?", and free text mapped
-to the vocabulary of topics and skills."""
+"""Search: "who knows about statistical process control in maternity?", which groups work on
+it, and free text mapped to the vocabulary of topics and skills."""
 
 from __future__ import annotations
 
-from matcher.embeddings.search import TermHit, search_snapshot, search_terms
+from matcher.search.groups import search_groups
+from matcher.search.members import LookingFor, search_members
+from matcher.search.terms import TermHit, search_terms
 from models import TermKind
-from models.api import SearchHit, SearchResults
+from models.api import GroupSearchHit, GroupSearchResults, SearchHit, SearchResults
 from models.privacy import Caller
 from service.access import ANYONE, PROFILES, allow
 from service.community import LiveCommunity
 
-__all__ = ["find_members", "find_terms"]
+__all__ = ["find_groups", "find_members", "find_terms"]
 
 
 @allow(*PROFILES)
 def find_members(live: LiveCommunity, caller: Caller, text: str, k: int = 10, *,
-                 role: str | None = None, region: str | None = None,
-                 organisation: str | None = None) -> SearchResults:
-    """Members closest in meaning to ``text``, with the evidence for each. Members who are
+                 looking_for: LookingFor = "experts", role: str | None = None,
+                 region: str | None = None, organisation: str | None = None) -> SearchResults:
+    """Members answering ``text`` — who know about it (``experts``), want to learn it
+    (``learners``) or follow it (``peers``) — with the evidence for each. Members who are
     hidden or withdrew consent to being suggested are never returned."""
-    hits = search_snapshot(live.snapshot, live.encoder, text, k, role=role, region=region,
-                           organisation=organisation)
-    return SearchResults(query=text, data=[
+    hits = search_members(live.snapshot, live.encoder, text, k, looking_for=looking_for,
+                          filters={"role": role, "region": region, "organisation": organisation})
+    return SearchResults(query=text, looking_for=looking_for, data=[
         SearchHit(id=h.member.id, name=h.member.name, role=h.member.role,
                   organisation=h.member.organisation, region=h.member.region,
-                  score=round(h.score, 4), reasons=list(h.reasons)) for h in hits])
+                  score=h.score, reasons=list(h.reasons)) for h in hits])
+
+
+@allow(*PROFILES)
+def find_groups(live: LiveCommunity, caller: Caller, text: str, k: int = 10
+                ) -> GroupSearchResults:
+    """Groups working on ``text``, with the evidence for each."""
+    hits = search_groups(live.snapshot, live.encoder, text, k)
+    return GroupSearchResults(query=text, data=[
+        GroupSearchHit(id=h.group.id, name=h.group.name, topics=h.group.topics, score=h.score,
+                       reasons=list(h.reasons)) for h in hits])
 
 
 @allow(*ANYONE)

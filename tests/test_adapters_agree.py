@@ -111,3 +111,27 @@ def test_a_members_export_and_erasure(generated_store: str, tmp_path: Path) -> N
         assert by_cli.feedback() == by_http.feedback()
         assert member not in by_cli.embedding_state("member")
         assert member not in by_http.embedding_state("member")
+
+
+def test_search_answers_alike_for_every_kind_of_question(generated_store: str,
+                                                        tmp_path: Path) -> None:
+    cli_store, http_store = _two_copies(generated_store, tmp_path)
+    query = "statistical process control"
+    with serving(http_store) as api:
+        headers = api.headers("coordinator")
+        for looking_for in ("experts", "learners", "peers"):
+            answer = api.client.get("/search", headers=headers, params={
+                "q": query, "k": 5, "looking_for": looking_for}).json()
+            printed = json.loads(_cli("search", query, "-k", 5, "--looking-for", looking_for,
+                                      "--store", cli_store, "--json"))
+            assert answer["looking_for"] == looking_for and len(answer["data"]) == 5
+            assert ([(h["id"], h["reasons"]) for h in answer["data"]]
+                    == [(h["id"], h["reasons"]) for h in printed["results"]])
+        groups = api.client.get("/search/groups", headers=headers,
+                                params={"q": "patient safety", "k": 3}).json()["data"]
+        refused = api.client.get("/search", headers=headers,
+                                 params={"q": query, "looking_for": "teachers"})
+    printed = json.loads(_cli("search", "patient safety", "-k", 3, "--kind", "groups",
+                              "--store", cli_store, "--json"))
+    assert groups and [g["id"] for g in groups] == [g["id"] for g in printed["results"]]
+    assert refused.status_code == 422

@@ -13,9 +13,12 @@ from api.cli import app
 from graph_schema import open_store
 from graph_schema.store import copy_store
 from matcher.embeddings.encoder import Encoder
-from matcher.embeddings.search import MemberHit, search_snapshot, search_terms
+from matcher.embeddings.profile_text import group_text
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
-from models import Community, Consent
+from matcher.search.groups import search_groups
+from matcher.search.members import MemberHit, search_members
+from matcher.search.terms import search_terms
+from models import Community, Consent, Group, Member
 from models.privacy import findable
 from tests.conftest import neo4j_uri
 from tests.neo4j_server import wipe
@@ -30,7 +33,7 @@ def snapshot(generated_store: str, encoder: Encoder) -> Iterator[Snapshot]:
 @pytest.fixture(scope="module")
 def search(snapshot: Snapshot, encoder: Encoder):
     def found(text: str, k: int = 10, **filters: str | None) -> list[MemberHit]:
-        return search_snapshot(snapshot, encoder, text, k, **filters)
+        return search_members(snapshot, encoder, text, k, filters=filters)
     return found
 
 
@@ -45,11 +48,16 @@ def test_a_member_is_found_from_half_their_bio(search, generated: Community) -> 
     assert found >= 16, f"found {found} of 20"
 
 
-def test_hidden_members_are_never_returned(search, generated: Community) -> None:
+def test_hidden_members_are_never_returned(snapshot: Snapshot, encoder: Encoder,
+                                           generated: Community) -> None:
     hidden = [m for m in generated.members if m.visibility == "hidden"]
     assert hidden, "the generated community should have hidden members"
     for member in hidden[:5]:
-        assert member.id not in [h.member.id for h in search(member.bio, 20)]
+        for looking_for, text in (("experts", member.bio), ("experts", member.bio.split()[0]),
+                                  ("learners", ", ".join(member.wants_to_learn)),
+                                  ("peers", ", ".join(member.interests))):
+            found = search_members(snapshot, encoder, text, 50, looking_for=looking_for)
+            assert found and member.id not in [h.member.id for h in found]
 
 
 def test_filters_are_respected(search, generated: Community) -> None:
@@ -62,16 +70,20 @@ def test_filters_are_respected(search, generated: Community) -> None:
     assert search("anything", 5, region="Atlantis") == []
 
 
-def test_reasons_are_true_of_the_member(search) -> None:
+def test_reasons_are_true_of_the_member(search, snapshot: Snapshot) -> None:
+    groups_of = {m.id: set() for m in snapshot.members}
+    for group in snapshot.groups:
+        for member in (*group.members, *group.coordinators):
+            groups_of[member].add(group.name)
     for hit in search("statistical process control in maternity", 10):
+        skills = {s.name: s.level for s in hit.member.skills}
         for reason in hit.reasons:
-            if reason.startswith("interested in "):
-                assert reason.removeprefix("interested in ") in hit.member.interests
-            elif reason.startswith("skilled in "):
-                name = reason.removeprefix("skilled in ").split(" (")[0]
-                assert name in [s.name for s in hit.member.skills]
-            elif reason.startswith("wants to learn "):
-                assert reason.removeprefix("wants to learn ") in hit.member.wants_to_learn
+            if reason.startswith(("level ", "has ")):
+                name = reason.split(" in ", 1)[1] if reason.startswith("level ") else reason[4:]
+                assert name in skills
+            elif reason.startswith("member of the "):
+                assert reason.removeprefix("member of the ").removesuffix(" group") in \
+                    groups_of[hit.member.id]
             else:
                 words = reason.removeprefix("bio mentions ").split(", ")
                 assert all(w in hit.member.bio.lower() for w in words)
@@ -88,36 +100,22 @@ def test_free_text_maps_to_the_vocabulary(snapshot: Snapshot, encoder: Encoder) 
     assert search_terms(snapshot, encoder, "skill", "anything", 0) == []
 
 
-def test_search_ranks_as_the_stores_nearest_neighbours_do(snapshot: Snapshot, search,
-                                                         generated_store: str,
-                                                         encoder: Encoder) -> None:
-    with open_store(generated_store) as store:
-        for text in ("patient safety culture", "data analysis for waiting lists"):
-            nearest = store.nearest("member", encoder.encode([text])[0], 40, encoder.model_id)
-            index = snapshot.ids.index
-            expected = [key for key, _ in nearest
-                        if findable(snapshot.members[index[key]])][:8]
-            assert [h.member.id for h in search(text, 8)] == expected
-
-
 def test_privacy_and_missing_embeddings(snapshot: Snapshot, generated: Community,
                                         encoder: Encoder) -> None:
     someone = next(m for m in generated.members if m.visibility != "hidden")
-    assert search_snapshot(snapshot, encoder, someone.bio, 1)[0].member.id == someone.id
+    assert search_members(snapshot, encoder, someone.bio, 1)[0].member.id == someone.id
     withdrawn = someone.model_copy(update={"consent": Consent(suggestions=False)})
     others = [m for m in snapshot.community.members if m.id != someone.id]
     unwilling = Snapshot(snapshot.community.model_copy(update={"members": [*others, withdrawn]}),
                          snapshot.vectors)
     assert someone.id not in [h.member.id for h in
-                              search_snapshot(unwilling, encoder, someone.bio, 20)]
+                              search_members(unwilling, encoder, someone.bio, 20)]
     vectors = {**snapshot.vectors, "member": {key: vector for key, vector
                                               in snapshot.vectors["member"].items()
                                               if key != someone.id}}
-    unembedded = Snapshot(snapshot.community, vectors)
-    assert someone.id not in [h.member.id for h in
-                              search_snapshot(unembedded, encoder, someone.bio, 20)]
-    assert search_snapshot(Snapshot(snapshot.community, {}), encoder, someone.bio, 5) == []
-    assert search_snapshot(snapshot, encoder, someone.bio, 0) == []
+    unembedded = Snapshot(snapshot.community, vectors)  # found by the words of their bio
+    assert someone.id in [h.member.id for h in search_members(unembedded, encoder, someone.bio, 5)]
+    assert search_members(snapshot, encoder, someone.bio, 0) == []
 
 
 @pytest.mark.neo4j
@@ -130,8 +128,11 @@ def test_both_stores_give_the_same_top_results(snapshot: Snapshot, search,
         from_neo4j = snapshot_from_store(graph, encoder.model_id)
     for query in ("patient safety culture", "data analysis for waiting lists",
                   "co-design with patients and carers", "leadership coaching"):
-        assert ([h.member.id for h in search_snapshot(from_neo4j, encoder, query, 5)]
-                == [h.member.id for h in search(query, 5)])
+        for looking_for in ("experts", "learners", "peers"):
+            assert ([h.member.id for h in search_members(from_neo4j, encoder, query, 10,
+                                                         looking_for=looking_for)]
+                    == [h.member.id for h in search_members(snapshot, encoder, query, 10,
+                                                            looking_for=looking_for)])
     assert ([t.name for t in search_terms(from_neo4j, encoder, "topic", "health inequalities")]
             == [t.name for t in search_terms(snapshot, encoder, "topic", "health inequalities")])
 
@@ -146,3 +147,75 @@ def test_search_command_prints_json(generated_store: str) -> None:
     assert {"id", "score", "name", "reasons"} <= set(data["results"][0])
     scores = [r["score"] for r in data["results"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def _skill_holders(snapshot: Snapshot, skill: str) -> tuple[set[str], set[str]]:
+    """Findable members holding ``skill`` at level 3 or more, and those only wanting it."""
+    holders, wanters = set(), set()
+    for m in snapshot.members:
+        levels = {s.name: s.level or 3 for s in m.skills}
+        if not findable(m):
+            continue
+        if levels.get(skill, 0) >= 3:
+            holders.add(m.id)
+        elif skill in m.wants_to_learn and skill not in levels:
+            wanters.add(m.id)
+    return holders, wanters
+
+
+def test_experts_are_those_who_hold_the_skill_and_learners_those_who_want_it(
+        snapshot: Snapshot, encoder: Encoder) -> None:
+    counts = {}
+    for skill in snapshot.skills.names:
+        holders, wanters = _skill_holders(snapshot, skill)
+        if len(holders) >= 10 and len(wanters) >= 3:
+            counts[skill] = (holders, wanters)
+    assert len(counts) >= 3
+    for skill, (holders, wanters) in list(counts.items())[:4]:
+        for text in (f"expert in {skill}", skill, f"who can teach me {skill.lower()}"):
+            found = [h.member.id for h in search_members(snapshot, encoder, text, 10)]
+            assert sum(m in holders for m in found) >= 7, (text, found)
+            assert not wanters & set(found[:max(i for i, m in enumerate(found)
+                                                if m in holders) + 1])
+        learning = [h.member.id for h in search_members(snapshot, encoder, skill, 10,
+                                                        looking_for="learners")]
+        assert learning[: len(wanters)] and set(learning[: min(len(wanters), 10)]) <= wanters
+
+
+def test_an_acronym_in_one_bio_finds_that_member_first(snapshot: Snapshot,
+                                                       encoder: Encoder) -> None:
+    someone = next(m for m in snapshot.members if findable(m) and m.bio)
+    marked = someone.model_copy(update={"bio": someone.bio + " We run ECMO-QX7 audits."})
+    others = [m for m in snapshot.community.members if m.id != someone.id]
+    changed = Snapshot(snapshot.community.model_copy(update={"members": [*others, marked]}),
+                       snapshot.vectors)
+    found = search_members(changed, encoder, "ECMO-QX7", 3)
+    assert found[0].member.id == someone.id
+    assert any(r.startswith("bio mentions") and "qx7" in r for r in found[0].reasons)
+
+
+def test_a_member_without_a_profile_is_known_by_their_groups(snapshot: Snapshot,
+                                                            encoder: Encoder) -> None:
+    newcomer = Member(id="m-roster")
+    group = Group(id="g-ecmo", name="Neonatal ECMO outreach",
+                  description="Extracorporeal membrane oxygenation retrieval for newborns.",
+                  members=["m-roster"])
+    community = snapshot.community.model_copy(update={
+        "members": [*snapshot.community.members, newcomer],
+        "groups": [*snapshot.community.groups, group]})
+    vectors = {**snapshot.vectors, "group": {**snapshot.vectors.get("group", {}),
+                                             "g-ecmo": encoder.encode([group_text(group)])[0]}}
+    changed = Snapshot(community, vectors)
+    found = search_members(changed, encoder, "ECMO retrieval for newborns", 3)
+    assert found[0].member.id == "m-roster"
+    assert "member of the Neonatal ECMO outreach group" in found[0].reasons
+    groups = search_groups(changed, encoder, "ECMO retrieval for newborns", 3)
+    assert groups[0].group.id == "g-ecmo"
+
+
+def test_searching_groups_favours_a_named_topic(snapshot: Snapshot, encoder: Encoder) -> None:
+    topic = max(snapshot.topics.names, key=lambda name: sum(
+        name in g.topics for g in snapshot.groups))
+    found = search_groups(snapshot, encoder, f"groups about {topic.lower()}", 5)
+    assert found and all(topic in hit.group.topics for hit in found[:3])
+    assert [h.score for h in found] == sorted((h.score for h in found), reverse=True)

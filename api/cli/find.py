@@ -19,21 +19,24 @@ from api.cli.common import (
     read_ids,
     reported,
 )
-from models.api import SuggestionKind
+from models.api import LookingFor, SuggestionKind
 from models.errors import NotFoundError, QConnectError
 from models.privacy import OPERATOR
 
 KOption = Annotated[int, typer.Option("-k", min=1, max=1000, help="How many results.")]
 
 
-SearchKind = Literal["members", "topics", "skills"]
+SearchKind = Literal["members", "groups", "topics", "skills"]
 
 @app.command()
 def search(
     text: Annotated[str, typer.Argument(help="What you are looking for, in your own words.")],
     k: KOption = 10,
-    kind: Annotated[SearchKind, typer.Option(help="Search members, or map text to the "
-                                             "topic or skill vocabulary.")] = "members",
+    kind: Annotated[SearchKind, typer.Option(help="Search members or groups, or map text to "
+                                             "the topic or skill vocabulary.")] = "members",
+    looking_for: Annotated[LookingFor, typer.Option(help="members: experts who know about "
+                                                    "it, learners who want to learn it, or "
+                                                    "peers who follow it.")] = "experts",
     role: Annotated[str | None, typer.Option(help="Only members with this role.")] = None,
     region: Annotated[str | None, typer.Option(help="Only members in this region.")] = None,
     organisation: Annotated[str | None, typer.Option(help="Only members of this "
@@ -41,14 +44,17 @@ def search(
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Find members (or topics, or skills) by meaning; hidden members are never shown."""
+    """Find members, groups, topics or skills; hidden members are never shown."""
     from service import search as searching
 
     with community(store) as live:
         if kind == "members":
-            found = searching.find_members(live, OPERATOR, text, k, role=role, region=region,
-                                           organisation=organisation)
+            found = searching.find_members(live, OPERATOR, text, k, looking_for=looking_for,
+                                           role=role, region=region, organisation=organisation)
             results = [hit.model_dump() for hit in found.data]
+        elif kind == "groups":
+            results = [hit.model_dump() for hit in
+                       searching.find_groups(live, OPERATOR, text, k).data]
         else:
             terms = searching.find_terms(live, OPERATOR, "topic" if kind == "topics"
                                          else "skill", text, k)
@@ -57,7 +63,7 @@ def search(
         print_data({"query": text, "results": results}, as_json=True)
         return
     for rank, result in enumerate(results, start=1):
-        typer.echo(f"{rank:>3}. {result['score']:.3f}  {result.get('name') or result['id']}")
+        typer.echo(f"{rank:>3}. {result['score']:.4f}  {result.get('name') or result['id']}")
         for reason in result.get("reasons", []):
             typer.echo(f"        {reason}")
 

@@ -20,6 +20,7 @@ from graph_schema.store import Store
 from matcher.recommend.activity import Activity, member_activity
 from matcher.recommend.graph_signals import random_walk_weights
 from matcher.recommend.matrices import Vocabulary, codes, idf_rows, incidence, vector_matrix
+from matcher.search.index import SearchIndex
 from models import Community, Connection, Feedback, Group, Member
 from models.privacy import shown_to_others, suggestable
 
@@ -242,6 +243,16 @@ class Snapshot:
     @cached_property
     def group_sizes(self) -> np.ndarray:
         return np.asarray(self.membership.sum(axis=0)).ravel()
+
+    @cached_property
+    def group_embedded(self) -> np.ndarray:
+        """Which groups have an embedding (by the snapshot's model)."""
+        return np.array([g.id in self.vectors.get("group", {}) for g in self.groups], dtype=bool)
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        """Exact-word indexes of what members know, want and follow, and of the groups."""
+        return SearchIndex.build(self.members, self.groups)
 
     @cached_property
     def group_walks(self) -> sp.csr_matrix:

@@ -1,0 +1,169 @@
+"""Search quality: qconnect's search against exact-word and meaning-only search, in one run.
+
+    .venv/bin/python -m benchmarks.search_quality [--members 500] [--k 10]
+
+1. A generated community (the demo's: 500 members, seed 42): for every skill at least 10
+   findable members hold at level 3 or more, three phrasings — "expert in ⟨skill⟩", the bare
+   skill name, "who can teach me ⟨skill⟩" — with those holders as the relevant members.
+   Prints holders and members who only want the skill in the top 10 (means), how many lists
+   put such a member above a holder, and nDCG@10; then the bare name in learners mode, where
+   the members who want the skill are the relevant ones. Targets: at least 7 holders in the
+   top 10 and no wanter above a holder (experts), the reverse for learners.
+2. ``../shared/data/bundles/asf-projects.search.json`` (skipped with a message where absent):
+   173 queries, each a project's own description without its name; the relevant members are
+   the project's. Members have no text of their own: each is known by the groups they are in.
+   BM25 and TF-IDF over each member's text plus the name, description and topics of their
+   groups, meaning-only search over the profiles, and qconnect: nDCG@10, recall@10 and MRR.
+   Target: qconnect ≥ 1.2 × the better of TF-IDF and BM25.
+Methods other than qconnect are computed here, in the same run, over the same snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from benchmarks.prepared import CACHE, prepared_bundle
+from graph_schema import open_store
+from matcher.embeddings.encoder import Encoder
+from matcher.embeddings.profile_text import group_text, member_text
+from matcher.evaluation.metrics import ndcg, recall, reciprocal_rank
+from matcher.recommend.snapshot import Snapshot
+from matcher.search.lexical import LexicalIndex
+from matcher.search.members import search_members
+from models.privacy import findable
+from service import config
+from service.community import read_snapshot
+from service.prepared import generated_store
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "bundles"
+PHRASINGS = ("expert in {}", "{}", "who can teach me {}")
+
+Search = Callable[[str, int], list[str]]
+
+
+def _documents(snapshot: Snapshot) -> list[str]:
+    """Each member's text plus the name, description and topics of the groups they are in."""
+    texts = [member_text(m) for m in snapshot.members]
+    for group in snapshot.groups:
+        for member in (*group.members, *group.coordinators):
+            row = snapshot.ids.index.get(member)
+            if row is not None:
+                texts[row] += " " + group_text(group)
+    return texts
+
+
+def _methods(snapshot: Snapshot, encoder: Encoder) -> dict[str, Search]:
+    documents = _documents(snapshot)
+    bm25 = LexicalIndex.build(documents)
+    tfidf_model = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+    tfidf = normalize(tfidf_model.fit_transform(documents))
+    allowed = np.array([findable(m) for m in snapshot.members])
+    ids = snapshot.ids.names
+
+    def top(scores: np.ndarray, k: int) -> list[str]:
+        rows = np.flatnonzero(allowed & (scores > 0))
+        return [ids[r] for r in rows[np.lexsort((rows, -scores[rows]))][:k]]
+
+    return {
+        "BM25 (member + group text)": lambda q, k: top(bm25.scores(q), k),
+        "TF-IDF (member + group text)": lambda q, k: top(
+            (tfidf @ normalize(tfidf_model.transform([q])).T).toarray().ravel(), k),
+        "meaning only (profile embeddings)": lambda q, k: top(
+            snapshot.embeddings @ encoder.encode([q])[0] + 1.0 * snapshot.embedded, k),
+        "qconnect": lambda q, k: [h.member.id for h in search_members(snapshot, encoder, q, k)],
+    }
+
+
+def _holders(snapshot: Snapshot, skill: str) -> tuple[set[str], set[str]]:
+    holders, wanters = set(), set()
+    for member in snapshot.members:
+        if not findable(member):
+            continue
+        levels = {s.name: s.level or 3 for s in member.skills}
+        if levels.get(skill, 0) >= 3:
+            holders.add(member.id)
+        elif skill in member.wants_to_learn and skill not in levels:
+            wanters.add(member.id)
+    return holders, wanters
+
+
+def _above(found: list[str], first: set[str], then: set[str]) -> bool:
+    """Whether a member of ``then`` ranks above some member of ``first`` in ``found``."""
+    last = max((i for i, m in enumerate(found) if m in first), default=-1)
+    return any(m in then for m in found[:last])
+
+
+def skill_queries(snapshot: Snapshot, encoder: Encoder, k: int) -> None:
+    methods = _methods(snapshot, encoder)
+    skills = {s: _holders(snapshot, s) for s in snapshot.skills.names}
+    skills = {s: found for s, found in skills.items() if len(found[0]) >= 10}
+    print(f"\n== generated community: {len(skills)} skills with ≥ 10 findable holders at level "
+          "≥ 3")
+    print(f"{'method':<36} {'phrasing':<22} {'holders':>8} {'wanters':>8} "
+          f"{'wanter above holder':>20} {'nDCG@10':>8}")
+    for name, search in methods.items():
+        for phrasing in PHRASINGS:
+            rows = []
+            for skill, (holders, wanters) in skills.items():
+                found = search(phrasing.format(skill), k)
+                rows.append((sum(m in holders for m in found), sum(m in wanters for m in found),
+                             _above(found, holders, wanters), ndcg(found, holders, k)))
+            mean = np.mean(rows, axis=0)
+            print(f"{name:<36} {phrasing.format('⟨skill⟩'):<22} {mean[0]:>8.2f} {mean[1]:>8.2f} "
+                  f"{int(sum(r[2] for r in rows)):>20} {mean[3]:>8.3f}")
+    rows = []
+    for skill, (holders, wanters) in skills.items():
+        found = [h.member.id for h in search_members(snapshot, encoder, skill, k,
+                                                     looking_for="learners")]
+        rows.append((sum(m in wanters for m in found), sum(m in holders for m in found),
+                     _above(found, wanters, holders), ndcg(found, wanters, k)))
+    mean = np.mean(rows, axis=0)
+    print(f"{'qconnect, learners':<36} {'⟨skill⟩':<22} {mean[1]:>8.2f} {mean[0]:>8.2f} "
+          f"{int(sum(r[2] for r in rows)):>20} {mean[3]:>8.3f}  (relevant: the wanters)")
+
+
+def project_queries(snapshot: Snapshot, encoder: Encoder, k: int, path: Path) -> None:
+    queries = json.loads(path.read_text("utf-8"))["queries"]
+    print(f"\n== asf-projects: {len(queries)} project descriptions → the project's members")
+    print(f"{'method':<36} {'nDCG@10':>8} {'recall@10':>10} {'MRR':>6} {'ms/query':>9}")
+    results = {}
+    for name, search in _methods(snapshot, encoder).items():
+        started = time.perf_counter()
+        found = [(search(q["q"], k), set(q["relevant"])) for q in queries]
+        ms = (time.perf_counter() - started) * 1000 / len(queries)
+        results[name] = np.mean([ndcg(f, r, k) for f, r in found])
+        print(f"{name:<36} {results[name]:>8.3f} "
+              f"{np.mean([recall(f, r) for f, r in found]):>10.3f} "
+              f"{np.mean([reciprocal_rank(f, r) for f, r in found]):>6.3f} {ms:>9.1f}")
+    better = max(results["BM25 (member + group text)"], results["TF-IDF (member + group text)"])
+    print(f"qconnect nDCG@10 / the better of BM25 and TF-IDF: {results['qconnect'] / better:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=500)
+    parser.add_argument("--k", type=int, default=10)
+    args = parser.parse_args()
+    encoder = config.encoder()
+    with open_store(str(generated_store(CACHE, args.members, seed=42))) as store:
+        skill_queries(read_snapshot(store), encoder, args.k)
+    bundle, queries = SHARED / "asf-projects", SHARED / "asf-projects.search.json"
+    if not bundle.is_dir() or not queries.is_file():
+        print(f"skipping asf-projects: {bundle} or {queries.name} is not on this machine",
+              file=sys.stderr)
+        return
+    with open_store(str(prepared_bundle(bundle))) as store:
+        project_queries(read_snapshot(store), encoder, args.k, queries)
+
+
+if __name__ == "__main__":
+    main()

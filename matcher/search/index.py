@@ -1,0 +1,59 @@
+"""What search reads of each member and group, kept apart by what it says about them.
+
+A member's evidence is split three ways, because "who knows about X" and "who wants to learn X"
+are different questions that one profile text cannot tell apart:
+
+- **knows**: bio, role and organisation, and the skills they hold;
+- **wants**: the skills they want to learn;
+- **interests**: the topics they follow.
+
+Groups are their own documents (name, description, topics): what a member's groups work on is
+evidence of what they know (:mod:`matcher.search.members` weighs it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matcher.embeddings.profile_text import group_text
+from matcher.search.lexical import LexicalIndex
+from models import Group, Member
+
+__all__ = ["SearchIndex", "interests_text", "knows_text", "wants_text"]
+
+
+def knows_text(member: Member) -> str:
+    """What a member's profile says they know and do.
+
+    >>> knows_text(Member(id="a", role="Midwife", skills=["Run charts"], wants_to_learn=["PDSA"]))
+    'Midwife. Run charts.'
+    """
+    parts = [member.bio, ", ".join(p for p in (member.role, member.organisation) if p),
+             ", ".join(s.name for s in member.skills)]
+    return " ".join(f"{p.rstrip('.')}." for p in parts if p)
+
+
+def wants_text(member: Member) -> str:
+    return ", ".join(member.wants_to_learn)
+
+
+def interests_text(member: Member) -> str:
+    return ", ".join(member.interests)
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """Exact-word indexes of the members' three kinds of evidence and of the groups."""
+
+    knows: LexicalIndex
+    wants: LexicalIndex
+    interests: LexicalIndex
+    groups: LexicalIndex
+
+    @classmethod
+    def build(cls, members: Sequence[Member], groups: Sequence[Group]) -> SearchIndex:
+        return cls(knows=LexicalIndex.build([knows_text(m) for m in members]),
+                   wants=LexicalIndex.build([wants_text(m) for m in members]),
+                   interests=LexicalIndex.build([interests_text(m) for m in members]),
+                   groups=LexicalIndex.build([group_text(g) for g in groups]))

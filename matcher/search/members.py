@@ -1,0 +1,132 @@
+"""Finding people: "who knows about statistical process control in maternity?".
+
+Each kind of search reads its own evidence (see :mod:`matcher.search.index`):
+
+- ``experts`` (the default): what members know — their own words (bio, role, skills) and what
+  their groups work on, each by exact words (BM25) and by meaning (embeddings);
+- ``learners``: the skills members want to learn;
+- ``peers``: the topics members follow, and their groups.
+
+Every kind of evidence ranks the members it has something to say about, and the rankings are
+fused (:mod:`matcher.search.fusion`), with what the query names (:mod:`matcher.search.query`):
+for experts, holding a named skill and at what level; for learners, wanting it; for peers,
+following a named topic. Where the query is about the named terms, those come first: holders
+by level above everyone else. Members who may not be found
+(:func:`models.privacy.findable`) are never returned, and each member found comes with the
+evidence for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.embeddings.encoder import Encoder
+from matcher.recommend.snapshot import Snapshot
+from matcher.search.fusion import fused, ranks
+from matcher.search.groups import group_evidence
+from matcher.search.query import Named, named_terms
+from matcher.search.reasons import member_reasons
+from models import Member
+from models.api import LookingFor
+from models.privacy import findable
+
+__all__ = ["GROUP_SHARE", "MemberHit", "search_members"]
+
+GROUP_SHARE = 0.5
+"""The weight of what a member's groups say beside what their own profile says (1 for a member
+whose profile says nothing)."""
+
+@dataclass(frozen=True)
+class MemberHit:
+    member: Member
+    score: float
+    reasons: tuple[str, ...]
+
+
+def _best_over(incidence: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
+    """For each row of ``incidence``, the largest of ``values`` over its columns (0 if none)."""
+    weighted = sp.csr_matrix(incidence.multiply(values[None, :]))
+    return np.asarray(weighted.max(axis=1).todense()).ravel()
+
+
+def _evidence(snapshot: Snapshot, text: str, query: np.ndarray, looking_for: LookingFor,
+              groups_said: np.ndarray) -> list[tuple[np.ndarray, float | np.ndarray]]:
+    """Each kind of evidence's scores of every member for the query, with its weight.
+
+    What a member's groups say is the sum, over their groups, of how likely each is to be what
+    the query describes, divided by the square root of its size: several groups that answer
+    are stronger evidence than one, and membership of a small, focused group says more about a
+    member than membership of a large umbrella group."""
+    index = snapshot.search_index
+    skills, topics = snapshot.vectors.get("skill", {}), snapshot.vectors.get("topic", {})
+    if looking_for == "learners":
+        wanted = np.array([float(skills[s] @ query) if s in skills else 0.0
+                           for s in snapshot.skills.names])
+        return [(index.wants.scores(text), 1.0),
+                (_best_over(snapshot.member_wants, wanted), 1.0)]
+    # Cosines run from -1: shifted, every embedded member is ranked, the others not at all.
+    meaning = np.where(snapshot.embedded, 1 + snapshot.embeddings @ query, 0.0)
+    # Until a member's profile is embedded, its words stand in for its meaning too.
+    own = (index.knows.scores(text), np.where(snapshot.embedded, 1.0, 2.0)), (meaning, 1.0)
+    # Groups speak for members whose own profile says nothing; beside a profile, they are
+    # weaker evidence than the member's own words.
+    silent = ~index.knows.worded & ~snapshot.embedded
+    by_size = groups_said / np.sqrt(np.maximum(snapshot.group_sizes, 1))
+    groups = (snapshot.membership @ by_size, np.where(silent, 1.0, GROUP_SHARE))
+    if looking_for == "peers":
+        followed = np.array([float(topics[t] @ query) if t in topics else 0.0
+                             for t in snapshot.topics.names])
+        return [(index.interests.scores(text), 1.0),
+                (_best_over(snapshot.member_topics, followed), 1.0), own[1], groups]
+    return [*own, groups]
+
+
+def _named(snapshot: Snapshot, named: Named, looking_for: LookingFor) -> np.ndarray:
+    """For each member, what the query names says of them: the level at which they hold a
+    named skill (experts), whether they want one (learners), how many named topics they follow
+    (peers); zero for everyone when the query names nothing."""
+    if looking_for == "experts" and named.skills:
+        return snapshot.member_skills[:, list(named.skills)].max(axis=1).toarray().ravel()
+    if looking_for == "learners" and named.skills:
+        return snapshot.member_wants[:, list(named.skills)].max(axis=1).toarray().ravel()
+    if looking_for == "peers" and named.topics:
+        return np.asarray(snapshot.member_topics[:, list(named.topics)].sum(axis=1)).ravel()
+    return np.zeros(len(snapshot))
+
+
+def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10, *,
+                   looking_for: LookingFor = "experts",
+                   filters: Mapping[str, str | None] | None = None) -> list[MemberHit]:
+    """Up to ``k`` members answering ``text``, among those who may be found and match the
+    ``filters`` given (exact role, region or organisation), best first, with the evidence."""
+    if k <= 0 or not len(snapshot):
+        return []
+    query = encoder.encode([text])[0]
+    named = named_terms(text, query, snapshot.skills, snapshot.topics, snapshot.vectors)
+    said = _named(snapshot, named, looking_for)
+    groups_said = group_evidence(snapshot, text, query)
+    score = fused((ranks(found), weight) for found, weight in
+                  [*_evidence(snapshot, text, query, looking_for, groups_said), (said, 1.0)])
+    # A query about the named terms puts those they describe first; one that only mentions
+    # them (a paragraph of free text) counts them as one more piece of evidence.
+    about = named.about_topics if looking_for == "peers" else named.about_skills
+    first = said if about else np.zeros(len(snapshot))
+    wanted = {name: value for name, value in (filters or {}).items() if value is not None}
+    eligible = np.flatnonzero((score > 0) | (first > 0))
+    order = eligible[np.lexsort((eligible, -score[eligible], -first[eligible]))]
+    hits = []
+    for row in order.tolist():
+        member = snapshot.members[row]
+        if findable(member) and all(getattr(member, f) == v for f, v in wanted.items()):
+            # What comes first counts in whole units, the fused evidence (always under one) in
+            # fractions of one: the scores fall as the order does.
+            hits.append(MemberHit(member, round(float(first[row] + score[row]), 6),
+                                  member_reasons(snapshot, row, text, query, named,
+                                                 looking_for, groups_said)))
+            if len(hits) == k:
+                break
+    return hits
