@@ -39,7 +39,7 @@ from matcher.evaluation.protocol import hold_out
 from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot
 from models.api import EvaluationStatus
-from models.errors import BusyError
+from models.errors import BusyError, QConnectError
 from service import config
 from service.community import LiveCommunity
 from service.training import evaluate_holdout
@@ -92,12 +92,16 @@ class Evaluations:
     def status(self, k: int) -> EvaluationStatus:
         """Where the evaluation for ``k`` stands, with the last figures; asks for figures of
         the current revision if there are none (or a :class:`BusyError` if too many values of
-        k wait already)."""
+        k wait already). With no figures, an evaluation of the current revision that failed is
+        a :class:`QConnectError` saying why."""
         revision = self._live.revision
         with self._lock:
             figures, failed = self._figures.get(k), self._failed.get(k)
             fresh = figures is not None and figures.revision == revision
             failed_now = failed[1] if failed and failed[0] == revision else None
+            if figures is None and failed_now is not None:
+                raise QConnectError(f"the evaluation of this community failed ({failed_now}); "
+                                    "it is tried again after the community's next change")
             if not fresh and failed_now is None:
                 self._ask(k, revision)
             running = self._running is not None and self._running.k == k
@@ -172,7 +176,7 @@ class Evaluations:
             if self._stopping:
                 return
             outcome = pickle.loads(answer) if process.returncode == 0 and answer else (
-                "failed", f"the evaluation process stopped (exit code {process.returncode})",
+                "failed", f"its process stopped with exit code {process.returncode}",
                 "")
             if outcome[0] == "done":
                 self._figures[k] = _Figures(revision, time.time(), outcome[1])
