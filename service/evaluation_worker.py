@@ -1,7 +1,7 @@
 """The process an analysts' evaluation runs in, apart from the service (see
 :mod:`service.evaluations`): ``python -m service.evaluation_worker`` reads one pickled job on
-standard input and writes its pickled outcome, ``("done", figures)`` or ``("failed", reason,
-traceback)``, on standard output.
+standard input and writes its pickled outcome, ``("done", figures)`` or ``("failed", the kind
+of fault, its traceback)``, on standard output.
 
 It lowers its own priority before it loads anything (loading the libraries is work too), so on a
 machine with few cores the service's requests come first. It ignores Ctrl-C: the service it
@@ -28,7 +28,8 @@ def main() -> None:
 
         outcome: tuple[str, ...] = ("done", evaluate_job(*pickle.load(sys.stdin.buffer)))
     except Exception as exc:  # anything: the service reports it and carries on
-        outcome = ("failed", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        # Analysts are told the kind of fault only: its message may name members.
+        outcome = ("failed", type(exc).__name__, traceback.format_exc())
     pickle.dump(outcome, answer)
     answer.flush()
 

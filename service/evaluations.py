@@ -39,7 +39,7 @@ from matcher.evaluation.protocol import hold_out
 from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot
 from models.api import EvaluationStatus
-from models.errors import BusyError, QConnectError
+from models.errors import BusyError, QConnectError, StoreUnavailableError
 from service import config
 from service.community import LiveCommunity
 from service.training import evaluate_holdout
@@ -100,8 +100,9 @@ class Evaluations:
             fresh = figures is not None and figures.revision == revision
             failed_now = failed[1] if failed and failed[0] == revision else None
             if figures is None and failed_now is not None:
-                raise QConnectError(f"the evaluation of this community failed ({failed_now}); "
-                                    "it is tried again after the community's next change")
+                raise QConnectError(f"the evaluation of this community failed ({failed_now}; "
+                                    "the service's log has the details); it is tried again "
+                                    "after the community's next change")
             if not fresh and failed_now is None:
                 self._ask(k, revision)
             running = self._running is not None and self._running.k == k
@@ -119,6 +120,8 @@ class Evaluations:
 
     def _ask(self, k: int, revision: int) -> None:
         """Have ``k`` evaluated for ``revision`` (or later); the caller holds the lock."""
+        if self._stopping:
+            raise StoreUnavailableError("the service is stopping")
         running = self._running
         if k in self._waiting or (running and running.k == k and running.revision == revision):
             return
