@@ -87,7 +87,7 @@ class LiveCommunity:
         self._stale = False  # changes beside this process seen, not yet read in
         self._recommender: Recommender | None = None  # read on first use
         self._revision = 0  # of the snapshot served, one more at each swap
-        self._swap = threading.Lock()  # the recommender and its revision change together
+        self._swap = threading.Lock()  # the recommender with its revision; what is attached
         self._trained = False
         self._attached: dict[Callable[[LiveCommunity], Attachment], Attachment] = {}
         self._closed = False
