@@ -1,8 +1,10 @@
 """The HTTP service: ``create_app()`` builds it, ``qconnect serve`` runs it with uvicorn.
 
 The store, the model and the community's snapshot are opened once, when the service starts
-(``lifespan``), and closed when it stops; uvicorn lets requests in flight finish first. While
-it runs, a task looks every few seconds for writes made beside it and reads them in.
+(``lifespan``), and closed when it stops; uvicorn lets requests in flight finish first, and
+closing the community stops the work it runs in the background (an analysts' evaluation under
+way is ended with its process). While it runs, a task looks every few seconds for writes made
+beside it and reads them in.
 Routes live in ``api/routers``, one module per resource, each parsing a request, calling one
 use case of ``service/`` and returning its answer; who may call what is the use cases' own rule
 (``service/access.py``), checked at the door by ``api/deps.py``; errors become HTTP statuses in
@@ -96,7 +98,8 @@ def create_app(store: str | None = None) -> FastAPI:
             if following:
                 following.cancel()
                 await asyncio.gather(following, return_exceptions=True)
-            # A reload the cancelled task left running in a worker thread ends first.
+            # A reload the cancelled task left running in a worker thread ends first; an
+            # evaluation under way in the background is stopped.
             await run_in_threadpool(live.close)
             log.info("stopped")
 

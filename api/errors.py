@@ -3,8 +3,9 @@
 Every error body is ``{"detail": ...}``: for bad fields (422) FastAPI's list of field errors,
 each naming the field in ``loc``; otherwise one sentence (400 for a request that cannot be
 carried out as asked, 401 without a valid key, 403 for a caller who may not do this, 404
-unknown, 409 a clash with what is stored). A store that cannot be reached is ``503`` with
-``Retry-After``: the client may try again, and the service reconnects by itself.
+unknown, 409 a clash with what is stored). Heavy work already under way for another request is
+``429``, and a store that cannot be reached ``503``, both with ``Retry-After``: the client may
+try again (the service reconnects to the store by itself).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from models.errors import (
+    BusyError,
     ConflictError,
     ForbiddenError,
     NotFoundError,
@@ -40,6 +42,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
           "members count as none for those who may not see them)."},
     409: {"model": ErrorBody, "description": "The write clashes with what is stored, e.g. an "
           "id in use or a member without consent; nothing changed."},
+    429: {"model": ErrorBody, "description": "The same heavy work (a proposal, an export) is "
+          "under way for another request; retry after the number of seconds in Retry-After."},
     503: {"model": ErrorBody, "description": "The store is unreachable; retry after the "
           "number of seconds in Retry-After."},
 }
@@ -50,6 +54,7 @@ _STATUS: tuple[tuple[type[QConnectError], int], ...] = (
     (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (BusyError, 429),
     (StoreUnavailableError, 503),
     (QConnectError, 400),
 )
@@ -57,8 +62,8 @@ _STATUS: tuple[tuple[type[QConnectError], int], ...] = (
 
 def _qconnect_error(request: Request, exc: Exception) -> JSONResponse:
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
-    headers = {401: {"WWW-Authenticate": "Bearer"},
-               503: {"Retry-After": str(get_settings().retry_after)}}.get(status)
+    retry = {"Retry-After": str(get_settings().retry_after)}
+    headers = {401: {"WWW-Authenticate": "Bearer"}, 429: retry, 503: retry}.get(status)
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 

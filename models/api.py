@@ -26,9 +26,11 @@ from models.domain import (
 )
 
 __all__ = [
+    "MAX_POOL",
     "ConnectionCreate",
     "ConsentChange",
     "ConsentChoices",
+    "EvaluationStatus",
     "FeedbackCreate",
     "GroupCreate",
     "GroupPublic",
@@ -238,6 +240,11 @@ class SearchResults(BaseModel):
     data: list[SearchHit]
 
 
+MAX_POOL = 20_000
+"""The most members one proposal may group: a larger pool is refused (narrow it with a filter
+or a list of ids). 10,000 take well under a minute on two cores."""
+
+
 class PreviousProposal(BaseModel):
     """A proposal to start from: its groups as lists of member ids, and the members it left
     unassigned. A proposal as ``/groups/proposals`` returned it (groups with ``members``,
@@ -248,7 +255,7 @@ class PreviousProposal(BaseModel):
                       "unassigned": ["m-eve"]}]})
 
     groups: list[list[Identifier]] = Field(max_length=5000)
-    unassigned: list[Identifier] = Field(default=[], max_length=20_000)
+    unassigned: list[Identifier] = Field(default=[], max_length=MAX_POOL)
 
     @model_validator(mode="before")
     @classmethod
@@ -281,7 +288,7 @@ class ProposalRequest(BaseModel):
         {"topic": "patient safety", "min_size": 5, "max_size": 8, "max_per_organisation": 2,
          "min_roles": 2, "seed": 1}]})
 
-    pool: list[Identifier] | None = Field(default=None, max_length=20_000)
+    pool: list[Identifier] | None = Field(default=None, max_length=MAX_POOL)
     topic: Name | None = None
     skill: Name | None = None
     region: Name | None = None
@@ -347,3 +354,27 @@ class ProposalSave(BaseModel):
     coordinator: Identifier | None = Field(
         default=None, description="Defaults to the member a coordinator's key acts for.")
     prefix: Identifier | None = None
+
+
+class EvaluationStatus(BaseModel):
+    """Where the evaluation of the community for one ``k`` stands, with the last finished
+    figures (those of ``qconnect evaluate``) once there are any."""
+
+    k: int
+    status: Literal["ready", "running", "queued"] = Field(description=(
+        "ready: figures below (perhaps of an earlier revision); running or queued: the first "
+        "evaluation for this k is under way or waiting its turn, no figures yet."))
+    current_revision: int = Field(description=(
+        "The community's revision now: one more at every write and reload."))
+    revision: int | None = Field(default=None, description=(
+        "The revision the figures were computed for."))
+    current: bool = Field(default=False, description="The figures are of the current revision.")
+    computed_at: dt.datetime | None = None
+    age_seconds: float | None = Field(default=None, description="Seconds since they were.")
+    refreshing: bool = Field(default=False, description=(
+        "An evaluation of the current revision is under way or waiting its turn."))
+    failed: str | None = Field(default=None, description=(
+        "Why the evaluation of the current revision failed; it is tried again after the "
+        "next change."))
+    results: list[dict[str, Any]] = []
+    training: dict[str, Any] = {}
