@@ -75,3 +75,20 @@ def test_unreachable_neo4j_is_a_clear_error() -> None:
     result = runner.invoke(app, ["stats", "--store", "bolt://127.0.0.1:1", "--json"])
     assert result.exit_code == 1
     assert "unavailable" in result.stderr
+
+
+def test_text_with_unicode_line_breaks_survives_export_and_import(
+        store_location: str, tiny: Community, tmp_path: Path) -> None:
+    odd = "one\u2028two\u2029three\x85four\x1cfive\x0bsix"
+    members = [m.model_copy(update={"bio": f"{m.id}: {odd}"}) for m in tiny.members]
+    groups = [tiny.groups[0].model_copy(update={"description": odd})]
+    community = tiny.model_copy(update={"members": members, "groups": groups})
+    _run("import", write_bundle(community, tmp_path / "in"), "--store", store_location,
+         "--no-embed")
+    _run("export", tmp_path / "first", "--store", store_location)
+    assert read_bundle(tmp_path / "first").members[0].bio == f"ana: {odd}"
+    _run("import", tmp_path / "first", "--store", store_location, "--no-embed")
+    _run("export", tmp_path / "second", "--store", store_location)
+    for name in ("members.jsonl", "connections.csv", "groups.jsonl"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+
