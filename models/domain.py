@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "ID_ALPHABET",
     "MAX_EXTRA_CHARS",
     "MAX_EXTRA_DEPTH",
     "Community",
@@ -60,11 +61,24 @@ def _printable(value: str) -> str:
     return value
 
 
-# Ids travel through CSV, URLs and Cypher parameters: keep them short, trimmed and one line.
+ID_ALPHABET = "ASCII letters, digits and . _ - @ :, starting with a letter or digit"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:-]*")
+
+
+def _safe_id(value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise ValueError(f"ids use {ID_ALPHABET}; {value!r} does not")
+    return value
+
+
+# Ids travel through CSV, URL paths, command lines and Cypher parameters. An alphabet safe in
+# all of them means an id that is accepted can always be named again: no "/" or "?" to break
+# a path, no ".." to be resolved away, no leading "-" to be read as an option.
 Identifier = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
-    AfterValidator(_printable),
+    AfterValidator(_safe_id),
+    Field(json_schema_extra={"pattern": "^" + _ID.pattern + "$"}),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable)]

@@ -30,6 +30,21 @@ def test_ids_are_trimmed() -> None:
     assert Member(id="  m1 ").id == "m1"
 
 
+@pytest.mark.parametrize("bad", ["a/b", "a?b", "a#b", "a%2Fb", "a b", ".", "..", "-x", "_x",
+                                 "x\\y", "é", "m\u2028n"])
+def test_ids_keep_to_an_alphabet_safe_in_urls_csv_and_command_lines(bad: str) -> None:
+    for make in (lambda: Member(id=bad), lambda: Group(id=bad, name="G"),
+                 lambda: Group(id="g", name="G", members=[bad]),
+                 lambda: Connection(source=bad, target="a"), lambda: Topic(id=bad, name="t")):
+        with pytest.raises(ValidationError, match="ids use ASCII letters, digits and"):
+            make()
+
+
+def test_ids_may_use_letters_digits_and_a_few_marks() -> None:
+    assert Member(id="Ana.O_Neill-2@north:trust").id == "Ana.O_Neill-2@north:trust"
+    assert Group(id="proposal-2024-01-01-3", name="G").id == "proposal-2024-01-01-3"
+
+
 def test_lists_refuse_duplicates() -> None:
     with pytest.raises(ValidationError, match="listed twice"):
         Member(id="a", skills=["Lean", {"name": "Lean", "level": 2}])
