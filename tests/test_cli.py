@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from graph_schema.bundle import read_bundle, write_bundle
+from graph_schema.bundle import BundleError, read_bundle, write_bundle
 from graph_schema.schema import latest_version
 from models import Community
 
@@ -92,3 +93,23 @@ def test_text_with_unicode_line_breaks_survives_export_and_import(
     for name in ("members.jsonl", "connections.csv", "groups.jsonl"):
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
 
+
+def test_each_problem_is_one_line_of_standard_error(tmp_path: Path) -> None:
+    long_id = "m" + "x" * 120
+    (tmp_path / "members.jsonl").write_text(
+        f'{{"id": "{long_id}"}}\n{{"id": "{long_id}"}}\n'
+        f'{{"id": "a", "notes": "{"n" * 20_000}"}}\n{{"id": "b", "n": {"9" * 5000}}}\n'
+        '{"id": "c", "x": ' + "[" * 5000 + "]" * 5000 + "}\n")
+    name = "[/bold] [red]a name long enough to pass the edge of a terminal eighty columns wide"
+    (tmp_path / "topics.jsonl").write_text(
+        f'{{"id": "t1", "name": "{name}"}}\n{{"id": "t2", "name": "{name}"}}\n')
+    (tmp_path / "connections.csv").write_text(
+        f"source,target\n{long_id},someone-not-in-the-bundle-at-all-with-a-long-name\n")
+    with pytest.raises(BundleError) as refused:
+        read_bundle(tmp_path)
+    assert len(refused.value.problems) == 6
+    assert sum(len(problem) > 80 for problem in refused.value.problems) >= 4
+    result = runner.invoke(app, ["import", str(tmp_path), "--store", str(tmp_path / "s.db")])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: bundle refused, nothing was imported:", *refused.value.problems]
