@@ -3,13 +3,16 @@
 These are the shapes of the bundle format (see the README) and of every store write: a record
 that passes these models is one any store can hold and any export can write back unchanged.
 Unknown fields on members and groups are kept (in ``model_extra``) rather than dropped, so a
-bundle with extra columns round-trips.
+bundle with extra columns round-trips; they are bounded in size and depth like every other
+field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,6 +28,9 @@ from pydantic import (
 )
 
 __all__ = [
+    "ID_ALPHABET",
+    "MAX_EXTRA_CHARS",
+    "MAX_EXTRA_DEPTH",
     "Community",
     "Connection",
     "Consent",
@@ -55,15 +61,59 @@ def _printable(value: str) -> str:
     return value
 
 
-# Ids travel through CSV, URLs and Cypher parameters: keep them short, trimmed and one line.
+ID_ALPHABET = "ASCII letters, digits and . _ - @ :, starting with a letter or digit"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:-]*")
+
+
+def _safe_id(value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise ValueError(f"ids use {ID_ALPHABET}; {value!r} does not")
+    return value
+
+
+# Ids travel through CSV, URL paths, command lines and Cypher parameters. An alphabet safe in
+# all of them means an id that is accepted can always be named again: no "/" or "?" to break
+# a path, no ".." to be resolved away, no leading "-" to be read as an option.
 Identifier = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
-    AfterValidator(_printable),
+    AfterValidator(_safe_id),
+    Field(json_schema_extra={"pattern": "^" + _ID.pattern + "$"}),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable)]
 Text = Annotated[str, StringConstraints(max_length=5000)]
+
+
+MAX_EXTRA_CHARS = 20_000
+"""The most a record's unknown fields may take, in all, written as JSON (a bio takes 5,000)."""
+MAX_EXTRA_DEPTH = 20
+"""How deeply a record's unknown fields may nest lists and objects."""
+
+
+def _depth(values: Iterable[Any]) -> int:
+    """How many lists and objects deep ``values`` nest (0 for scalars), without recursing."""
+    deepest, pending = 0, [(value, 0) for value in values]
+    while pending and deepest <= MAX_EXTRA_DEPTH:  # deep enough to refuse: stop looking
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level + 1)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _check_extra(extra: dict[str, Any] | None) -> None:
+    """Refuse unknown fields beyond the bounds: kept fields cost store, export and memory."""
+    if not extra:
+        return
+    names = ", ".join(sorted(extra)[:5]) + (", …" if len(extra) > 5 else "")
+    if _depth(extra.values()) > MAX_EXTRA_DEPTH:
+        raise ValueError(f"unknown fields ({names}) nest deeper than {MAX_EXTRA_DEPTH} levels")
+    size = len(json.dumps(extra, ensure_ascii=False, default=str))
+    if size > MAX_EXTRA_CHARS:
+        raise ValueError(f"unknown fields ({names}) take {size:,} characters as JSON, more "
+                         f"than the {MAX_EXTRA_CHARS:,} allowed")
 
 
 def _unique(values: list[str], what: str) -> list[str]:
@@ -73,6 +123,14 @@ def _unique(values: list[str], what: str) -> list[str]:
             raise ValueError(f"{what} {value!r} is listed twice")
         seen.add(value)
     return values
+
+
+def _own_and_extra(model: BaseModel) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The model's own fields as JSON without those unset (None), and its unknown fields as
+    JSON, all of them: an unknown field that is null or empty is still data to give back."""
+    extra = set(model.model_extra or ())
+    own = model.model_dump(mode="json", exclude=extra, exclude_none=True)
+    return own, model.model_dump(mode="json", include=extra) if extra else {}
 
 
 class SkillLevel(BaseModel):
@@ -132,14 +190,20 @@ class Member(BaseModel):
     def _names_unique(cls, values: list[str]) -> list[str]:
         return _unique(values, "name")
 
+    @model_validator(mode="after")
+    def _extra_bounded(self) -> Member:
+        _check_extra(self.model_extra)
+        return self
+
     @field_serializer("skills")
     def _skills_compact(self, skills: list[SkillLevel]) -> list[str | dict[str, Any]]:
         # The bundle format writes a skill without a level as a bare string.
         return [s.name if s.level is None else {"name": s.name, "level": s.level} for s in skills]
 
     def to_bundle(self) -> dict[str, Any]:
-        """The member as one ``members.jsonl`` object: defaults and empty fields left out."""
-        data = self.model_dump(mode="json", exclude_none=True)
+        """The member as one ``members.jsonl`` object: defaults and empty fields left out,
+        unknown fields as they came."""
+        data, extra = _own_and_extra(self)
         for key in ("skills", "interests", "wants_to_learn"):
             if not data[key]:
                 del data[key]
@@ -149,7 +213,7 @@ class Member(BaseModel):
             del data["visibility"]
         if self.consent == Consent():
             del data["consent"]
-        return data
+        return {**data, **extra}
 
 
 class Connection(BaseModel):
@@ -161,6 +225,12 @@ class Connection(BaseModel):
     target: Identifier
     kind: Label | None = None
     since: dt.date | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _blank_is_none(cls, kind: str | None) -> str | None:
+        # connections.csv writes no kind as an empty field: an empty kind is no kind.
+        return kind or None
 
     @model_validator(mode="after")
     def _not_a_loop(self) -> Connection:
@@ -215,6 +285,11 @@ class Group(BaseModel):
         return _unique(values, "entry")
 
     @model_validator(mode="after")
+    def _extra_bounded(self) -> Group:
+        _check_extra(self.model_extra)
+        return self
+
+    @model_validator(mode="after")
     def _roles_disjoint(self) -> Group:
         both = sorted(set(self.members) & set(self.coordinators))
         if both:
@@ -222,8 +297,10 @@ class Group(BaseModel):
         return self
 
     def to_bundle(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json", exclude_none=True)
-        return {k: v for k, v in data.items() if v != [] or k == "members"}
+        """The group as one ``groups.jsonl`` object: empty fields left out but ``members``,
+        unknown fields as they came."""
+        data, extra = _own_and_extra(self)
+        return {**{k: v for k, v in data.items() if v != [] or k == "members"}, **extra}
 
 
 class _Term(BaseModel):
