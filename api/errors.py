@@ -1,16 +1,19 @@
 """One place that turns qconnect's errors into HTTP responses.
 
-Every error body is ``{"detail": ...}``: for bad fields (422) FastAPI's list of field errors,
-each naming the field in ``loc``; otherwise one sentence (400 for a request that cannot be
-carried out as asked, 401 without a valid key, 403 for a caller who may not do this, 404
-unknown, 409 a clash with what is stored). A store that cannot be reached is ``503`` with
-``Retry-After``: the client may try again, and the service reconnects by itself.
+Every error body is ``{"detail": ...}``: for bad fields (422) a list of field errors, each
+with its ``type``, the field in ``loc`` and a ``msg``; otherwise one sentence (400 for a
+request that cannot be carried out as asked, 401 without a valid key, 403 for a caller who may
+not do this, 404 unknown, 409 a clash with what is stored). A store that cannot be reached is
+``503`` with ``Retry-After``: the client may try again, and the service reconnects by itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
@@ -62,15 +65,36 @@ def _qconnect_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
+def _encodable(text: Any) -> Any:
+    """``text`` with what UTF-8 cannot carry (a lone surrogate) written as an escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) \
+        else text
+
+
+def _field_errors(errors: Iterable[Mapping[str, Any]], *within: str) -> JSONResponse:
+    """A 422 naming each refused field and why, never echoing the refused value: it can be
+    what JSON cannot carry (NaN, Infinity, a lone surrogate, all of which Python's JSON reader
+    accepts), and it is the caller's own data anyway. A field's name can come from the input
+    too (a key of an object), so names and messages are made encodable."""
+    return JSONResponse({"detail": [
+        {"type": e["type"], "loc": [*within, *map(_encodable, e["loc"])],
+         "msg": _encodable(e["msg"])} for e in errors]}, status_code=422)
+
+
+def _bad_request(request: Request, exc: Exception) -> JSONResponse:
+    """The request's body, path or query did not validate."""
+    assert isinstance(exc, RequestValidationError)
+    return _field_errors(exc.errors())
+
+
 def _invalid(request: Request, exc: Exception) -> JSONResponse:
     """A model built inside a use case (a merged profile, a group) refused its data: bad
     input."""
     assert isinstance(exc, ValidationError)
-    errors = exc.errors(include_url=False, include_context=False, include_input=False)
-    return JSONResponse({"detail": jsonable_encoder(
-        [{**e, "loc": ["body", *e["loc"]]} for e in errors])}, status_code=422)
+    return _field_errors(exc.errors(include_url=False), "body")
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(QConnectError, _qconnect_error)
+    app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(ValidationError, _invalid)

@@ -296,7 +296,7 @@ class ProposalRequest(BaseModel):
     apart: list[tuple[Identifier, Identifier]] = Field(default=[], max_length=1000)
     pins: dict[Identifier, int] = Field(default={}, max_length=1000)
     focus: list[Name] = Field(default=[], max_length=1000)
-    known_weight: float = Field(default=0.0, ge=-1, le=1)
+    known_weight: float = Field(default=0.0, ge=-1, le=1, allow_inf_nan=False)
     previous: PreviousProposal | None = None
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
