@@ -15,7 +15,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ValidationError
+from starlette.routing import Match
 
 from models.errors import (
     ConflictError,
@@ -71,14 +73,30 @@ def _encodable(text: Any) -> Any:
         else text
 
 
+_RULE = "value_error"
+"""The type of the errors qconnect's own validators raise: rules a schema cannot state (an
+entry listed twice, a tie to oneself, a member also a coordinator of the same group)."""
+
+
 def _field_errors(errors: Iterable[Mapping[str, Any]], *within: str) -> JSONResponse:
-    """A 422 naming each refused field and why, never echoing the refused value: it can be
-    what JSON cannot carry (NaN, Infinity, a lone surrogate, all of which Python's JSON reader
-    accepts), and it is the caller's own data anyway. A field's name can come from the input
-    too (a key of an object), so names and messages are made encodable."""
-    return JSONResponse({"detail": [
-        {"type": e["type"], "loc": [*within, *map(_encodable, e["loc"])],
-         "msg": _encodable(e["msg"])} for e in errors]}, status_code=422)
+    """What the schema refuses is a 422 naming each refused field and why; a request the
+    schema allows but the rules refuse is a 400 saying which rule. Neither echoes the refused
+    value: it can be what JSON cannot carry (NaN, Infinity, a lone surrogate, all of which
+    Python's JSON reader accepts), and it is the caller's own data anyway. A field's name can
+    come from the input too (a key of an object), so names and messages are made encodable."""
+    found = [{"type": e["type"], "loc": [*within, *map(_encodable, e["loc"])],
+              "msg": _encodable(e["msg"])} for e in errors]
+    if found and all(e["type"] == _RULE for e in found):
+        return JSONResponse({"detail": "; ".join(_sentence(e) for e in found)}, status_code=400)
+    return JSONResponse({"detail": found}, status_code=422)
+
+
+def _sentence(error: Mapping[str, Any]) -> str:
+    """``interests: name 'falls' is listed twice``: the field (without where in the request
+    it was) and the rule's own message."""
+    field = ".".join(map(str, error["loc"][1:]))
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{field}: {message}" if field else message
 
 
 def _bad_request(request: Request, exc: Exception) -> JSONResponse:
@@ -94,7 +112,18 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
     return _field_errors(exc.errors(include_url=False), "body")
 
 
+def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """A method the path does not have (OPTIONS among them): 405, with every method the path
+    has in ``Allow``, gathered over all its routes (routing alone names the first one's)."""
+    allowed = sorted({method for route in iter_route_contexts(request.app.router.routes)
+                      if route.matches(request.scope)[0] is not Match.NONE
+                      for method in route.methods or ()})
+    return JSONResponse({"detail": "method not allowed"}, status_code=405,
+                        headers={"Allow": ", ".join(allowed)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(405, _method_not_allowed)
     app.add_exception_handler(QConnectError, _qconnect_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(ValidationError, _invalid)
