@@ -4,7 +4,8 @@ Every error body is ``{"detail": ...}``: for bad fields (422) a list of field er
 with its ``type``, the field in ``loc`` and a ``msg``; otherwise one sentence (400 for a
 request that cannot be carried out as asked, 401 without a valid key, 403 for a caller who may
 not do this, 404 unknown, 409 a clash with what is stored). A store that cannot be reached is
-``503`` with ``Retry-After``: the client may try again, and the service reconnects by itself.
+``503`` with ``Retry-After``, saying only that: the client may try again, and the service
+reconnects by itself.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from models.errors import (
 )
 from models.settings import get_settings
 
-__all__ = ["ERROR_RESPONSES", "ErrorBody", "install_error_handlers"]
+__all__ = ["ERROR_RESPONSES", "STORE_UNAVAILABLE", "ErrorBody", "install_error_handlers"]
 
 
 class ErrorBody(BaseModel):
@@ -60,11 +61,17 @@ _STATUS: tuple[tuple[type[QConnectError], int], ...] = (
 )
 
 
+STORE_UNAVAILABLE = "store unavailable: try again after the seconds in Retry-After"
+"""All a client is told of an outage: where the store is and what the driver said are for the
+service's operators (the command line says them), not for whoever calls."""
+
+
 def _qconnect_error(request: Request, exc: Exception) -> JSONResponse:
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
     headers = {401: {"WWW-Authenticate": "Bearer"},
                503: {"Retry-After": str(get_settings().retry_after)}}.get(status)
-    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+    detail = STORE_UNAVAILABLE if status == 503 else str(exc)
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
 def _encodable(text: Any) -> Any:
