@@ -1,9 +1,10 @@
 """One place that turns qconnect's errors into HTTP responses.
 
-Every error body is ``{"detail": ...}``: for bad fields (422) a list of field errors, each
-with its ``type``, the field in ``loc`` and a ``msg``; otherwise one sentence (400 for a
-request that cannot be carried out as asked, 401 without a valid key, 403 for a caller who may
-not do this, 404 unknown, 409 a clash with what is stored). A store that cannot be reached is
+Every error body is ``{"detail": ...}``: for what the OpenAPI schema refuses (422) a list of
+field errors, each with its ``type``, the field in ``loc`` and a ``msg``; otherwise one
+sentence (400 for a request that cannot be carried out as asked, a rule beyond the schema
+among them, 401 without a valid key, 403 for a caller who may not do this, 404 unknown, 405 a
+method the path lacks, 409 a clash with what is stored). A store that cannot be reached is
 ``503`` with ``Retry-After``, saying only that: the client may try again, and the service
 reconnects by itself.
 """
@@ -38,16 +39,17 @@ class ErrorBody(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorBody, "description": "A request the service cannot carry out as "
-          "asked, e.g. group rules no pool can meet; nothing changed."},
+    400: {"model": ErrorBody, "description": "A well-formed request the service cannot carry "
+          "out as asked, e.g. an entry listed twice or group rules no pool can meet; nothing "
+          "changed."},
     401: {"model": ErrorBody, "description": "No key, or a key that is not valid."},
     403: {"model": ErrorBody, "description": "The key's role or member may not do this."},
     404: {"model": ErrorBody, "description": "No such member, group, tie or skill (hidden "
           "members count as none for those who may not see them)."},
     409: {"model": ErrorBody, "description": "The write clashes with what is stored, e.g. an "
           "id in use or a member without consent; nothing changed."},
-    503: {"model": ErrorBody, "description": "The store is unreachable; retry after the "
-          "number of seconds in Retry-After."},
+    503: {"model": ErrorBody, "description": "The store is unreachable (and nothing more is "
+          "said); retry after the number of seconds in Retry-After."},
 }
 """Responses any authenticated route may give, documented once for every route."""
 
