@@ -18,10 +18,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from threadpoolctl import threadpool_limits
 
+from api.deps import each_query_parameter_once
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.request_log import RequestLog, configure_logging
 from api.routers import (
@@ -104,7 +105,8 @@ def create_app(store: str | None = None) -> FastAPI:
             log.info("stopped")
 
     app = FastAPI(title="qconnect", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan, max_body_size=MAX_BODY_BYTES)
+                  lifespan=lifespan, max_body_size=MAX_BODY_BYTES,
+                  dependencies=[Depends(each_query_parameter_once)])
     install_error_handlers(app)
     app.add_middleware(RequestLog)
     for router in ROUTERS:

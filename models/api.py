@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from models.domain import (
     Connection,
@@ -89,23 +89,42 @@ class ConsentChoices(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"suggestions": True, "groups": True, "analytics": False}]})
 
-    suggestions: bool
-    groups: bool
-    analytics: bool
+    suggestions: StrictBool
+    groups: StrictBool
+    analytics: StrictBool
 
 
 class ConsentChange(BaseModel):
-    """Consent for the purposes named; the others keep their value."""
+    """Consent for the purposes named; the others (left out, or null) keep their value."""
 
     model_config = ConfigDict(extra="forbid")
 
-    suggestions: bool | None = None
-    groups: bool | None = None
-    analytics: bool | None = None
+    suggestions: StrictBool | None = None
+    groups: StrictBool | None = None
+    analytics: StrictBool | None = None
+
+
+def _keys_checked(schema: dict[str, Any]) -> None:
+    """Pydantic states the pattern of a mapping's keys as ``patternProperties``, which leaves
+    keys that do not match it free; the keys are refused, so say so with ``propertyNames``."""
+    ((pattern, values),) = schema.pop("patternProperties").items()
+    schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": pattern}
+    schema["additionalProperties"] = values
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def _kept_unless_given(**constraints: Any) -> Any:
+    """A field a change may leave out, keeping its value, but not set to null: null would mean
+    nothing for it, so the schema does not allow it and it is refused as a wrong type."""
+    return Field(default=None, json_schema_extra=_no_default, **constraints)
 
 
 class MemberUpdate(BaseModel):
-    """The fields to change; those left out keep their value."""
+    """The fields to change; those left out keep their value. Null clears a name, role,
+    organisation, region or bio; the other fields cannot be null."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"bio": "Now leading a falls collaborative.", "visibility": "public"}]})
@@ -115,17 +134,17 @@ class MemberUpdate(BaseModel):
     organisation: Label | None = None
     region: Label | None = None
     bio: Text | None = None
-    skills: list[SkillLevel] | None = Field(default=None, max_length=100)
-    interests: list[Name] | None = Field(default=None, max_length=100)
-    wants_to_learn: list[Name] | None = Field(default=None, max_length=100)
-    open_to_connect: bool | None = None
-    visibility: Visibility | None = None
-    consent: ConsentChange | None = None
+    skills: list[SkillLevel] = _kept_unless_given(max_length=100)
+    interests: list[Name] = _kept_unless_given(max_length=100)
+    wants_to_learn: list[Name] = _kept_unless_given(max_length=100)
+    open_to_connect: StrictBool = _kept_unless_given()
+    visibility: Visibility = _kept_unless_given()
+    consent: ConsentChange = _kept_unless_given()
 
     def applied_to(self, member: Member) -> Member:
         """``member`` with these changes (validated as a whole member)."""
         changes = self.model_dump(exclude_unset=True, exclude={"consent"})
-        if self.consent is not None:
+        if "consent" in self.model_fields_set:
             changes["consent"] = {**member.consent.model_dump(),
                                   **self.consent.model_dump(exclude_none=True)}
         return Member.model_validate({**member.model_dump(), **changes})
@@ -301,9 +320,10 @@ class ProposalRequest(BaseModel):
     min_roles: int = Field(default=0, ge=0, le=20)
     together: list[list[Identifier]] = Field(default=[], max_length=1000)
     apart: list[tuple[Identifier, Identifier]] = Field(default=[], max_length=1000)
-    pins: dict[Identifier, int] = Field(default={}, max_length=1000)
+    pins: dict[Identifier, int] = Field(default={}, max_length=1000,
+                                        json_schema_extra=_keys_checked)
     focus: list[Name] = Field(default=[], max_length=1000)
-    known_weight: float = Field(default=0.0, ge=-1, le=1)
+    known_weight: float = Field(default=0.0, ge=-1, le=1, allow_inf_nan=False)
     previous: PreviousProposal | None = None
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 

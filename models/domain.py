@@ -21,11 +21,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_serializer,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "ID_ALPHABET",
@@ -57,31 +59,52 @@ _CONTROL = re.compile(r"[\x00-\x1f]")
 
 def _printable(value: str) -> str:
     if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+        raise PydanticCustomError("string_control_characters",
+                                  "must not contain control characters")
     return value
 
+
+def _trimmed(value: str) -> str:
+    """``value`` without surrounding whitespace, refused if nothing else is left."""
+    value = value.strip()
+    if not value:
+        raise PydanticCustomError("string_blank", "must not be blank")
+    return value
+
+
+# The JSON schema says what validation checks, so a request the schema allows is never refused
+# as malformed: lengths count the text as given, stripped text must keep a character that is
+# not whitespace (as str.strip sees it), and one-line text has no control characters.
+_SPACE = (r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+          r"\u3000")
+_ONE_LINE = Field(json_schema_extra={"pattern": r"^[^\x00-\x1f]*$"})
+_NOT_BLANK = Field(json_schema_extra={"pattern": f"[^{_SPACE}]"})
 
 ID_ALPHABET = "ASCII letters, digits and . _ - @ :, starting with a letter or digit"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:-]*")
 
 
 def _safe_id(value: str) -> str:
+    # A pattern the schema states (below), so its own error type: a 422, not a rule's 400.
     if not _ID.fullmatch(value):
-        raise ValueError(f"ids use {ID_ALPHABET}; {value!r} does not")
+        raise PydanticCustomError("id_alphabet", f"ids use {ID_ALPHABET}; {value!r} does not")
     return value
 
 
 # Ids travel through CSV, URL paths, command lines and Cypher parameters. An alphabet safe in
 # all of them means an id that is accepted can always be named again: no "/" or "?" to break
-# a path, no ".." to be resolved away, no leading "-" to be read as an option.
+# a path, no ".." to be resolved away, no leading "-" to be read as an option. Surrounding
+# whitespace is trimmed (the schema's pattern allows it, as the length counts it).
 Identifier = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
+    StringConstraints(min_length=1, max_length=128),
+    AfterValidator(_trimmed),
     AfterValidator(_safe_id),
-    Field(json_schema_extra={"pattern": "^" + _ID.pattern + "$"}),
+    Field(json_schema_extra={"pattern": f"^[{_SPACE}]*{_ID.pattern}[{_SPACE}]*$"}),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Label = Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_trimmed),
+                 _NOT_BLANK]
+Label = Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable), _ONE_LINE]
 Text = Annotated[str, StringConstraints(max_length=5000)]
 
 
@@ -148,15 +171,16 @@ class SkillLevel(BaseModel):
 
 
 class Consent(BaseModel):
-    """What a member agrees their profile may be used for, one purpose at a time."""
+    """What a member agrees their profile may be used for, one purpose at a time. Each is a
+    JSON boolean: "no", 0 or "false" are refused, not read as a choice."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    suggestions: bool = Field(default=True, description="Appear in others' suggestions and "
+    suggestions: StrictBool = Field(default=True, description="Appear in others' suggestions and "
                               "search results.")
-    groups: bool = Field(default=True, description="Be placed in interest groups by "
+    groups: StrictBool = Field(default=True, description="Be placed in interest groups by "
                          "coordinators and group proposals.")
-    analytics: bool = Field(default=True, description="Be included in analytics and "
+    analytics: StrictBool = Field(default=True, description="Be included in analytics and "
                             "pseudonymised exports.")
 
 
@@ -174,7 +198,7 @@ class Member(BaseModel):
     skills: list[SkillLevel] = Field(default_factory=list, max_length=100)
     interests: list[Name] = Field(default_factory=list, max_length=100)
     wants_to_learn: list[Name] = Field(default_factory=list, max_length=100)
-    open_to_connect: bool = True
+    open_to_connect: StrictBool = True
     visibility: Visibility = "members"
     joined: dt.date | None = None
     consent: Consent = Field(default_factory=Consent)

@@ -50,6 +50,7 @@ def test_each_bad_member_line_is_named(tmp_path: Path) -> None:
         '["a list"]',
         '{"id": "a"}',
         '{"name": "no id"}',
+        '{"id": "c", "open_to_connect": "no", "consent": {"analytics": 0}}',
     ]) + "\n")
     problems = _problems(folder)
     assert problems[0].startswith("members.jsonl:2: skills.0.level:")
@@ -57,6 +58,8 @@ def test_each_bad_member_line_is_named(tmp_path: Path) -> None:
     assert problems[2] == "members.jsonl:4: expected a JSON object"
     assert problems[3] == "members.jsonl:5: duplicate id 'a' (first on line 1)"
     assert problems[4].startswith("members.jsonl:6: id:")
+    assert problems[5].startswith("members.jsonl:7: open_to_connect:")  # booleans are JSON's
+    assert "; consent.analytics:" in problems[5]
 
 
 def test_bad_connections_are_named(tmp_path: Path) -> None:
