@@ -84,6 +84,9 @@ def configure_logging(level: str) -> None:
         logger.handlers.clear()
         logger.propagate = True
         logger.setLevel(at)
+    # captureWarnings(True) does nothing when it ran before, even if warnings.showwarning has
+    # been put back since (leaving warnings.catch_warnings does): take the warnings over anew.
+    logging.captureWarnings(False)
     logging.captureWarnings(True)
 
 
