@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from api.deps import each_query_parameter_once
 from api.errors import ERROR_RESPONSES, install_error_handlers
-from api.request_log import RequestLog, configure_logging
+from api.request_log import RequestLog
 from api.routers import (
     analytics,
     connections,
@@ -40,6 +40,7 @@ from models.errors import QConnectError
 from models.settings import get_settings
 from service import config
 from service.community import LiveCommunity, start_community
+from service.logs import configure_logging
 
 __all__ = ["ROUTERS", "create_app"]
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from api.request_log import JsonFormatter
 from graph_schema import open_store
 from graph_schema.embedded import EmbeddedStore
 from matcher.embeddings.encoder import Encoder
@@ -19,6 +18,7 @@ from models import Community, Member
 from models.errors import StoreUnavailableError
 from models.settings import get_settings
 from service import community
+from service.logs import JsonFormatter
 from tests.conftest import Api, serving, stored_copy
 
 NEW = {"id": "m-new", "name": "Ayesha Khan", "role": "Improvement adviser",

@@ -1,11 +1,14 @@
 """Every line the service logs is JSON, its libraries' lines and tracebacks included, and none
-carries personal data: a real ``qconnect serve`` process, and each library logger in turn."""
+carries personal data: a real ``qconnect serve`` process, each library logger in turn, and the
+process analysts' evaluations run in."""
 
 from __future__ import annotations
 
 import json
 import logging
+import operator
 import os
+import pickle
 import signal
 import socket
 import subprocess
@@ -17,10 +20,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.request_log import configure_logging
 from graph_schema import open_store
 from models import Community, Member
 from service.keys import new_key
+from service.logs import configure_logging
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_ID, SECRET_NAME, SECRET_QUERY = "m-private-7731", "Zebedee Quartz", "tangerine kiln"
@@ -116,3 +119,34 @@ def test_every_library_logs_json_without_personal_data(
         ("py.warnings", "WARNING"), ("qconnect.api", "DEBUG")]
     assert "KeyError" in logged[1]["error"] and "test_logs.py" in logged[1]["error"]
     assert not _personal(json.dumps(logged))
+
+
+class _Failing:
+    """A job whose unpickling fails with a message naming a member, as a fault deep in an
+    evaluation can."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return operator.getitem, ({}, SECRET_ID)
+
+
+class _Warning:
+    """A job whose unpickling warns, as a library does on the way (then fails: no job)."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return warnings.warn, ("a library's warning",)
+
+
+@pytest.mark.parametrize("job", [_Failing(), _Warning()], ids=["fault", "warning"])
+def test_the_evaluation_process_logs_json_and_reports_no_exception_message(job: object) -> None:
+    # It writes to the service's standard error, and the service logs the traceback it reports.
+    done = subprocess.run([sys.executable, "-m", "service.evaluation_worker"],
+                          input=pickle.dumps(job), capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    status, kind, where = pickle.loads(done.stdout)
+    assert status == "failed" and kind in ("KeyError", "TypeError")
+    assert "Traceback" in where and kind in where and not _personal(where)
+    logged = _json_lines(done.stderr.decode())
+    if isinstance(job, _Warning):
+        assert [line["logger"] for line in logged] == ["py.warnings"]
+        assert "a library's warning" in logged[0]["message"]
