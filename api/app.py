@@ -1,8 +1,10 @@
 """The HTTP service: ``create_app()`` builds it, ``qconnect serve`` runs it with uvicorn.
 
 The store, the model and the community's snapshot are opened once, when the service starts
-(``lifespan``), and closed when it stops; uvicorn lets requests in flight finish first. While
-it runs, a task looks every few seconds for writes made beside it and reads them in.
+(``lifespan``), and closed when it stops; uvicorn lets requests in flight finish first, and
+closing the community stops the work it runs in the background (an analysts' evaluation under
+way is ended with its process). While it runs, a task looks every few seconds for writes made
+beside it and reads them in.
 Routes live in ``api/routers``, one module per resource, each parsing a request, calling one
 use case of ``service/`` and returning its answer; who may call what is the use cases' own rule
 (``service/access.py``), checked at the door by ``api/deps.py``; errors become HTTP statuses in
@@ -16,12 +18,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from threadpoolctl import threadpool_limits
 
+from api.deps import each_query_parameter_once
 from api.errors import ERROR_RESPONSES, install_error_handlers
-from api.request_log import RequestLog, configure_logging
+from api.request_log import RequestLog
 from api.routers import (
     analytics,
     connections,
@@ -37,6 +40,7 @@ from models.errors import QConnectError
 from models.settings import get_settings
 from service import config
 from service.community import LiveCommunity, start_community
+from service.logs import configure_logging
 
 __all__ = ["ROUTERS", "create_app"]
 
@@ -96,12 +100,14 @@ def create_app(store: str | None = None) -> FastAPI:
             if following:
                 following.cancel()
                 await asyncio.gather(following, return_exceptions=True)
-            # A reload the cancelled task left running in a worker thread ends first.
+            # A reload the cancelled task left running in a worker thread ends first; an
+            # evaluation under way in the background is stopped.
             await run_in_threadpool(live.close)
             log.info("stopped")
 
     app = FastAPI(title="qconnect", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan, max_body_size=MAX_BODY_BYTES)
+                  lifespan=lifespan, max_body_size=MAX_BODY_BYTES,
+                  dependencies=[Depends(each_query_parameter_once)])
     install_error_handlers(app)
     app.add_middleware(RequestLog)
     for router in ROUTERS:

@@ -11,10 +11,12 @@ holds up that request only, never the event loop. The role check itself is a cor
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from models.errors import UnauthorisedError
@@ -23,7 +25,7 @@ from service import keys
 from service.access import Rule, rule_of
 from service.community import LiveCommunity
 
-__all__ = ["CommunityDep", "Door", "community", "door"]
+__all__ = ["CommunityDep", "Door", "community", "door", "each_query_parameter_once"]
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from 'qconnect keys create'.")
 
@@ -33,6 +35,17 @@ async def community(request: Request) -> LiveCommunity:
 
 
 CommunityDep = Annotated[LiveCommunity, Depends(community)]
+
+
+def each_query_parameter_once(request: Request) -> None:
+    """Refuse a query parameter given more than once: none of this API's parameters is a list,
+    and taking the last of several values would hide the caller's mistake."""
+    given = Counter(name for name, _ in request.query_params.multi_items())
+    repeated = [name for name, times in given.items() if times > 1]
+    if repeated:
+        raise RequestValidationError([
+            {"type": "repeated", "loc": ("query", name), "msg": "give this parameter once"}
+            for name in repeated])
 
 
 def _caller(

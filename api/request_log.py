@@ -2,13 +2,13 @@
 
 Each request gets an id (the caller's ``X-Request-ID`` when it is a sane token, else a fresh
 one), returned in the response header and written on every log line about it. Log lines are
-JSON and carry no personal data: the route's template (``/members/{member_id}``), never the
-path with ids in it, nor query strings, bodies or key material.
+JSON (:mod:`service.logs`) and carry no personal data: the route's template
+(``/members/{member_id}``), never the path with ids in it, nor query strings, bodies or key
+material.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -17,31 +17,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["JsonFormatter", "RequestLog", "configure_logging"]
+__all__ = ["RequestLog"]
 
 log = logging.getLogger("qconnect.api")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message and the record's ``fields``."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-                 "logger": record.name, "message": record.getMessage(),
-                 **getattr(record, "fields", {})}
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("qconnect")
-    logger.handlers[:] = [handler]
-    logger.setLevel(level.upper())
-    logger.propagate = False
 
 
 class RequestLog:

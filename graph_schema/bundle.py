@@ -12,6 +12,8 @@ import csv
 import io
 import json
 import os
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +26,7 @@ from models.errors import QConnectError
 __all__ = ["CONNECTION_COLUMNS", "BundleError", "read_bundle", "write_bundle"]
 
 CONNECTION_COLUMNS = ("source", "target", "kind", "since")
+_LINES = re.compile(r"\r\n|\r|\n")
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
@@ -56,17 +59,33 @@ def _read_text(path: Path, problems: list[str]) -> str | None:
         return None
 
 
+def _parse_json(line: str) -> Any:
+    """``line`` as JSON; ValueError naming what is wrong, however hostile the line."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(exc.msg) from exc
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+    except ValueError as exc:  # Python refuses to convert integers this long
+        raise ValueError(
+            f"a number longer than {sys.get_int_max_str_digits():,} digits") from exc
+
+
 def _jsonl(path: Path, model: type[_Model], problems: list[str]) -> Iterator[tuple[int, _Model]]:
     if not path.exists():
         return
     text = _read_text(path, problems)
-    for number, line in enumerate((text or "").splitlines(), start=1):
+    # Records end at a newline ("\n", "\r\n" or "\r", which JSON text cannot hold raw), never
+    # at U+2028, U+0085 or the other characters str.splitlines() also breaks at: JSON strings
+    # may hold those.
+    for number, line in enumerate(_LINES.split(text or ""), start=1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path.name}:{number}: not valid JSON ({exc.msg})")
+            data = _parse_json(line)
+        except ValueError as exc:
+            problems.append(f"{path.name}:{number}: not valid JSON ({exc})")
             continue
         if not isinstance(data, dict):
             problems.append(f"{path.name}:{number}: expected a JSON object")
@@ -119,6 +138,23 @@ def _vocabulary(
     return [row for _, row in rows]
 
 
+def _csv_rows(
+    reader: csv.DictReader[str], path: Path, problems: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows with their line numbers; a row the csv module cannot read (a field longer than
+    its limit, a stray quote) is a problem of that line, and reading goes on."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # DictReader counts lines only on success; its inner reader counts this one too.
+            problems.append(f"{path.name}:{reader.reader.line_num}: not valid CSV ({exc})")
+            continue
+        yield reader.line_num, row
+
+
 def _connections(path: Path, members: set[str], problems: list[str]) -> list[Connection]:
     if not path.exists():
         return []
@@ -126,14 +162,16 @@ def _connections(path: Path, members: set[str], problems: list[str]) -> list[Con
     if text is None:
         return []
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = tuple(reader.fieldnames or ())
+    try:
+        header = tuple(reader.fieldnames or ())
+    except csv.Error:
+        header = ()
     if header[:2] != CONNECTION_COLUMNS[:2] or not set(header) <= set(CONNECTION_COLUMNS):
         problems.append(f"{path.name}:1: header must be {','.join(CONNECTION_COLUMNS)}")
         return []
     kept: list[Connection] = []
     first_seen: dict[frozenset[str], int] = {}
-    for row in reader:
-        number = reader.line_num
+    for number, row in _csv_rows(reader, path, problems):
         if None in row:
             problems.append(f"{path.name}:{number}: more fields than the header names")
             continue
@@ -201,8 +239,14 @@ def _write_atomic(path: Path, text: str) -> None:
     partial.replace(path)
 
 
+# Unicode line breaks other than "\n" are written escaped, so every record stays one line for
+# any reader (str.splitlines(), editors); JSON reads the escape back as the same character.
+_LINE_BREAKS = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"})
+
+
 def _jsonl_text(rows: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    return "".join(json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
+                   for row in rows)
 
 
 def write_bundle(community: Community, folder: str | os.PathLike[str]) -> Path:

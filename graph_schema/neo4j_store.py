@@ -10,22 +10,21 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import neo4j
 import numpy as np
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
-from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import DriverError
 
 from graph_schema import cypher
+from graph_schema.neo4j_errors import Outage, translated
 from graph_schema.schema import MIGRATIONS
 from graph_schema.store import Kind, Progress, Store, member_from_row, member_row
 from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, TermKind, Topic
 from models.errors import (
-    ConflictError,
     NotFoundError,
-    QConnectError,
     StoreUnavailableError,
 )
 
@@ -98,28 +97,22 @@ class Neo4jStore(Store):
                 max_transaction_retry_time=5)
         except (DriverError, ValueError) as exc:
             raise StoreUnavailableError(f"cannot use Neo4j at {uri}: {exc}") from exc
+        self._outage = Outage(self._answers)
         # Fail at once with a clear message rather than after the driver's retry budget.
-        with self._errors():
-            self._driver.verify_connectivity()
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        """Driver failures as the store's own errors, so callers never see driver types."""
         try:
-            yield
-        except ConstraintError as exc:
-            raise ConflictError(f"write refused, nothing changed: {exc.message}") from exc
-        except (ServiceUnavailable, OSError) as exc:
-            raise StoreUnavailableError(f"Neo4j at {self.location} is unavailable: {exc}") from exc
-        except Neo4jError as exc:
-            if exc.code == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":
-                raise QConnectError(
-                    "the write is larger than Neo4j's transaction memory allows, so nothing "
-                    "was written: raise the server's heap or dbms.memory.transaction.total.max, "
-                    "or import the bundle in parts") from exc
-            raise QConnectError(f"Neo4j refused the request: {exc}") from exc
-        except DriverError as exc:
-            raise QConnectError(f"Neo4j refused the request: {exc}") from exc
+            with self._errors():
+                self._driver.verify_connectivity()
+        except BaseException:
+            self.close()
+            raise
+
+    def _answers(self) -> None:
+        """Raise unless the database answers a query now (no retries)."""
+        with self._driver.session(database=self._database) as session:
+            session.run("RETURN 1").consume()
+
+    def _errors(self) -> AbstractContextManager[None]:
+        return translated(self.location, self._outage)
 
     def _read(self, query: str, *, routing: RoutingControl = RoutingControl.READ,
               **params: Any) -> list[neo4j.Record]:
@@ -420,5 +413,6 @@ class Neo4jStore(Store):
         self._delete_one(cypher.DELETE_GROUP, "group", group_id, id=group_id)
 
     def close(self) -> None:
+        self._outage.close()
         self._driver.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from models.domain import (
     Connection,
@@ -26,9 +26,11 @@ from models.domain import (
 )
 
 __all__ = [
+    "MAX_POOL",
     "ConnectionCreate",
     "ConsentChange",
     "ConsentChoices",
+    "EvaluationStatus",
     "FeedbackCreate",
     "GroupCreate",
     "GroupPublic",
@@ -92,23 +94,42 @@ class ConsentChoices(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"suggestions": True, "groups": True, "analytics": False}]})
 
-    suggestions: bool
-    groups: bool
-    analytics: bool
+    suggestions: StrictBool
+    groups: StrictBool
+    analytics: StrictBool
 
 
 class ConsentChange(BaseModel):
-    """Consent for the purposes named; the others keep their value."""
+    """Consent for the purposes named; the others (left out, or null) keep their value."""
 
     model_config = ConfigDict(extra="forbid")
 
-    suggestions: bool | None = None
-    groups: bool | None = None
-    analytics: bool | None = None
+    suggestions: StrictBool | None = None
+    groups: StrictBool | None = None
+    analytics: StrictBool | None = None
+
+
+def _keys_checked(schema: dict[str, Any]) -> None:
+    """Pydantic states the pattern of a mapping's keys as ``patternProperties``, which leaves
+    keys that do not match it free; the keys are refused, so say so with ``propertyNames``."""
+    ((pattern, values),) = schema.pop("patternProperties").items()
+    schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": pattern}
+    schema["additionalProperties"] = values
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def _kept_unless_given(**constraints: Any) -> Any:
+    """A field a change may leave out, keeping its value, but not set to null: null would mean
+    nothing for it, so the schema does not allow it and it is refused as a wrong type."""
+    return Field(default=None, json_schema_extra=_no_default, **constraints)
 
 
 class MemberUpdate(BaseModel):
-    """The fields to change; those left out keep their value."""
+    """The fields to change; those left out keep their value. Null clears a name, role,
+    organisation, region or bio; the other fields cannot be null."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"bio": "Now leading a falls collaborative.", "visibility": "public"}]})
@@ -118,17 +139,17 @@ class MemberUpdate(BaseModel):
     organisation: Label | None = None
     region: Label | None = None
     bio: Text | None = None
-    skills: list[SkillLevel] | None = Field(default=None, max_length=100)
-    interests: list[Name] | None = Field(default=None, max_length=100)
-    wants_to_learn: list[Name] | None = Field(default=None, max_length=100)
-    open_to_connect: bool | None = None
-    visibility: Visibility | None = None
-    consent: ConsentChange | None = None
+    skills: list[SkillLevel] = _kept_unless_given(max_length=100)
+    interests: list[Name] = _kept_unless_given(max_length=100)
+    wants_to_learn: list[Name] = _kept_unless_given(max_length=100)
+    open_to_connect: StrictBool = _kept_unless_given()
+    visibility: Visibility = _kept_unless_given()
+    consent: ConsentChange = _kept_unless_given()
 
     def applied_to(self, member: Member) -> Member:
         """``member`` with these changes (validated as a whole member)."""
         changes = self.model_dump(exclude_unset=True, exclude={"consent"})
-        if self.consent is not None:
+        if "consent" in self.model_fields_set:
             changes["consent"] = {**member.consent.model_dump(),
                                   **self.consent.model_dump(exclude_none=True)}
         return Member.model_validate({**member.model_dump(), **changes})
@@ -257,6 +278,11 @@ class GroupSearchResults(BaseModel):
     data: list[GroupSearchHit]
 
 
+MAX_POOL = 20_000
+"""The most members one proposal may group: a larger pool is refused (narrow it with a filter
+or a list of ids). 10,000 take well under a minute on two cores."""
+
+
 class PreviousProposal(BaseModel):
     """A proposal to start from: its groups as lists of member ids, and the members it left
     unassigned. A proposal as ``/groups/proposals`` returned it (groups with ``members``,
@@ -267,7 +293,7 @@ class PreviousProposal(BaseModel):
                       "unassigned": ["m-eve"]}]})
 
     groups: list[list[Identifier]] = Field(max_length=5000)
-    unassigned: list[Identifier] = Field(default=[], max_length=20_000)
+    unassigned: list[Identifier] = Field(default=[], max_length=MAX_POOL)
 
     @model_validator(mode="before")
     @classmethod
@@ -300,7 +326,7 @@ class ProposalRequest(BaseModel):
         {"topic": "patient safety", "min_size": 5, "max_size": 8, "max_per_organisation": 2,
          "min_roles": 2, "seed": 1}]})
 
-    pool: list[Identifier] | None = Field(default=None, max_length=20_000)
+    pool: list[Identifier] | None = Field(default=None, max_length=MAX_POOL)
     topic: Name | None = None
     skill: Name | None = None
     region: Name | None = None
@@ -313,9 +339,10 @@ class ProposalRequest(BaseModel):
     min_roles: int = Field(default=0, ge=0, le=20)
     together: list[list[Identifier]] = Field(default=[], max_length=1000)
     apart: list[tuple[Identifier, Identifier]] = Field(default=[], max_length=1000)
-    pins: dict[Identifier, int] = Field(default={}, max_length=1000)
+    pins: dict[Identifier, int] = Field(default={}, max_length=1000,
+                                        json_schema_extra=_keys_checked)
     focus: list[Name] = Field(default=[], max_length=1000)
-    known_weight: float = Field(default=0.0, ge=-1, le=1)
+    known_weight: float = Field(default=0.0, ge=-1, le=1, allow_inf_nan=False)
     previous: PreviousProposal | None = None
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
@@ -366,3 +393,27 @@ class ProposalSave(BaseModel):
     coordinator: Identifier | None = Field(
         default=None, description="Defaults to the member a coordinator's key acts for.")
     prefix: Identifier | None = None
+
+
+class EvaluationStatus(BaseModel):
+    """Where the evaluation of the community for one ``k`` stands, with the last finished
+    figures (those of ``qconnect evaluate``) once there are any."""
+
+    k: int
+    status: Literal["ready", "running", "queued"] = Field(description=(
+        "ready: figures below (perhaps of an earlier revision); running or queued: the first "
+        "evaluation for this k is under way or waiting its turn, no figures yet."))
+    current_revision: int = Field(description=(
+        "The community's revision now: one more at every write and reload."))
+    revision: int | None = Field(default=None, description=(
+        "The revision the figures were computed for."))
+    current: bool = Field(default=False, description="The figures are of the current revision.")
+    computed_at: dt.datetime | None = None
+    age_seconds: float | None = Field(default=None, description="Seconds since they were.")
+    refreshing: bool = Field(default=False, description=(
+        "An evaluation of the current revision is under way or waiting its turn."))
+    failed: str | None = Field(default=None, description=(
+        "Why the evaluation of the current revision failed; it is tried again after the "
+        "next change."))
+    results: list[dict[str, Any]] = []
+    training: dict[str, Any] = {}

@@ -3,13 +3,16 @@
 These are the shapes of the bundle format (see the README) and of every store write: a record
 that passes these models is one any store can hold and any export can write back unchanged.
 Unknown fields on members and groups are kept (in ``model_extra``) rather than dropped, so a
-bundle with extra columns round-trips.
+bundle with extra columns round-trips; they are bounded in size and depth like every other
+field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -18,13 +21,18 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_serializer,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "ID_ALPHABET",
+    "MAX_EXTRA_CHARS",
+    "MAX_EXTRA_DEPTH",
     "Community",
     "Connection",
     "Consent",
@@ -51,19 +59,84 @@ _CONTROL = re.compile(r"[\x00-\x1f]")
 
 def _printable(value: str) -> str:
     if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+        raise PydanticCustomError("string_control_characters",
+                                  "must not contain control characters")
     return value
 
 
-# Ids travel through CSV, URLs and Cypher parameters: keep them short, trimmed and one line.
+def _trimmed(value: str) -> str:
+    """``value`` without surrounding whitespace, refused if nothing else is left."""
+    value = value.strip()
+    if not value:
+        raise PydanticCustomError("string_blank", "must not be blank")
+    return value
+
+
+# The JSON schema says what validation checks, so a request the schema allows is never refused
+# as malformed: lengths count the text as given, stripped text must keep a character that is
+# not whitespace (as str.strip sees it), and one-line text has no control characters.
+_SPACE = (r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+          r"\u3000")
+_ONE_LINE = Field(json_schema_extra={"pattern": r"^[^\x00-\x1f]*$"})
+_NOT_BLANK = Field(json_schema_extra={"pattern": f"[^{_SPACE}]"})
+
+ID_ALPHABET = "ASCII letters, digits and . _ - @ :, starting with a letter or digit"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:-]*")
+
+
+def _safe_id(value: str) -> str:
+    # A pattern the schema states (below), so its own error type: a 422, not a rule's 400.
+    if not _ID.fullmatch(value):
+        raise PydanticCustomError("id_alphabet", f"ids use {ID_ALPHABET}; {value!r} does not")
+    return value
+
+
+# Ids travel through CSV, URL paths, command lines and Cypher parameters. An alphabet safe in
+# all of them means an id that is accepted can always be named again: no "/" or "?" to break
+# a path, no ".." to be resolved away, no leading "-" to be read as an option. Surrounding
+# whitespace is trimmed (the schema's pattern allows it, as the length counts it).
 Identifier = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
-    AfterValidator(_printable),
+    StringConstraints(min_length=1, max_length=128),
+    AfterValidator(_trimmed),
+    AfterValidator(_safe_id),
+    Field(json_schema_extra={"pattern": f"^[{_SPACE}]*{_ID.pattern}[{_SPACE}]*$"}),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Label = Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_trimmed),
+                 _NOT_BLANK]
+Label = Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable), _ONE_LINE]
 Text = Annotated[str, StringConstraints(max_length=5000)]
+
+
+MAX_EXTRA_CHARS = 20_000
+"""The most a record's unknown fields may take, in all, written as JSON (a bio takes 5,000)."""
+MAX_EXTRA_DEPTH = 20
+"""How deeply a record's unknown fields may nest lists and objects."""
+
+
+def _depth(values: Iterable[Any]) -> int:
+    """How many lists and objects deep ``values`` nest (0 for scalars), without recursing."""
+    deepest, pending = 0, [(value, 0) for value in values]
+    while pending and deepest <= MAX_EXTRA_DEPTH:  # deep enough to refuse: stop looking
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level + 1)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _check_extra(extra: dict[str, Any] | None) -> None:
+    """Refuse unknown fields beyond the bounds: kept fields cost store, export and memory."""
+    if not extra:
+        return
+    names = ", ".join(sorted(extra)[:5]) + (", …" if len(extra) > 5 else "")
+    if _depth(extra.values()) > MAX_EXTRA_DEPTH:
+        raise ValueError(f"unknown fields ({names}) nest deeper than {MAX_EXTRA_DEPTH} levels")
+    size = len(json.dumps(extra, ensure_ascii=False, default=str))
+    if size > MAX_EXTRA_CHARS:
+        raise ValueError(f"unknown fields ({names}) take {size:,} characters as JSON, more "
+                         f"than the {MAX_EXTRA_CHARS:,} allowed")
 
 
 def _unique(values: list[str], what: str) -> list[str]:
@@ -73,6 +146,14 @@ def _unique(values: list[str], what: str) -> list[str]:
             raise ValueError(f"{what} {value!r} is listed twice")
         seen.add(value)
     return values
+
+
+def _own_and_extra(model: BaseModel) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The model's own fields as JSON without those unset (None), and its unknown fields as
+    JSON, all of them: an unknown field that is null or empty is still data to give back."""
+    extra = set(model.model_extra or ())
+    own = model.model_dump(mode="json", exclude=extra, exclude_none=True)
+    return own, model.model_dump(mode="json", include=extra) if extra else {}
 
 
 class SkillLevel(BaseModel):
@@ -90,15 +171,16 @@ class SkillLevel(BaseModel):
 
 
 class Consent(BaseModel):
-    """What a member agrees their profile may be used for, one purpose at a time."""
+    """What a member agrees their profile may be used for, one purpose at a time. Each is a
+    JSON boolean: "no", 0 or "false" are refused, not read as a choice."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    suggestions: bool = Field(default=True, description="Appear in others' suggestions and "
+    suggestions: StrictBool = Field(default=True, description="Appear in others' suggestions and "
                               "search results.")
-    groups: bool = Field(default=True, description="Be placed in interest groups by "
+    groups: StrictBool = Field(default=True, description="Be placed in interest groups by "
                          "coordinators and group proposals.")
-    analytics: bool = Field(default=True, description="Be included in analytics and "
+    analytics: StrictBool = Field(default=True, description="Be included in analytics and "
                             "pseudonymised exports.")
 
 
@@ -116,7 +198,7 @@ class Member(BaseModel):
     skills: list[SkillLevel] = Field(default_factory=list, max_length=100)
     interests: list[Name] = Field(default_factory=list, max_length=100)
     wants_to_learn: list[Name] = Field(default_factory=list, max_length=100)
-    open_to_connect: bool = True
+    open_to_connect: StrictBool = True
     visibility: Visibility = "members"
     joined: dt.date | None = None
     consent: Consent = Field(default_factory=Consent)
@@ -132,14 +214,20 @@ class Member(BaseModel):
     def _names_unique(cls, values: list[str]) -> list[str]:
         return _unique(values, "name")
 
+    @model_validator(mode="after")
+    def _extra_bounded(self) -> Member:
+        _check_extra(self.model_extra)
+        return self
+
     @field_serializer("skills")
     def _skills_compact(self, skills: list[SkillLevel]) -> list[str | dict[str, Any]]:
         # The bundle format writes a skill without a level as a bare string.
         return [s.name if s.level is None else {"name": s.name, "level": s.level} for s in skills]
 
     def to_bundle(self) -> dict[str, Any]:
-        """The member as one ``members.jsonl`` object: defaults and empty fields left out."""
-        data = self.model_dump(mode="json", exclude_none=True)
+        """The member as one ``members.jsonl`` object: defaults and empty fields left out,
+        unknown fields as they came."""
+        data, extra = _own_and_extra(self)
         for key in ("skills", "interests", "wants_to_learn"):
             if not data[key]:
                 del data[key]
@@ -149,7 +237,7 @@ class Member(BaseModel):
             del data["visibility"]
         if self.consent == Consent():
             del data["consent"]
-        return data
+        return {**data, **extra}
 
 
 class Connection(BaseModel):
@@ -161,6 +249,12 @@ class Connection(BaseModel):
     target: Identifier
     kind: Label | None = None
     since: dt.date | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _blank_is_none(cls, kind: str | None) -> str | None:
+        # connections.csv writes no kind as an empty field: an empty kind is no kind.
+        return kind or None
 
     @model_validator(mode="after")
     def _not_a_loop(self) -> Connection:
@@ -215,6 +309,11 @@ class Group(BaseModel):
         return _unique(values, "entry")
 
     @model_validator(mode="after")
+    def _extra_bounded(self) -> Group:
+        _check_extra(self.model_extra)
+        return self
+
+    @model_validator(mode="after")
     def _roles_disjoint(self) -> Group:
         both = sorted(set(self.members) & set(self.coordinators))
         if both:
@@ -222,8 +321,10 @@ class Group(BaseModel):
         return self
 
     def to_bundle(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json", exclude_none=True)
-        return {k: v for k, v in data.items() if v != [] or k == "members"}
+        """The group as one ``groups.jsonl`` object: empty fields left out but ``members``,
+        unknown fields as they came."""
+        data, extra = _own_and_extra(self)
+        return {**{k: v for k, v in data.items() if v != [] or k == "members"}, **extra}
 
 
 class _Term(BaseModel):

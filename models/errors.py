@@ -9,6 +9,7 @@ to show the person who asked.
 from __future__ import annotations
 
 __all__ = [
+    "BusyError",
     "ConflictError",
     "ForbiddenError",
     "NotFoundError",
@@ -42,6 +43,12 @@ class NotFoundError(QConnectError):
 
 class ConflictError(QConnectError):
     """A write would break a rule of the graph (a reference to a missing member, a clash)."""
+
+
+class BusyError(QConnectError):
+    """The same heavy work (a group proposal, an export) is under way for another request, or
+    enough of it is waiting its turn: try again shortly. Waiting for it instead would hold one
+    of the threads every request needs."""
 
 
 class StoreUnavailableError(QConnectError):

@@ -5,7 +5,9 @@ pools, analytics) asks these questions here, so each rule can be read, audited a
 (``tests/test_privacy.py`` holds them as a table).
 
 - A **hidden** profile is seen only by its member and admins; to everyone else it does not
-  exist, and it is never suggested, found, placed in a group, analysed or named in a reason.
+  exist, and it is never suggested, found, placed in a group, analysed or named in a reason,
+  nor in another member's own data (their export): a tie to someone who has hidden
+  themself, or feedback about them, is left out of it.
 - **Consent** is per purpose: ``suggestions`` (appear in others' suggestions and search),
   ``groups`` (be placed in groups by coordinators and proposals) and ``analytics`` (be counted in
   analysts' summaries, exports and evaluations).
@@ -30,6 +32,7 @@ __all__ = [
     "findable",
     "may_place",
     "may_see",
+    "named_to",
     "placeable",
     "private_fields",
     "shown_to_others",
@@ -59,6 +62,19 @@ def shown_to_others(member: Member) -> bool:
     """Whether anyone but the member and admins may know the profile exists (and so be told of
     it in a count, a group's member list or a reason such as a mutual connection)."""
     return member.visibility != "hidden"
+
+
+def named_to(member_id: str, other: Member) -> bool:
+    """Whether ``other`` may be named in what is given to member ``member_id`` as their own
+    data (their export), whoever fetches it for them: the member themself, or anyone shown
+    to others. The tie between them is the member's data too, but the other asked to
+    disappear, and a count of withheld ties would tell the member that one of their contacts
+    did.
+
+    >>> named_to("m1", Member(id="m2", visibility="hidden")), named_to("m1", Member(id="m2"))
+    (False, True)
+    """
+    return other.id == member_id or shown_to_others(other)
 
 
 def may_see(caller: Caller, member: Member) -> bool:

@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address 'qconnect serve' listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port 'qconnect serve' uses.")
     retry_after: int = Field(
-        default=5, ge=1, description="Seconds a client is told to wait when the store is down.")
+        default=5, ge=1, description="Seconds a client is told to wait before asking again: "
+        "the store is down, heavy work is under way, or an evaluation is running.")
     pseudonym_key: SecretStr | None = Field(
         default=None,
         description="Key for the pseudonyms in analysts' exports; the same key gives the same "

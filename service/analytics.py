@@ -2,32 +2,28 @@
 
 Everything here reads the analysed part of the community (:func:`matcher.analytics.analysed`):
 members who are hidden or withheld consent to analytics are left out, with their ties.
+
+None of it may hold up members' requests. The summary and the export are computed once per
+snapshot, for one request at a time (:mod:`service.limits`); evaluations run in the background,
+one at a time, and requests get the last figures (:mod:`service.evaluations`).
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
-import weakref
 from functools import cache
 from typing import Any
 
-from matcher.analytics.view import analysed, pseudonymised_export, summary
-from matcher.evaluation.protocol import hold_out
-from matcher.recommend.snapshot import Snapshot
+from matcher.analytics.view import pseudonymised_export, summary
+from models.api import EvaluationStatus
 from models.privacy import Caller
 from models.settings import get_settings
 from service.access import allow
 from service.community import LiveCommunity
-from service.training import evaluate_holdout
+from service.evaluations import Evaluations
+from service.limits import PerSnapshot
 
 __all__ = ["community_summary", "evaluation", "pseudonymised"]
-
-# One evaluation at a time; later callers get its result. The results are kept for the latest
-# snapshot evaluated, held by a weak reference, so an old snapshot (say, one from before an
-# erasure) is never kept alive.
-_evaluating = threading.Lock()
-_evaluated: tuple[weakref.ref[Snapshot], dict[int, dict[str, Any]]] | None = None
 
 
 @cache
@@ -37,29 +33,29 @@ def _pseudonym_key() -> bytes:
     return configured.get_secret_value().encode() if configured else secrets.token_bytes(32)
 
 
+_summary = PerSnapshot("the summary", summary)
+_export = PerSnapshot("the export", lambda snapshot: pseudonymised_export(snapshot,
+                                                                          _pseudonym_key()))
+
+
 @allow("analyst", "admin")
 def community_summary(live: LiveCommunity, caller: Caller) -> dict[str, Any]:
     """Size, roles, regions, degrees and the share of ties across organisations."""
-    return summary(live.snapshot)
+    return _summary.get(live.snapshot)
 
 
 @allow("analyst", "admin")
 def pseudonymised(live: LiveCommunity, caller: Caller) -> dict[str, Any]:
-    """Members, ties and memberships under pseudonyms (the same for one key)."""
-    return pseudonymised_export(live.snapshot, _pseudonym_key())
+    """Members, ties and memberships under pseudonyms (the same for one key), k-anonymous in
+    what profiles show (:mod:`matcher.analytics.anonymity`)."""
+    return _export.get(live.snapshot)
 
 
 @allow("analyst", "admin")
-def evaluation(live: LiveCommunity, caller: Caller, k: int = 10) -> dict[str, Any]:
+def evaluation(live: LiveCommunity, caller: Caller, k: int = 10) -> EvaluationStatus:
     """Offline quality of suggestions against baselines on held-out ties (see
-    ``qconnect evaluate``), and what training chose and why. Computed once per state of the
-    community and ``k``."""
-    global _evaluated
-    snapshot = live.snapshot
-    with _evaluating:
-        if _evaluated is None or _evaluated[0]() is not snapshot:
-            _evaluated = (weakref.ref(snapshot), {})
-        done = _evaluated[1]
-        if k not in done:
-            done[k] = evaluate_holdout(hold_out(analysed(snapshot)), k=k).as_dict(k)
-        return done[k]
+    ``qconnect evaluate``), and what training chose and why: the last figures computed for
+    ``k``, with the revision of the community they are of and their age. Never waits: an
+    evaluation of the current revision runs in the background when the figures are older,
+    and until the first are done the answer says it is running."""
+    return live.attached(Evaluations).status(k)

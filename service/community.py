@@ -8,6 +8,11 @@ lose it. Changed profiles and groups are embedded as part of their write, and th
 matrices are computed before it replaces the old one, so readers never wait for a write: they
 only take turns with each other for the exposure counts, which every suggestion updates.
 
+Each snapshot served has a revision, a number that grows with every write and reload, so that
+work done for one state of the community (an analysts' evaluation) can be told from work done
+for another without keeping the old snapshot alive. Background work of that kind is attached
+to the community (:meth:`LiveCommunity.attached`) and stopped when it closes.
+
 The snapshot is read on first use, so a command that only touches the store (a key, an import)
 never pays for it; the service reads it when it starts. Writes made beside it (another process
 over the same store, an import) reach it when :meth:`LiveCommunity.follow` notices them and
@@ -20,7 +25,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -35,12 +40,22 @@ from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Feedback, Group, Member, Skill, Topic
 from models.api import SuggestionKind
-from models.errors import ConflictError, NotFoundError, QConnectError
+from models.errors import ConflictError, NotFoundError, QConnectError, StoreUnavailableError
 from service import config
 
 __all__ = ["LiveCommunity", "open_community", "read_snapshot", "start_community"]
 
 log = logging.getLogger("qconnect.service")
+
+
+class Attachment(Protocol):
+    """Work kept with a community, such as evaluations running in the background."""
+
+    def close(self) -> None:
+        """Stop what is under way; called once, when the community closes."""
+
+
+A = TypeVar("A", bound=Attachment)
 
 
 def read_snapshot(store: Store) -> Snapshot:
@@ -70,7 +85,11 @@ class LiveCommunity:
         self._policy = policy or config.rerank_policy()
         self._stale = False  # changes beside this process seen, not yet read in
         self._recommender: Recommender | None = None  # read on first use
+        self._revision = 0  # of the snapshot served, one more at each swap
+        self._swap = threading.Lock()  # the recommender with its revision; what is attached
         self._trained = False
+        self._attached: dict[Callable[[LiveCommunity], Attachment], Attachment] = {}
+        self._closed = False
         store.changed_elsewhere()  # from here on, writes beside this process are noticed
 
     @property
@@ -114,18 +133,53 @@ class LiveCommunity:
         fresh, trained = _recommender(self.store, self._policy)
         with self._serving:
             old = self._recommender
-            self._recommender = old.succeeded_by(fresh) if old else fresh
+            self._swapped(old.succeeded_by(fresh) if old else fresh)
             self._trained = trained
         self._stale = False
 
+    def _swapped(self, recommender: Recommender) -> None:
+        """Serve ``recommender`` from now on, under a new revision."""
+        with self._swap:
+            self._recommender = recommender
+            self._revision += 1
+
+    def attached(self, kind: Callable[[LiveCommunity], A]) -> A:
+        """The one ``kind(self)`` kept with this community, made on first use and closed
+        when the community closes, before its store."""
+        with self._swap:
+            if self._closed:
+                raise StoreUnavailableError("the service is stopping")
+            found = self._attached.get(kind)
+            if found is None:
+                found = self._attached[kind] = kind(self)
+            return cast(A, found)
+
     def close(self) -> None:
-        """Close the store once no write or reload is running (they hold the write lock)."""
+        """Stop the work attached to the community, then close the store once no write or
+        reload is running (they hold the write lock)."""
+        with self._swap:
+            self._closed = True
+            attached, self._attached = list(self._attached.values()), {}
+        for attachment in attached:
+            attachment.close()
         with self._lock:
             self.store.close()
 
     @property
     def snapshot(self) -> Snapshot:
         return self.recommender.snapshot
+
+    def current(self) -> tuple[Snapshot, int]:
+        """The snapshot served now, and its revision."""
+        self.recommender  # noqa: B018 - read, if not yet
+        with self._swap:
+            assert self._recommender is not None
+            return self._recommender.snapshot, self._revision
+
+    @property
+    def revision(self) -> int:
+        """The revision of the snapshot served now: one more at every write and reload."""
+        return self.current()[1]
 
     @property
     def trained(self) -> bool:
@@ -181,7 +235,7 @@ class LiveCommunity:
     def _replace(self, snapshot: Snapshot) -> None:
         snapshot.warmed()
         with self._serving:
-            self._recommender = self.recommender.with_snapshot(snapshot)
+            self._swapped(self.recommender.with_snapshot(snapshot))
 
     def _applied(self, write: Community,
                  vectors: Mapping[str, Mapping[str, np.ndarray | None]],

@@ -14,7 +14,7 @@ from models.api import (
     OrganisationPublic,
     Page,
 )
-from models.privacy import Caller, may_see
+from models.privacy import Caller, may_see, named_to
 from service.access import PROFILES, allow
 from service.community import LiveCommunity
 from service.views import member_public, visible_member
@@ -67,16 +67,24 @@ def erase_member(live: LiveCommunity, caller: Caller, member_id: str) -> None:
 
 @allow("member", "admin", own="member_id")
 def export_member(live: LiveCommunity, caller: Caller, member_id: str) -> MemberExport:
-    """Everything stored about the member, read from the store of record."""
+    """Everything stored about the member, read from the store of record, naming no one who
+    may not be named to them (:func:`models.privacy.named_to`): a tie to, or feedback about,
+    a member who has hidden themself is left out."""
     store = live.store
     member = store.get_member(member_id)
+    ties = store.connections(member_id)
+    feedback = store.feedback(member_id)
+    others = {m for t in ties for m in t.pair} | {f.target for f in feedback
+                                                  if f.target_kind == "member"}
+    named = {m.id for m in store.get_members(others) if named_to(member_id, m)}
     return MemberExport(
         profile=member.model_dump(mode="json"),
-        connections=store.connections(member_id),
+        connections=[t for t in ties if t.pair <= named],
         groups=[{"id": g.id, "name": g.name,
                  "role": "coordinator" if member_id in g.coordinators else "member"}
                 for g in store.groups() if member_id in (*g.members, *g.coordinators)],
-        feedback=[f.model_dump(mode="json") for f in store.feedback(member_id)],
+        feedback=[f.model_dump(mode="json") for f in feedback
+                  if f.target_kind != "member" or f.target in named],
         keys=[{"id": k.id, "role": k.role, "created": k.created.isoformat()}
               for k in store.api_keys() if k.member == member_id],
     )

@@ -2,7 +2,9 @@
 proposes again, and saves it as real groups.
 
 A proposal is computed, never stored, until it is saved; saving creates every group of it in
-one write, or none.
+one write, or none. Forming groups takes seconds of CPU for a large pool, so a pool is at most
+:data:`models.api.MAX_POOL` members and one proposal is computed at a time (another request
+meanwhile is told to try again, :mod:`service.limits`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from matcher.groups.formation import GroupRules, form_groups
 from matcher.groups.pool import select_pool
 from matcher.groups.report import describe
 from models import Group
-from models.api import GroupPublic, Proposal, ProposalRequest, ProposalSave
+from models.api import MAX_POOL, GroupPublic, Proposal, ProposalRequest, ProposalSave
 from models.errors import ConflictError, ForbiddenError, QConnectError
 from models.privacy import Caller
 from service.access import allow
 from service.community import LiveCommunity
 from service.groups import check_placeable
+from service.limits import OneAtATime
 from service.views import group_public, visible_member
 
 __all__ = ["propose", "rules_of", "save"]
+
+_proposing = OneAtATime("a group proposal")
 
 
 def rules_of(request: ProposalRequest) -> GroupRules:
@@ -53,10 +58,15 @@ def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> Pr
     rows, excluded = select_pool(snapshot, request.pool_ids(), topic=request.topic,
                                  skill=request.skill, region=request.region, role=request.role,
                                  group=request.group)
+    if len(rows) > MAX_POOL:
+        raise QConnectError(f"the pool holds {len(rows):,} members and one proposal groups at "
+                            f"most {MAX_POOL:,}: narrow it with a topic, skill, region, role, "
+                            "group or a pool of ids")
     previous = request.previous.groups if request.previous is not None else None
-    partition = form_groups(snapshot, rows, rules_of(request), seed=request.seed,
-                            excluded=excluded, previous=previous)
-    return Proposal.model_validate(describe(snapshot, partition))
+    with _proposing.turn():
+        partition = form_groups(snapshot, rows, rules_of(request), seed=request.seed,
+                                excluded=excluded, previous=previous)
+        return Proposal.model_validate(describe(snapshot, partition))
 
 
 def _unused_ids(store: Store, prefix: str, count: int) -> list[str]:

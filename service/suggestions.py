@@ -4,7 +4,7 @@ feedback on them."""
 from __future__ import annotations
 
 from models import Feedback
-from models.api import SuggestionKind, SuggestionList, SuggestionPublic
+from models.api import FeedbackCreate, SuggestionKind, SuggestionList, SuggestionPublic
 from models.errors import QConnectError
 from models.privacy import Caller
 from service.access import allow
@@ -31,11 +31,11 @@ def suggest(live: LiveCommunity, caller: Caller, member_id: str, kind: Suggestio
 
 @allow("member", "admin", own="member_id")
 def give_feedback(live: LiveCommunity, caller: Caller, member_id: str,
-                  feedback: Feedback) -> Feedback:
+                  answer: FeedbackCreate) -> Feedback:
     """Accept or dismiss a suggestion. A dismissed person is not suggested to the member again,
     nor the member to them."""
-    if feedback.member != member_id:
-        raise QConnectError("feedback is given by the member it is recorded for")
+    visible_member(live, caller, member_id)
+    feedback = Feedback(member=member_id, **answer.model_dump())
     if feedback.target_kind == "member":
         visible_member(live, caller, feedback.target)  # a hidden member is as good as unknown
     live.record_feedback(feedback)

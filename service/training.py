@@ -70,11 +70,14 @@ class Evaluation:
                 "training": self.training}
 
 
-def evaluate_holdout(holdout: Holdout, k: int = 10, seed: int = 0) -> Evaluation:
-    """qconnect, trained on ``holdout``'s training part as ``train`` trains and served with the
-    configured rules (and, to show what the rules cost, without them), against every baseline."""
+def evaluate_holdout(holdout: Holdout, k: int = 10, seed: int = 0,
+                     policy: RerankPolicy | None = None) -> Evaluation:
+    """qconnect, trained on ``holdout``'s training part as ``train`` trains and served with
+    ``policy`` (default: the configured rules) and, to show what the rules cost, without
+    rules, against every baseline."""
     rankings = train_rankings(holdout.train)
-    served_by = {"qconnect": Recommender(holdout.train, *rankings, config.rerank_policy()),
+    served_by = {"qconnect": Recommender(holdout.train, *rankings,
+                                         policy or config.rerank_policy()),
                  "qconnect without rules": Recommender(holdout.train, *rankings, WITHOUT_RULES)}
     return Evaluation(evaluate(holdout, k, seed, served_by), _described(*rankings))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -13,8 +14,10 @@ import pandas as pd
 import pytest
 
 from graph_schema import Store, open_store
+from matcher.analytics.anonymity import K_ANONYMITY
 from matcher.analytics.export import MEMBER_ATTRIBUTES, community_graph, member_graph, tables
 from matcher.analytics.measures import brokerage, topic_supply
+from matcher.analytics.view import pseudonym, pseudonymised_export
 from matcher.embeddings.encoder import Encoder
 from matcher.recommend.snapshot import Snapshot
 from matcher.synthetic.generator import generate_community
@@ -143,6 +146,57 @@ def test_a_generated_community_is_stored_and_embedded_once(
     again = analytics.generated(30, seed=3, folder=tmp_path)
     assert again.ids == first.ids
     assert np.array_equal(again.embeddings, first.embeddings)
+
+
+# -- the analysts' pseudonymised export -------------------------------------------------------
+
+QUASI_IDENTIFIERS = ("organisation", "role", "region", "joined", "interests", "skills",
+                     "wants_to_learn")
+
+
+def _combination(record: dict) -> tuple:
+    return tuple(tuple(v) if isinstance(v, list) else v
+                 for v in (record[q] for q in QUASI_IDENTIFIERS))
+
+
+def test_the_pseudonymised_export_is_k_anonymous_and_still_useful() -> None:
+    community = generate_community(1500, seed=5)
+    analysed = [m for m in community.members if m.visibility != "hidden" and m.consent.analytics]
+    profiles = Counter((m.organisation, m.role, m.region, m.joined.strftime("%Y-%m"))
+                       for m in analysed)
+    assert sum(n == 1 for n in profiles.values()) > 0.5 * len(analysed)  # unique, as profiles
+    exported = pseudonymised_export(Snapshot(community, {}), b"key")
+    records = exported["members"]
+    assert len(records) == len(analysed)  # values are withheld, never whole records
+    shown = Counter(_combination(r) for r in records)
+    assert min(shown.values()) >= K_ANONYMITY == exported["anonymity"]["k"] >= 5
+    assert sum(r["role"] is not None for r in records) > 0.9 * len(records)
+    assert sum(r["region"] is not None for r in records) > 0.9 * len(records)
+    assert sum(r["organisation"] is not None for r in records) > 0.4 * len(records)
+    withheld = exported["anonymity"]["withheld"]
+    assert withheld["organisation"] == sum(r["organisation"] is None for r in records)
+    pseudonyms = [r["pseudonym"] for r in records]
+    assert pseudonyms == sorted(pseudonyms)  # not in the order of the ids
+    by_pseudonym = dict(zip(pseudonyms, records, strict=True))
+    for member in analysed:  # what is shown is the member's own, or withheld
+        record = by_pseudonym[pseudonym(member.id, b"key")]
+        true = {"organisation": member.organisation, "role": member.role,
+                "region": member.region, "joined": member.joined.year,
+                "interests": member.interests, "wants_to_learn": member.wants_to_learn,
+                "skills": [s.name for s in member.skills]}
+        for field, value in true.items():
+            shown_value = record[field]
+            assert shown_value is None or shown_value == value or set(shown_value) <= set(value)
+    assert len(exported["connections"]) > len(records)
+
+
+def test_the_export_of_fewer_members_than_k_shows_no_quasi_identifier(
+    community: Community,
+) -> None:
+    exported = pseudonymised_export(Snapshot(community, {}), b"key")
+    assert len(exported["members"]) == len(SEEN) < K_ANONYMITY
+    assert {_combination(r) for r in exported["members"]} == {
+        (None, None, None, None, (), (), ())}
 
 
 # -- measures ----------------------------------------------------------------------------------

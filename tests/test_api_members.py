@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from api.request_log import JsonFormatter
 from graph_schema import open_store
 from graph_schema.embedded import EmbeddedStore
 from matcher.embeddings.encoder import Encoder
@@ -19,6 +18,7 @@ from models import Community, Member
 from models.errors import StoreUnavailableError
 from models.settings import get_settings
 from service import community
+from service.logs import JsonFormatter
 from tests.conftest import Api, serving, stored_copy
 
 NEW = {"id": "m-new", "name": "Ayesha Khan", "role": "Improvement adviser",
@@ -190,8 +190,9 @@ def test_export_gives_a_member_their_own_data(api: Api) -> None:
     headers = api.headers("member", me)
     exported = api.client.get(f"/members/{me}/export", headers=headers).json()
     assert exported["profile"]["id"] == me
+    hidden = {m.id for m in api.live.snapshot.members if m.visibility == "hidden"}
     assert {(c["source"], c["target"]) for c in exported["connections"]} == {
-        (c.source, c.target) for c in api.live.store.connections(me)}
+        (c.source, c.target) for c in api.live.store.connections(me) if not c.pair & hidden}
     assert any(k["role"] == "member" for k in exported["keys"])
     assert "digest" not in json.dumps(exported["keys"])
 
@@ -389,10 +390,6 @@ def test_analysts_see_consenting_members_under_pseudonyms(api: Api) -> None:
     assert summary["members"] == len(counted) - 1
     assert len(api.client.get("/analytics/export", headers=analyst).json()["members"]) == \
         len(counted) - 1
-    evaluation = api.client.get("/analytics/evaluation", params={"k": 5}, headers=analyst)
-    found = evaluation.json()
-    assert {"qconnect", "Adamic-Adar"} <= {row["method"] for row in found["results"]}
-    assert found["k"] == 5 and "chosen" in found["training"]["people"]
 
 
 class _EmbeddingsRefused(EmbeddedStore):

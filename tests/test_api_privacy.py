@@ -73,3 +73,30 @@ def test_erasure_leaves_nothing_behind(api_on_each_store: Api) -> None:
     assert NAME not in after and me not in after and BIO[:40] not in after
     if embedded:  # not even in the file's free pages or its write-ahead log
         assert not any(BIO.encode() in p.read_bytes() for p in _files(api))
+
+
+def test_a_members_export_does_not_name_someone_who_has_since_hidden(api: Api) -> None:
+    snapshot = api.live.snapshot
+    visible = {m.id for m in snapshot.members if m.visibility != "hidden"}
+    me = next(m.id for m in snapshot.members if m.id in visible and len(
+        [t for t in api.live.store.connections(m.id) if t.pair - {m.id} <= visible]) >= 2)
+    mine = api.headers("member", me)
+    ties = [t for t in api.live.store.connections(me) if t.pair - {me} <= visible]
+    other = next(iter(ties[0].pair - {me}))
+    assert api.client.post(f"/members/{me}/feedback", headers=mine, json={
+        "target_kind": "member", "target": other, "action": "accept"}).status_code == 201
+    before = api.client.get(f"/members/{me}/export", headers=mine).json()
+    assert other in json.dumps(before)  # named while they are shown to others
+
+    theirs = api.headers("member", other)
+    assert api.client.patch(f"/members/{other}", json={"visibility": "hidden"},
+                            headers=theirs).status_code == 200
+    for headers in (mine, api.headers("admin")):  # the member's data, whoever fetches it
+        after = api.client.get(f"/members/{me}/export", headers=headers).json()
+        assert other not in json.dumps(after)
+        assert len(after["connections"]) == len(before["connections"]) - 1
+        assert after["feedback"] == [f for f in before["feedback"] if f["target"] != other]
+
+    assert api.client.patch(f"/members/{other}", json={"visibility": "members"},
+                            headers=theirs).status_code == 200
+    assert api.client.get(f"/members/{me}/export", headers=mine).json() == before

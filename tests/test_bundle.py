@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ def test_each_bad_member_line_is_named(tmp_path: Path) -> None:
         '["a list"]',
         '{"id": "a"}',
         '{"name": "no id"}',
+        '{"id": "c", "open_to_connect": "no", "consent": {"analytics": 0}}',
     ]) + "\n")
     problems = _problems(folder)
     assert problems[0].startswith("members.jsonl:2: skills.0.level:")
@@ -56,6 +58,8 @@ def test_each_bad_member_line_is_named(tmp_path: Path) -> None:
     assert problems[2] == "members.jsonl:4: expected a JSON object"
     assert problems[3] == "members.jsonl:5: duplicate id 'a' (first on line 1)"
     assert problems[4].startswith("members.jsonl:6: id:")
+    assert problems[5].startswith("members.jsonl:7: open_to_connect:")  # booleans are JSON's
+    assert "; consent.analytics:" in problems[5]
 
 
 def test_bad_connections_are_named(tmp_path: Path) -> None:
@@ -110,3 +114,60 @@ def test_real_bundle_round_trips(tmp_path: Path) -> None:
     again = read_bundle(write_bundle(original, tmp_path))
     assert again == original
     assert len(again.members) == 1892 and len(again.connections) == 10174
+
+
+def test_unicode_line_breaks_stay_inside_their_record(tmp_path: Path) -> None:
+    # JSON strings may hold U+2028, U+2029 and U+0085 raw: they end no record, and the lines
+    # after them keep their numbers.
+    folder = _write(tmp_path, members_jsonl='{"id": "a", "bio": "one\u2028two\u2029three\x85"}\n'
+                    '{"id": "b", "name": "B\u2028"}\n{"id": "c", "visibility": "secret"}\n')
+    assert [p.split(" ")[0] for p in _problems(folder)] == ["members.jsonl:3:"]
+    (folder / "members.jsonl").write_text(
+        '{"id": "a", "bio": "one\u2028two\u2029three\x85"}\r\n{"id": "b"}\r\n', encoding="utf-8")
+    read = read_bundle(folder)
+    assert read.members[0].bio == "one\u2028two\u2029three\x85"
+    written = write_bundle(read, tmp_path / "out") / "members.jsonl"
+    # written escaped, so a reader splitting at every Unicode line break sees one line a record
+    assert written.read_text(encoding="utf-8").splitlines() == [
+        r'{"id": "a", "bio": "one\u2028two\u2029three\u0085"}', '{"id": "b"}']
+    assert read_bundle(written.parent) == read
+
+
+def test_hostile_lines_are_named_not_crashed_on(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    folder = _write(
+        tmp_path,
+        members_jsonl=f'{{"id": "a", "notes": {deep}}}\n{{"id": "b", "n": {"9" * 5000}}}\n'
+        f'{{"id": "c", "notes": {"[" * 21 + "]" * 21}}}\n{{"id": "d"}}\n{{"id": "e"}}\n',
+        connections_csv=f"source,target,kind\nd,e,{'k' * 200_000}\nd,e,peer\n",
+        groups_jsonl=f'{{"id": "g", "name": "G", "tags": {deep}}}\n',
+    )
+    assert _problems(folder) == [
+        "members.jsonl:1: not valid JSON (nested too deeply)",
+        "members.jsonl:2: not valid JSON (a number longer than 4,300 digits)",
+        "members.jsonl:3: unknown fields (notes) nest deeper than 20 levels",
+        "connections.csv:2: not valid CSV (field larger than field limit (131072))",
+        "groups.jsonl:1: not valid JSON (nested too deeply)",
+    ]
+
+
+def test_unknown_fields_are_kept_within_a_bound(tmp_path: Path) -> None:
+    kept, too_long = json.dumps("n" * 19_000), json.dumps("n" * 20_000)
+    folder = _write(
+        tmp_path,
+        members_jsonl=f'{{"id": "a", "notes": {kept}}}\n'
+        f'{{"id": "b", "notes": {too_long}, "x": null}}\n',
+        groups_jsonl=f'{{"id": "g", "name": "G", "minutes": {too_long}, "tags": []}}\n',
+    )
+    assert _problems(folder) == [
+        "members.jsonl:2: unknown fields (notes, x) take 20,024 characters as JSON, more than "
+        "the 20,000 allowed",
+        "groups.jsonl:1: unknown fields (minutes, tags) take 20,027 characters as JSON, more "
+        "than the 20,000 allowed",
+    ]
+    (folder / "members.jsonl").write_text('{"id": "a", "notes": null, "tags": []}\n')
+    (folder / "groups.jsonl").write_text('{"id": "g", "name": "G", "members": [], "tags": []}\n')
+    again = write_bundle(read_bundle(folder), tmp_path / "out")
+    # unknown fields come back as they were, null and empty ones too
+    for name in ("members.jsonl", "groups.jsonl"):
+        assert (again / name).read_text() == (folder / name).read_text()

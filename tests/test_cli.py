@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from graph_schema.bundle import read_bundle, write_bundle
+from graph_schema.bundle import BundleError, read_bundle, write_bundle
 from graph_schema.schema import latest_version
 from models import Community
 
@@ -75,3 +76,40 @@ def test_unreachable_neo4j_is_a_clear_error() -> None:
     result = runner.invoke(app, ["stats", "--store", "bolt://127.0.0.1:1", "--json"])
     assert result.exit_code == 1
     assert "unavailable" in result.stderr
+
+
+def test_text_with_unicode_line_breaks_survives_export_and_import(
+        store_location: str, tiny: Community, tmp_path: Path) -> None:
+    odd = "one\u2028two\u2029three\x85four\x1cfive\x0bsix"
+    members = [m.model_copy(update={"bio": f"{m.id}: {odd}"}) for m in tiny.members]
+    groups = [tiny.groups[0].model_copy(update={"description": odd})]
+    community = tiny.model_copy(update={"members": members, "groups": groups})
+    _run("import", write_bundle(community, tmp_path / "in"), "--store", store_location,
+         "--no-embed")
+    _run("export", tmp_path / "first", "--store", store_location)
+    assert read_bundle(tmp_path / "first").members[0].bio == f"ana: {odd}"
+    _run("import", tmp_path / "first", "--store", store_location, "--no-embed")
+    _run("export", tmp_path / "second", "--store", store_location)
+    for name in ("members.jsonl", "connections.csv", "groups.jsonl"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+
+
+def test_each_problem_is_one_line_of_standard_error(tmp_path: Path) -> None:
+    long_id = "m" + "x" * 120
+    (tmp_path / "members.jsonl").write_text(
+        f'{{"id": "{long_id}"}}\n{{"id": "{long_id}"}}\n'
+        f'{{"id": "a", "notes": "{"n" * 20_000}"}}\n{{"id": "b", "n": {"9" * 5000}}}\n'
+        '{"id": "c", "x": ' + "[" * 5000 + "]" * 5000 + "}\n")
+    name = "[/bold] [red]a name long enough to pass the edge of a terminal eighty columns wide"
+    (tmp_path / "topics.jsonl").write_text(
+        f'{{"id": "t1", "name": "{name}"}}\n{{"id": "t2", "name": "{name}"}}\n')
+    (tmp_path / "connections.csv").write_text(
+        f"source,target\n{long_id},someone-not-in-the-bundle-at-all-with-a-long-name\n")
+    with pytest.raises(BundleError) as refused:
+        read_bundle(tmp_path)
+    assert len(refused.value.problems) == 6
+    assert sum(len(problem) > 80 for problem in refused.value.problems) >= 4
+    result = runner.invoke(app, ["import", str(tmp_path), "--store", str(tmp_path / "s.db")])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: bundle refused, nothing was imported:", *refused.value.problems]

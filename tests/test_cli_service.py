@@ -50,6 +50,23 @@ def test_keys_create_list_revoke(tmp_path: Path, tiny) -> None:
         assert store.api_keys() == []
 
 
+def test_keys_list_prints_a_row_per_key(store_location: str, tiny) -> None:
+    empty = runner.invoke(app, ["keys", "list", "--store", store_location])
+    assert empty.exit_code == 0 and empty.stdout == "" and "no keys" in empty.stderr
+    with open_store(store_location) as store:
+        store.write(tiny)
+    for role, member in (("member", "ana"), ("admin", None)):
+        made = runner.invoke(app, ["keys", "create", "--role", role, "--store", store_location]
+                             + (["--member", member] if member else []))
+        assert made.exit_code == 0, made.output
+    listed = runner.invoke(app, ["keys", "list", "--store", store_location])
+    assert listed.exit_code == 0 and "no keys" not in listed.stderr
+    with open_store(store_location) as store:
+        keys = sorted(store.api_keys(), key=lambda k: k.role)
+    rows = sorted(line.split() for line in listed.stdout.splitlines())
+    assert rows == sorted([k.id, k.role, k.member or "-", k.created.isoformat()] for k in keys)
+
+
 @pytest.mark.slow
 # SIGTERM ends the demo as a process ended by it conventionally does (128 + 15); Ctrl-C's
 # KeyboardInterrupt is uvicorn's ordinary way to stop, so the demo ends normally.

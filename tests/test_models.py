@@ -30,6 +30,21 @@ def test_ids_are_trimmed() -> None:
     assert Member(id="  m1 ").id == "m1"
 
 
+@pytest.mark.parametrize("bad", ["a/b", "a?b", "a#b", "a%2Fb", "a b", ".", "..", "-x", "_x",
+                                 "x\\y", "é", "m\u2028n"])
+def test_ids_keep_to_an_alphabet_safe_in_urls_csv_and_command_lines(bad: str) -> None:
+    for make in (lambda: Member(id=bad), lambda: Group(id=bad, name="G"),
+                 lambda: Group(id="g", name="G", members=[bad]),
+                 lambda: Connection(source=bad, target="a"), lambda: Topic(id=bad, name="t")):
+        with pytest.raises(ValidationError, match="ids use ASCII letters, digits and"):
+            make()
+
+
+def test_ids_may_use_letters_digits_and_a_few_marks() -> None:
+    assert Member(id="Ana.O_Neill-2@north:trust").id == "Ana.O_Neill-2@north:trust"
+    assert Group(id="proposal-2024-01-01-3", name="G").id == "proposal-2024-01-01-3"
+
+
 def test_lists_refuse_duplicates() -> None:
     with pytest.raises(ValidationError, match="listed twice"):
         Member(id="a", skills=["Lean", {"name": "Lean", "level": 2}])
@@ -61,6 +76,31 @@ def test_defaults_are_left_out_of_the_bundle_form() -> None:
 def test_unknown_member_fields_are_kept() -> None:
     member = Member.model_validate({"id": "a", "orcid": "0000-0001"})
     assert member.to_bundle() == {"id": "a", "orcid": "0000-0001"}
+    kept = {"id": "a", "name": "A", "notes": None, "tags": [], "more": {"x": None}}
+    assert Member.model_validate(kept).to_bundle() == kept
+    assert Group.model_validate({**kept, "members": []}).to_bundle() == {**kept, "members": []}
+
+
+@pytest.mark.parametrize("model", [Member, Group])
+def test_unknown_fields_are_bounded_in_size_and_depth(model: type[Member | Group]) -> None:
+    base = {"id": "a", "name": "A"}
+    model.model_validate({**base, "notes": "x" * 19_000, "tags": ["y"] * 100})
+    with pytest.raises(ValidationError, match=r"unknown fields \(notes\) take 50,000,013 "
+                       "characters as JSON, more than the 20,000 allowed"):
+        model.model_validate({**base, "notes": "x" * 50_000_000})
+    with pytest.raises(ValidationError, match="more than the 20,000 allowed"):
+        model.model_validate({**base, **{f"f{n}": "x" * 1000 for n in range(25)}})
+    nested: object = []  # a list 20 deep
+    for _ in range(19):
+        nested = [nested]
+    model.model_validate({**base, "deep": nested})
+    with pytest.raises(ValidationError, match=r"unknown fields \(deep\) nest deeper than 20"):
+        model.model_validate({**base, "deep": [nested]})
+
+
+def test_a_connection_with_an_empty_kind_has_no_kind() -> None:
+    # connections.csv cannot tell an empty kind from none: they are one value
+    assert Connection(source="a", target="b", kind="").kind is None
 
 
 def test_connection_is_not_a_loop() -> None:

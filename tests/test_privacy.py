@@ -14,6 +14,7 @@ from models.privacy import (
     findable,
     may_place,
     may_see,
+    named_to,
     placeable,
     private_fields,
     shown_to_others,
@@ -77,3 +78,10 @@ def test_who_may_place_a_member_in_a_group(kind: str) -> None:
     assert may_place(COORDINATOR, member) == consented
     assert may_place(ADMIN, member) == consented
     assert may_place(THEMSELF, member)  # joining by themself needs no consent to placement
+
+
+@pytest.mark.parametrize("kind", sorted(TABLE))
+def test_who_a_members_own_data_names(kind: str) -> None:
+    other = MEMBERS[kind]  # id "m"
+    assert named_to("someone else", other) == shown_to_others(other)
+    assert named_to("m", other)  # the member themself, hidden or not

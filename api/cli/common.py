@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -52,7 +53,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    # The message is printed as it is: never wrapped (each line of it is one problem, which
+    # tools read as file:line: reason) and never read as markup (it quotes the user's input).
+    console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -90,6 +93,8 @@ def read_json(path: Path) -> object:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise QConnectError(f"cannot read {path} as JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise QConnectError(f"cannot read {path} as JSON: nested too deeply") from exc
 
 
 def progress_bar() -> Progress:

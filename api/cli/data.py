@@ -110,11 +110,11 @@ def feedback(
 ) -> None:
     """Record feedback on a suggestion: it is not suggested again, and a dismissed member and
     the member who dismissed them are kept apart both ways."""
-    from models import Feedback
+    from models.api import FeedbackCreate
     from service import suggestions
 
     with community(store) as live:
-        given = Feedback(member=member, target_kind="group" if group else "member",
-                         target=target, action=action)
-        suggestions.give_feedback(live, OPERATOR, member, given)
+        answer = FeedbackCreate(target_kind="group" if group else "member", target=target,
+                                action=action)
+        suggestions.give_feedback(live, OPERATOR, member, answer)
     console.print(f"recorded: {member} {action}ed {target}")

@@ -24,5 +24,6 @@ def serve(
     from api.app import create_app
 
     settings = get_settings()
+    # Logging is the service's own (service.logs, api.request_log): JSON lines, one per request.
     uvicorn.run(create_app(store), host=host or settings.host, port=port or settings.port,
-                log_config=None, timeout_graceful_shutdown=10)
+                log_config=None, access_log=False, timeout_graceful_shutdown=10)

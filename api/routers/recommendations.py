@@ -37,5 +37,4 @@ def give_feedback(member_id: str, body: FeedbackCreate, live: CommunityDep,
                   caller: Annotated[Caller, door(suggestions.give_feedback)]) -> Feedback:
     """Accept or dismiss a suggestion. A dismissed person is not suggested to the member again,
     nor the member to them."""
-    return suggestions.give_feedback(live, caller, member_id,
-                                     Feedback(member=member_id, **body.model_dump()))
+    return suggestions.give_feedback(live, caller, member_id, body)

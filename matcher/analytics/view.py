@@ -2,7 +2,8 @@
 
 A pseudonym is a keyed hash (HMAC-SHA-256) of the member id: stable for one key, so exports
 made with the same key can be joined, and not reversible without it. Names, bios and ids never
-appear; organisation, region and role do, as the groups analysts compare.
+appear; organisation, role, region and the rest of a profile that other members can read
+appear only where at least k records show the same (:mod:`matcher.analytics.anonymity`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from matcher.analytics.anonymity import (
+    K_ANONYMITY,
+    SCALARS,
+    TERMS,
+    k_anonymous,
+    quasi_identifiers,
+    withheld,
+)
 from matcher.analytics.measures import cross_organisation_share, tie_rows
 from matcher.evaluation.metrics import gini
 from matcher.recommend.snapshot import Snapshot
@@ -41,21 +50,34 @@ def pseudonym(member_id: str, key: bytes) -> str:
 
 
 def pseudonymised_export(snapshot: Snapshot, key: bytes) -> dict[str, Any]:
-    """Members (pseudonym, role, organisation, region, joined month, interests, skills),
-    their ties and group memberships, from the analysed part of ``snapshot``."""
+    """Members under pseudonyms with their quasi-identifiers made k-anonymous
+    (:mod:`matcher.analytics.anonymity`: role, organisation, region, year joined, interests,
+    skill names and wanted skills, each withheld where fewer than k records would show it),
+    their ties and group memberships, from the analysed part of ``snapshot``.
+
+    Everything is ordered by pseudonym, never by id: an order that follows the ids would name
+    the records to anyone who can list the members."""
     view = analysed(snapshot)
     name = {m.id: pseudonym(m.id, key) for m in view.members}
+    records = [quasi_identifiers(m) for m in view.members]
+    shown = k_anonymous(records)
+    members = sorted(({"pseudonym": name[m.id], "role": q.role, "organisation": q.organisation,
+                       "region": q.region, "joined": q.joined,
+                       **{kind: sorted(getattr(q, kind)) for kind in TERMS}}
+                      for m, q in zip(view.members, shown, strict=True)),
+                     key=lambda record: record["pseudonym"])
+    ties = sorted(({"source": min(name[t.source], name[t.target]),
+                    "target": max(name[t.source], name[t.target]), "kind": t.kind,
+                    "since": t.since.isoformat() if t.since else None}
+                   for t in view.community.connections),
+                  key=lambda tie: (tie["source"], tie["target"]))
     return {
-        "members": [{"pseudonym": name[m.id], "role": m.role, "organisation": m.organisation,
-                     "region": m.region, "joined": m.joined.strftime("%Y-%m") if m.joined
-                     else None, "interests": m.interests,
-                     "skills": [s.model_dump() for s in m.skills],
-                     "wants_to_learn": m.wants_to_learn} for m in view.members],
-        "connections": [{"source": name[t.source], "target": name[t.target], "kind": t.kind,
-                         "since": t.since.isoformat() if t.since else None}
-                        for t in view.community.connections],
+        "anonymity": {"k": K_ANONYMITY, "quasi_identifiers": [*SCALARS, *TERMS],
+                      "withheld": withheld(records, shown)},
+        "members": members,
+        "connections": ties,
         "groups": [{"id": g.id, "name": g.name, "topics": g.topics,
-                    "members": [name[m] for m in g.members if m in name]}
+                    "members": sorted(name[m] for m in g.members if m in name)}
                    for g in view.groups],
     }
 
