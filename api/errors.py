@@ -49,6 +49,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
           "members count as none for those who may not see them)."},
     409: {"model": ErrorBody, "description": "The write clashes with what is stored, e.g. an "
           "id in use or a member without consent; nothing changed."},
+    413: {"description": "The request body is over 2 MB: refused before it is read, in plain "
+          "text.", "content": {"text/plain": {"schema": {"type": "string"}}}},
     429: {"model": ErrorBody, "description": "The same heavy work (a proposal, an export) is "
           "under way for another request; retry after the number of seconds in Retry-After."},
     503: {"model": ErrorBody, "description": "The store is unreachable (and nothing more is "

@@ -43,6 +43,12 @@ which no schema can state, and 429 to one that finds the same heavy work under w
 evaluations waiting their turn; a 422 would mean the schema and validation disagree."""
 
 
+REFUSED = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429",
+           "5xx"]
+"""What a request the schema does not allow may get: schemathesis's list, and 413 for a body
+too large to read (refused before its content is looked at)."""
+
+
 @pytest.fixture(scope="module")
 def api_schema(generated_store: str, tmp_path_factory: pytest.TempPathFactory):
     location = str(tmp_path_factory.mktemp("schema") / "service.db")
@@ -53,7 +59,8 @@ def api_schema(generated_store: str, tmp_path_factory: pytest.TempPathFactory):
     _key["Authorization"] = f"Bearer {text}"
     config = schemathesis.Config.from_dict({
         "auth": {"openapi": {"HTTPBearer": {"bearer": text}}},
-        "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}}})
+        "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED},
+                   "negative_data_rejection": {"expected-statuses": REFUSED}}})
     return schemathesis.openapi.from_asgi("/openapi.json", create_app(location), config=config)
 
 

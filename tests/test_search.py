@@ -219,3 +219,17 @@ def test_searching_groups_favours_a_named_topic(snapshot: Snapshot, encoder: Enc
     found = search_groups(snapshot, encoder, f"groups about {topic.lower()}", 5)
     assert found and all(topic in hit.group.topics for hit in found[:3])
     assert [h.score for h in found] == sorted((h.score for h in found), reverse=True)
+
+
+@pytest.mark.parametrize("looking_for", ["experts", "learners", "peers"])
+def test_a_community_with_no_embeddings_groups_or_vocabulary_is_searched_by_its_words(
+        encoder: Encoder, looking_for: str) -> None:
+    """As a community is just after an import with ``--no-embed``: profiles and nothing else."""
+    members = [Member(id="a", bio="Improves falls prevention on wards."),
+               Member(id="b", bio="Runs the discharge lounge.")]
+    bare = Snapshot(Community(members=members), {})
+    found = search_members(bare, encoder, "falls prevention", 5, looking_for=looking_for)
+    assert [h.member.id for h in found] == (["a"] if looking_for == "experts" else [])
+    assert search_members(bare, encoder, "tangerine kiln", 5, looking_for=looking_for) == []
+    assert search_groups(bare, encoder, "falls prevention", 5) == []
+    assert search_members(Snapshot(Community(), {}), encoder, "falls", 5) == []

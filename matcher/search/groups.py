@@ -10,7 +10,7 @@ import numpy as np
 from matcher.embeddings.encoder import Encoder
 from matcher.recommend.snapshot import Snapshot
 from matcher.search.lexical import words
-from matcher.search.query import named_terms
+from matcher.search.query import cosines, named_terms
 from matcher.search.reasons import REASON_SIMILARITY
 from models import Group
 
@@ -39,7 +39,7 @@ def group_evidence(snapshot: Snapshot, text: str, query: np.ndarray) -> np.ndarr
     said = snapshot.search_index.groups.scores(text)
     if not len(said):
         return np.zeros(0)
-    close = snapshot.group_embeddings @ query  # 0 for a group without an embedding
+    close = cosines(snapshot.group_embeddings, query)  # 0 for a group without an embedding
     spread = (close - close.mean()) / (close.std() + 1e-9)
     score = (said / max(float(said.max()), 1e-9) + MEANING * spread) / TEMPERATURE
     likely = np.exp(score - score.max())

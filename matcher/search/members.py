@@ -28,7 +28,7 @@ from matcher.embeddings.encoder import Encoder
 from matcher.recommend.snapshot import Snapshot
 from matcher.search.fusion import fused, ranks
 from matcher.search.groups import group_evidence
-from matcher.search.query import Named, named_terms
+from matcher.search.query import Named, cosines, named_terms
 from matcher.search.reasons import member_reasons
 from models import Member
 from models.api import LookingFor
@@ -49,6 +49,8 @@ class MemberHit:
 
 def _best_over(incidence: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
     """For each row of ``incidence``, the largest of ``values`` over its columns (0 if none)."""
+    if not incidence.shape[1]:
+        return np.zeros(incidence.shape[0])
     weighted = sp.csr_matrix(incidence.multiply(values[None, :]))
     return np.asarray(weighted.max(axis=1).todense()).ravel()
 
@@ -69,7 +71,7 @@ def _evidence(snapshot: Snapshot, text: str, query: np.ndarray, looking_for: Loo
         return [(index.wants.scores(text), 1.0),
                 (_best_over(snapshot.member_wants, wanted), 1.0)]
     # Cosines run from -1: shifted, every embedded member is ranked, the others not at all.
-    meaning = np.where(snapshot.embedded, 1 + snapshot.embeddings @ query, 0.0)
+    meaning = np.where(snapshot.embedded, 1 + cosines(snapshot.embeddings, query), 0.0)
     # Until a member's profile is embedded, its words stand in for its meaning too.
     own = (index.knows.scores(text), np.where(snapshot.embedded, 1.0, 2.0)), (meaning, 1.0)
     # Groups speak for members whose own profile says nothing; beside a profile, they are

@@ -20,12 +20,22 @@ import numpy as np
 from matcher.recommend.matrices import Vocabulary
 from matcher.search.lexical import words
 
-__all__ = ["NAMED_SIMILARITY", "Named", "named_terms"]
+__all__ = ["NAMED_SIMILARITY", "Named", "cosines", "named_terms"]
 
 NAMED_SIMILARITY = 0.7
 """How close in meaning a query must be to a term's name to name it without its words."""
 ABOUT = 0.5
 """The share of a query's words the named terms' words must make up for it to be about them."""
+
+
+def cosines(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Each row's cosine to the (normalised) query; zeros while the community holds no
+    embeddings at all, when the snapshot's matrices are one column wide.
+
+    >>> cosines(np.zeros((2, 1)), np.ones(384) / np.sqrt(384)).tolist()
+    [0.0, 0.0]
+    """
+    return matrix @ query if matrix.shape[1] == len(query) else np.zeros(len(matrix))
 
 
 @dataclass(frozen=True)
