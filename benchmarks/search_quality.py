@@ -98,7 +98,7 @@ def _holders(snapshot: Snapshot, skill: str) -> tuple[set[str], set[str]]:
 
 def _above(found: list[str], first: set[str], then: set[str]) -> bool:
     """Whether a member of ``then`` ranks above some member of ``first`` in ``found``."""
-    last = max((i for i, m in enumerate(found) if m in first), default=-1)
+    last = max((i for i, m in enumerate(found) if m in first), default=0)
     return any(m in then for m in found[:last])
 
 

@@ -4,10 +4,10 @@ it, and free text mapped to the vocabulary of topics and skills."""
 from __future__ import annotations
 
 from matcher.search.groups import search_groups
-from matcher.search.members import LookingFor, search_members
+from matcher.search.members import search_members
 from matcher.search.terms import TermHit, search_terms
 from models import TermKind
-from models.api import GroupSearchHit, GroupSearchResults, SearchHit, SearchResults
+from models.api import GroupSearchHit, GroupSearchResults, LookingFor, SearchHit, SearchResults
 from models.privacy import Caller
 from service.access import ANYONE, PROFILES, allow
 from service.community import LiveCommunity

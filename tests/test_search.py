@@ -48,16 +48,38 @@ def test_a_member_is_found_from_half_their_bio(search, generated: Community) -> 
     assert found >= 16, f"found {found} of 20"
 
 
-def test_hidden_members_are_never_returned(snapshot: Snapshot, encoder: Encoder,
-                                           generated: Community) -> None:
-    hidden = [m for m in generated.members if m.visibility == "hidden"]
-    assert hidden, "the generated community should have hidden members"
-    for member in hidden[:5]:
+def test_members_who_may_not_be_found_are_never_returned(snapshot: Snapshot, encoder: Encoder,
+                                                         generated: Community) -> None:
+    unfindable = [m for m in generated.members if not findable(m) and m.bio and
+                  m.wants_to_learn and m.interests]
+    assert len(unfindable) >= 5, "the generated community should hide some members"
+    for member in unfindable[:5]:
         for looking_for, text in (("experts", member.bio), ("experts", member.bio.split()[0]),
                                   ("learners", ", ".join(member.wants_to_learn)),
                                   ("peers", ", ".join(member.interests))):
             found = search_members(snapshot, encoder, text, 50, looking_for=looking_for)
-            assert found and member.id not in [h.member.id for h in found]
+            assert member.id not in [h.member.id for h in found]
+
+
+@pytest.mark.parametrize("looking_for", ["experts", "learners", "peers"])
+def test_members_who_may_not_be_found_move_no_one_elses_score(
+        snapshot: Snapshot, encoder: Encoder, looking_for: str) -> None:
+    """A hidden profile must not be detectable from the scores of those who are found."""
+    someone = next(m for m in snapshot.members if findable(m) and m.bio and m.skills)
+    text = f"{someone.skills[0].name} {someone.bio}"
+    before = search_members(snapshot, encoder, text, 10, looking_for=looking_for)
+    twins = [someone.model_copy(update={"id": f"twin-{n}", "visibility": visibility,
+                                        "consent": Consent(suggestions=consent)})
+             for n, (visibility, consent) in enumerate([("hidden", True), ("members", False)])]
+    vectors = {**snapshot.vectors, "member": {**snapshot.vectors["member"], **{
+        twin.id: snapshot.vectors["member"][someone.id] for twin in twins}}}
+    groups = [g.model_copy(update={"members": [*g.members, *(t.id for t in twins)]})
+              if someone.id in g.members else g for g in snapshot.community.groups]
+    shadowed = Snapshot(snapshot.community.model_copy(update={
+        "members": [*snapshot.community.members, *twins], "groups": groups}), vectors)
+    after = search_members(shadowed, encoder, text, 10, looking_for=looking_for)
+    assert [(h.member.id, h.score, h.reasons) for h in after] == \
+        [(h.member.id, h.score, h.reasons) for h in before]
 
 
 def test_filters_are_respected(search, generated: Community) -> None:

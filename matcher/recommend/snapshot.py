@@ -22,7 +22,7 @@ from matcher.recommend.graph_signals import random_walk_weights
 from matcher.recommend.matrices import Vocabulary, codes, idf_rows, incidence, vector_matrix
 from matcher.search.index import SearchIndex
 from models import Community, Connection, Feedback, Group, Member
-from models.privacy import shown_to_others, suggestable
+from models.privacy import findable, shown_to_others, suggestable
 
 __all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary",
            "snapshot_from_store"]
@@ -73,6 +73,11 @@ class Snapshot:
     def suggestable(self) -> np.ndarray:
         """Who may appear in others' suggestions (:func:`models.privacy.suggestable`)."""
         return np.array([suggestable(m) for m in self.members], dtype=bool)
+
+    @cached_property
+    def findable(self) -> np.ndarray:
+        """Who may be found by others' searches (:func:`models.privacy.findable`)."""
+        return np.array([findable(m) for m in self.members], dtype=bool)
 
     @cached_property
     def visible(self) -> np.ndarray:
@@ -171,6 +176,12 @@ class Snapshot:
         return incidence(self.interests, self.topics)
 
     @cached_property
+    def declared_topics(self) -> sp.csr_matrix:
+        """The topics members named themselves, without the inferred ones of
+        :attr:`interests`: search says who follows a topic only of those who said so."""
+        return incidence([m.interests for m in self.members], self.topics)
+
+    @cached_property
     def member_skills(self) -> sp.csr_matrix:
         """Skill levels 1–5; a skill listed without a level counts as 3."""
         return incidence([[s.name for s in m.skills] for m in self.members], self.skills,
@@ -243,11 +254,6 @@ class Snapshot:
     @cached_property
     def group_sizes(self) -> np.ndarray:
         return np.asarray(self.membership.sum(axis=0)).ravel()
-
-    @cached_property
-    def group_embedded(self) -> np.ndarray:
-        """Which groups have an embedding (by the snapshot's model)."""
-        return np.array([g.id in self.vectors.get("group", {}) for g in self.groups], dtype=bool)
 
     @cached_property
     def search_index(self) -> SearchIndex:

@@ -42,6 +42,6 @@ def fused(rankings: Iterable[tuple[np.ndarray, float | np.ndarray]]) -> np.ndarr
     """
     total = None
     for found, weight in rankings:
-        part = np.where(found > 0, weight / (RRF_K + np.maximum(found, 1)), 0.0)
+        part = np.where(found > 0, weight / (RRF_K + found), 0.0)
         total = part if total is None else total + part
     return total if total is not None else np.zeros(0)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from matcher.embeddings.profile_text import group_text
 from matcher.search.lexical import LexicalIndex
 from models import Group, Member
+from models.privacy import findable
 
 __all__ = ["SearchIndex", "interests_text", "knows_text", "wants_text"]
 
@@ -53,7 +54,11 @@ class SearchIndex:
 
     @classmethod
     def build(cls, members: Sequence[Member], groups: Sequence[Group]) -> SearchIndex:
-        return cls(knows=LexicalIndex.build([knows_text(m) for m in members]),
-                   wants=LexicalIndex.build([wants_text(m) for m in members]),
-                   interests=LexicalIndex.build([interests_text(m) for m in members]),
+        """The indexes of ``members`` and ``groups``. Members who may not be found are indexed
+        as saying nothing, so that their words weigh in no one's score (through how rare a
+        word is, or how long documents are)."""
+        found = [m if findable(m) else Member(id=m.id) for m in members]
+        return cls(knows=LexicalIndex.build([knows_text(m) for m in found]),
+                   wants=LexicalIndex.build([wants_text(m) for m in found]),
+                   interests=LexicalIndex.build([interests_text(m) for m in found]),
                    groups=LexicalIndex.build([group_text(g) for g in groups]))

@@ -32,7 +32,6 @@ from matcher.search.query import Named, cosines, named_terms
 from matcher.search.reasons import member_reasons
 from models import Member
 from models.api import LookingFor
-from models.privacy import findable
 
 __all__ = ["GROUP_SHARE", "MemberHit", "search_members"]
 
@@ -77,13 +76,14 @@ def _evidence(snapshot: Snapshot, text: str, query: np.ndarray, looking_for: Loo
     # Groups speak for members whose own profile says nothing; beside a profile, they are
     # weaker evidence than the member's own words.
     silent = ~index.knows.worded & ~snapshot.embedded
-    by_size = groups_said / np.sqrt(np.maximum(snapshot.group_sizes, 1))
+    findable_members = snapshot.membership.T @ snapshot.findable.astype(float)
+    by_size = groups_said / np.sqrt(np.maximum(findable_members, 1))
     groups = (snapshot.membership @ by_size, np.where(silent, 1.0, GROUP_SHARE))
     if looking_for == "peers":
         followed = np.array([float(topics[t] @ query) if t in topics else 0.0
                              for t in snapshot.topics.names])
         return [(index.interests.scores(text), 1.0),
-                (_best_over(snapshot.member_topics, followed), 1.0), own[1], groups]
+                (_best_over(snapshot.declared_topics, followed), 1.0), own[1], groups]
     return [*own, groups]
 
 
@@ -96,7 +96,7 @@ def _named(snapshot: Snapshot, named: Named, looking_for: LookingFor) -> np.ndar
     if looking_for == "learners" and named.skills:
         return snapshot.member_wants[:, list(named.skills)].max(axis=1).toarray().ravel()
     if looking_for == "peers" and named.topics:
-        return np.asarray(snapshot.member_topics[:, list(named.topics)].sum(axis=1)).ravel()
+        return np.asarray(snapshot.declared_topics[:, list(named.topics)].sum(axis=1)).ravel()
     return np.zeros(len(snapshot))
 
 
@@ -109,9 +109,11 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
         return []
     query = encoder.encode([text])[0]
     named = named_terms(text, query, snapshot.skills, snapshot.topics, snapshot.vectors)
-    said = _named(snapshot, named, looking_for)
+    # Members who may not be found are ranked nowhere, so that they move no one's score.
+    allowed = snapshot.findable
+    said = np.where(allowed, _named(snapshot, named, looking_for), 0.0)
     groups_said = group_evidence(snapshot, text, query)
-    score = fused((ranks(found), weight) for found, weight in
+    score = fused((ranks(np.where(allowed, found, 0.0)), weight) for found, weight in
                   [*_evidence(snapshot, text, query, looking_for, groups_said), (said, 1.0)])
     # A query about the named terms puts those they describe first; one that only mentions
     # them (a paragraph of free text) counts them as one more piece of evidence.
@@ -123,7 +125,7 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
     hits = []
     for row in order.tolist():
         member = snapshot.members[row]
-        if findable(member) and all(getattr(member, f) == v for f, v in wanted.items()):
+        if all(getattr(member, f) == v for f, v in wanted.items()):
             # What comes first counts in whole units, the fused evidence (always under one) in
             # fractions of one: the scores fall as the order does.
             hits.append(MemberHit(member, round(float(first[row] + score[row]), 6),

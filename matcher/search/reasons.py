@@ -77,7 +77,7 @@ def member_reasons(snapshot: Snapshot, row: int, text: str, query: np.ndarray, n
     evidence ``groups_said``), strongest first."""
     found = _named(snapshot, row, named, looking_for)
     found += _close_in_meaning(snapshot, row, query, looking_for, set(found))
-    if looking_for != "learners":
+    if looking_for != "learners":  # learners are found by what they want, not what they do
         found += _group(snapshot, row, groups_said)
-    found += _bio(snapshot, row, text)
+        found += _bio(snapshot, row, text)
     return tuple(found[:MAX_REASONS])
