@@ -256,6 +256,11 @@ class Snapshot:
         return np.asarray(self.membership.sum(axis=0)).ravel()
 
     @cached_property
+    def findable_in_groups(self) -> np.ndarray:
+        """How many members of each group may be found by search."""
+        return np.asarray(self.membership[self.findable].sum(axis=0)).ravel()
+
+    @cached_property
     def search_index(self) -> SearchIndex:
         """Exact-word indexes of what members know, want and follow, and of the groups."""
         return SearchIndex.build(self.members, self.groups)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+from scipy.stats import rankdata
 
 __all__ = ["RRF_K", "fused", "ranks"]
 
@@ -24,11 +25,8 @@ def ranks(scores: np.ndarray) -> np.ndarray:
     [2.5, 0.0, 1.0, 2.5]
     """
     positive = scores > 0
-    ordered = np.sort(-scores[positive])
-    above = np.searchsorted(ordered, -scores[positive], side="left")
-    through = np.searchsorted(ordered, -scores[positive], side="right")
     found = np.zeros(len(scores))
-    found[positive] = (above + through + 1) / 2
+    found[positive] = rankdata(-scores[positive], method="average")
     return found
 
 

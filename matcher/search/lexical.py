@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,10 +39,10 @@ class LexicalIndex:
     vocabulary: dict[str, int]
     weights: sp.csc_matrix
 
-    @property
+    @cached_property
     def worded(self) -> np.ndarray:
         """Which documents have any word the index counts."""
-        return np.diff(self.weights.tocsr().indptr) > 0
+        return np.bincount(self.weights.indices, minlength=len(self)) > 0
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:

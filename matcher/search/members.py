@@ -76,8 +76,7 @@ def _evidence(snapshot: Snapshot, text: str, query: np.ndarray, looking_for: Loo
     # Groups speak for members whose own profile says nothing; beside a profile, they are
     # weaker evidence than the member's own words.
     silent = ~index.knows.worded & ~snapshot.embedded
-    findable_members = snapshot.membership.T @ snapshot.findable.astype(float)
-    by_size = groups_said / np.sqrt(np.maximum(findable_members, 1))
+    by_size = groups_said / np.sqrt(np.maximum(snapshot.findable_in_groups, 1))
     groups = (snapshot.membership @ by_size, np.where(silent, 1.0, GROUP_SHARE))
     if looking_for == "peers":
         followed = np.array([float(topics[t] @ query) if t in topics else 0.0
