@@ -54,6 +54,17 @@ def _best_over(incidence: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
     return np.asarray(weighted.max(axis=1).todense()).ravel()
 
 
+def _closest_term(snapshot: Snapshot, incidence: sp.csr_matrix, kind: str,
+                  query: np.ndarray) -> np.ndarray:
+    """For each member, how close in meaning to the query the closest of their terms of
+    ``kind`` (skill or topic) that ``incidence`` gives them is."""
+    vectors = snapshot.vectors.get(kind, {})
+    vocabulary = snapshot.skills if kind == "skill" else snapshot.topics
+    closeness = np.array([float(vectors[name] @ query) if name in vectors else 0.0
+                          for name in vocabulary.names])
+    return _best_over(incidence, closeness)
+
+
 def _evidence(snapshot: Snapshot, text: str, query: np.ndarray, looking_for: LookingFor,
               groups_said: np.ndarray) -> list[tuple[np.ndarray, float | np.ndarray]]:
     """Each kind of evidence's scores of every member for the query, with its weight.
@@ -63,12 +74,9 @@ def _evidence(snapshot: Snapshot, text: str, query: np.ndarray, looking_for: Loo
     are stronger evidence than one, and membership of a small, focused group says more about a
     member than membership of a large umbrella group."""
     index = snapshot.search_index
-    skills, topics = snapshot.vectors.get("skill", {}), snapshot.vectors.get("topic", {})
     if looking_for == "learners":
-        wanted = np.array([float(skills[s] @ query) if s in skills else 0.0
-                           for s in snapshot.skills.names])
         return [(index.wants.scores(text), 1.0),
-                (_best_over(snapshot.member_wants, wanted), 1.0)]
+                (_closest_term(snapshot, snapshot.member_wants, "skill", query), 1.0)]
     # Cosines run from -1: shifted, every embedded member is ranked, the others not at all.
     meaning = np.where(snapshot.embedded, 1 + cosines(snapshot.embeddings, query), 0.0)
     # Until a member's profile is embedded, its words stand in for its meaning too.
@@ -79,14 +87,13 @@ def _evidence(snapshot: Snapshot, text: str, query: np.ndarray, looking_for: Loo
     by_size = groups_said / np.sqrt(np.maximum(snapshot.findable_in_groups, 1))
     groups = (snapshot.membership @ by_size, np.where(silent, 1.0, GROUP_SHARE))
     if looking_for == "peers":
-        followed = np.array([float(topics[t] @ query) if t in topics else 0.0
-                             for t in snapshot.topics.names])
         return [(index.interests.scores(text), 1.0),
-                (_best_over(snapshot.declared_topics, followed), 1.0), own[1], groups]
+                (_closest_term(snapshot, snapshot.declared_topics, "topic", query), 1.0),
+                own[1], groups]
     return [*own, groups]
 
 
-def _named(snapshot: Snapshot, named: Named, looking_for: LookingFor) -> np.ndarray:
+def _named_held(snapshot: Snapshot, named: Named, looking_for: LookingFor) -> np.ndarray:
     """For each member, what the query names says of them: the level at which they hold a
     named skill (experts), whether they want one (learners), how many named topics they follow
     (peers); zero for everyone when the query names nothing."""
@@ -110,7 +117,7 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
     named = named_terms(text, query, snapshot.skills, snapshot.topics, snapshot.vectors)
     # Members who may not be found are ranked nowhere, so that they move no one's score.
     allowed = snapshot.findable
-    said = np.where(allowed, _named(snapshot, named, looking_for), 0.0)
+    said = np.where(allowed, _named_held(snapshot, named, looking_for), 0.0)
     groups_said = group_evidence(snapshot, text, query)
     score = fused((ranks(np.where(allowed, found, 0.0)), weight) for found, weight in
                   [*_evidence(snapshot, text, query, looking_for, groups_said), (said, 1.0)])
