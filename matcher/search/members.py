@@ -5,7 +5,7 @@ Each kind of search reads its own evidence (see :mod:`matcher.search.index`):
 - ``experts`` (the default): what members know — their own words (bio, role, skills) and what
   their groups work on, each by exact words (BM25) and by meaning (embeddings);
 - ``learners``: the skills members want to learn;
-- ``peers``: the topics members follow, and their groups.
+- ``peers``: the topics members named as interests, their groups and their profile's meaning.
 
 Every kind of evidence ranks the members it has something to say about, and the rankings are
 fused (:mod:`matcher.search.fusion`), with what the query names (:mod:`matcher.search.query`):
@@ -38,6 +38,7 @@ __all__ = ["GROUP_SHARE", "MemberHit", "search_members"]
 GROUP_SHARE = 0.5
 """The weight of what a member's groups say beside what their own profile says (1 for a member
 whose profile says nothing)."""
+
 
 @dataclass(frozen=True)
 class MemberHit:
