@@ -8,11 +8,19 @@ from matcher.search.members import search_members
 from matcher.search.terms import TermHit, search_terms
 from models import TermKind
 from models.api import GroupSearchHit, GroupSearchResults, LookingFor, SearchHit, SearchResults
+from models.errors import QConnectError
 from models.privacy import Caller
 from service.access import ANYONE, PROFILES, allow
 from service.community import LiveCommunity
 
 __all__ = ["find_groups", "find_members", "find_terms"]
+
+
+def _asked(text: str) -> str:
+    """``text``, refused when it says nothing to search for."""
+    if not text.strip():
+        raise QConnectError("the search text is blank: say what you are looking for")
+    return text
 
 
 @allow(*PROFILES)
@@ -22,7 +30,7 @@ def find_members(live: LiveCommunity, caller: Caller, text: str, k: int = 10, *,
     """Members answering ``text`` — who know about it (``experts``), want to learn it
     (``learners``) or follow it (``peers``) — with the evidence for each. Members who are
     hidden or withdrew consent to being suggested are never returned."""
-    hits = search_members(live.snapshot, live.encoder, text, k, looking_for=looking_for,
+    hits = search_members(live.snapshot, live.encoder, _asked(text), k, looking_for=looking_for,
                           filters={"role": role, "region": region, "organisation": organisation})
     return SearchResults(query=text, looking_for=looking_for, data=[
         SearchHit(id=h.member.id, name=h.member.name, role=h.member.role,
@@ -34,7 +42,7 @@ def find_members(live: LiveCommunity, caller: Caller, text: str, k: int = 10, *,
 def find_groups(live: LiveCommunity, caller: Caller, text: str, k: int = 10
                 ) -> GroupSearchResults:
     """Groups working on ``text``, with the evidence for each."""
-    hits = search_groups(live.snapshot, live.encoder, text, k)
+    hits = search_groups(live.snapshot, live.encoder, _asked(text), k)
     return GroupSearchResults(query=text, data=[
         GroupSearchHit(id=h.group.id, name=h.group.name, topics=h.group.topics, score=h.score,
                        reasons=list(h.reasons)) for h in hits])
@@ -44,4 +52,4 @@ def find_groups(live: LiveCommunity, caller: Caller, text: str, k: int = 10
 def find_terms(live: LiveCommunity, caller: Caller, kind: TermKind, text: str,
                k: int = 10) -> list[TermHit]:
     """The topics or skills closest in meaning to ``text``."""
-    return search_terms(live.snapshot, live.encoder, kind, text, k)
+    return search_terms(live.snapshot, live.encoder, kind, _asked(text), k)

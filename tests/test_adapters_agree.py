@@ -135,3 +135,14 @@ def test_search_answers_alike_for_every_kind_of_question(generated_store: str,
                               "--store", cli_store, "--json"))
     assert groups and [g["id"] for g in groups] == [g["id"] for g in printed["results"]]
     assert refused.status_code == 422
+
+
+def test_a_blank_search_is_refused_alike(generated_store: str, tmp_path: Path) -> None:
+    _, http_store = _two_copies(generated_store, tmp_path)
+    with serving(http_store) as api:
+        headers = api.headers("member", _people(http_store, 1)[0])
+        for path in ("/search", "/search/groups"):
+            answer = api.client.get(path, headers=headers, params={"q": " \t "})
+            assert answer.status_code == 400 and "blank" in answer.json()["detail"]
+    refused = runner.invoke(app, ["search", "  ", "--store", generated_store])
+    assert refused.exit_code == 1 and "blank" in refused.stderr
