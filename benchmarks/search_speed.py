@@ -10,7 +10,8 @@ For each community size (generated, embedded once and cached: see prepared.py), 
   over a snapshot in memory (encode the query, exact words and meaning of members and groups,
   fusion, privacy and filters, reasons), the same on either store;
 - recall@10 of the Neo4j index against the exact top-10 (target ≥ 0.95).
-Latencies are per query, warm, p50 and p99 in milliseconds. Queries are the first half of
+Latencies are per query, warm, p50 and p99 in milliseconds, with BLAS on one thread as in the
+service. Queries are the first half of
 randomly chosen members' bios. Without ``--neo4j`` a throwaway Neo4j is started.
 """
 
@@ -23,6 +24,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from benchmarks.prepared import prepared_store
 from graph_schema import Store, open_store
@@ -95,6 +97,9 @@ def main() -> None:
     parser.add_argument("--neo4j", help="Bolt URI of an empty, disposable Neo4j")
     args = parser.parse_args()
     with ExitStack() as stack:
+        # BLAS on one thread, as the service runs: otherwise its threads and the encoder's
+        # contend, and a whole search looks several times slower than it is when served.
+        stack.enter_context(threadpool_limits(limits=1, user_api="blas"))
         uri = args.neo4j or stack.enter_context(running_neo4j())
         for size in args.sizes:
             measure(size, uri, args.queries)

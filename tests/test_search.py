@@ -248,10 +248,14 @@ def test_a_community_with_no_embeddings_groups_or_vocabulary_is_searched_by_its_
         encoder: Encoder, looking_for: str) -> None:
     """As a community is just after an import with ``--no-embed``: profiles and nothing else."""
     members = [Member(id="a", bio="Improves falls prevention on wards."),
-               Member(id="b", bio="Runs the discharge lounge.")]
-    bare = Snapshot(Community(members=members), {})
+               Member(id="b", bio="Runs the discharge lounge."), Member(id="c")]
+    groups = [Group(id="g", name="Falls prevention network", members=["c"]),
+              Group(id="h", name="Discharge planning", members=["b"])]
+    bare = Snapshot(Community(members=members, groups=groups), {})
     found = search_members(bare, encoder, "falls prevention", 5, looking_for=looking_for)
-    assert [h.member.id for h in found] == (["a"] if looking_for == "experts" else [])
+    # Experts by their words and their groups; peers by their groups; nobody wants to learn it.
+    expected = {"experts": ["a", "c"], "learners": [], "peers": ["c"]}[looking_for]
+    assert [h.member.id for h in found] == expected
     assert search_members(bare, encoder, "tangerine kiln", 5, looking_for=looking_for) == []
-    assert search_groups(bare, encoder, "falls prevention", 5) == []
+    assert [g.group.id for g in search_groups(bare, encoder, "falls prevention", 5)] == ["g"]
     assert search_members(Snapshot(Community(), {}), encoder, "falls", 5) == []
