@@ -79,7 +79,7 @@ def measure(size: int, uri: str, queries: int) -> None:
         snapshot = snapshot_from_store(embedded, encoder.model_id).warmed()
         print(_row("encoding the query alone",
                    _latencies(lambda i: encoder.encode([texts[i]]), n)))
-        print(_row("whole search over the snapshot (encode, rank, reasons)",
+        print(_row("whole search (encode, rank, reasons)",
                    _latencies(lambda i: search_members(snapshot, encoder, texts[i], K), n)))
         position = {key: i for i, key in enumerate(keys)}
         recall = np.mean([
