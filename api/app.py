@@ -36,6 +36,8 @@ from api.routers import (
     search,
     terms,
 )
+from api.web import install_pages
+from api.web.pages import VENDOR
 from models.errors import QConnectError
 from models.settings import get_settings
 from service import config
@@ -107,10 +109,12 @@ def create_app(store: str | None = None) -> FastAPI:
 
     app = FastAPI(title="qconnect", version="0.1.0", description=DESCRIPTION,
                   lifespan=lifespan, max_body_size=MAX_BODY_BYTES,
+                  docs_url=None if VENDOR.is_dir() else "/docs",
                   dependencies=[Depends(each_query_parameter_once)])
     install_error_handlers(app)
     app.add_middleware(RequestLog)
     for router in ROUTERS:
         app.include_router(router, responses=ERROR_RESPONSES if router is not health.router
                            else None)
+    install_pages(app)
     return app

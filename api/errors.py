@@ -32,7 +32,8 @@ from models.errors import (
 )
 from models.settings import get_settings
 
-__all__ = ["ERROR_RESPONSES", "STORE_UNAVAILABLE", "ErrorBody", "install_error_handlers"]
+__all__ = ["ERROR_RESPONSES", "STORE_UNAVAILABLE", "ErrorBody", "install_error_handlers",
+           "status_of"]
 
 
 class ErrorBody(BaseModel):
@@ -74,8 +75,14 @@ STORE_UNAVAILABLE = "store unavailable: try again after the seconds in Retry-Aft
 service's operators (the command line says them), not for whoever calls."""
 
 
+def status_of(exc: QConnectError) -> int:
+    """The HTTP status of one of qconnect's errors, for the API and the web pages alike."""
+    return next(code for kind, code in _STATUS if isinstance(exc, kind))
+
+
 def _qconnect_error(request: Request, exc: Exception) -> JSONResponse:
-    status = next(code for kind, code in _STATUS if isinstance(exc, kind))
+    assert isinstance(exc, QConnectError)
+    status = status_of(exc)
     retry = {"Retry-After": str(get_settings().retry_after)}
     headers = {401: {"WWW-Authenticate": "Bearer"}, 429: retry, 503: retry}.get(status)
     detail = STORE_UNAVAILABLE if status == 503 else str(exc)

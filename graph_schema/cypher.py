@@ -299,14 +299,16 @@ LIMIT $k
 ADD_KEY = """
 OPTIONAL MATCH (m:Member {id: $member})
 WITH m WHERE $member IS NULL OR m IS NOT NULL
-CREATE (k:ApiKey {id: $id, role: $role, digest: $digest, created: $created})
+CREATE (k:ApiKey {id: $id, role: $role, digest: $digest, created: $created, kind: $kind,
+                  expires: $expires})
 FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | CREATE (k)-[:ACTS_FOR]->(m))
 RETURN count(k) AS added
 """
 
 _KEY_FIELDS = """
 OPTIONAL MATCH (k)-[:ACTS_FOR]->(m:Member)
-RETURN k.id AS id, k.role AS role, k.digest AS digest, k.created AS created, m.id AS member
+RETURN k.id AS id, k.role AS role, k.digest AS digest, k.created AS created, m.id AS member,
+       coalesce(k.kind, 'api') AS kind, k.expires AS expires
 """
 
 # Every request looks its key up: by the unique id, so through the constraint's index.

@@ -51,15 +51,19 @@ class EmbeddedRecords:
                                              (key.member,)).fetchone():
                 raise NotFoundError("member", key.member)
             try:
-                db.execute("INSERT INTO api_key VALUES (?, ?, ?, ?, ?)",
-                           (key.id, key.role, key.digest, key.created.isoformat(), key.member))
+                db.execute("INSERT INTO api_key (id, role, digest, created, member_id, kind, "
+                           "expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (key.id, key.role, key.digest, key.created.isoformat(), key.member,
+                            key.kind, key.expires.isoformat() if key.expires else None))
             except sqlite3.IntegrityError as exc:
                 raise ConflictError(f"a key with id {key.id} exists already") from exc
 
     def _keys(self, where: str = "", params: Sequence[Any] = ()) -> list[ApiKey]:
-        rows = self._query("SELECT id, role, digest, created, member_id FROM api_key "
+        rows = self._query("SELECT id, role, digest, created, member_id, kind, expires "
+                           "FROM api_key "
                            f"{where} ORDER BY id", params)
-        return [ApiKey(id=i, role=r, digest=d, created=c, member=m) for i, r, d, c, m in rows]
+        return [ApiKey(id=i, role=r, digest=d, created=c, member=m, kind=k, expires=e)
+                for i, r, d, c, m, k, e in rows]
 
     def get_key(self, key_id: str) -> ApiKey:
         found = self._keys("WHERE id = ?", (key_id,))

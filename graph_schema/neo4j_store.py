@@ -336,7 +336,7 @@ class Neo4jStore(Store):
             if tx.run(cypher.ADD_KEY, **params).single(strict=True)["added"] == 0:
                 raise NotFoundError("member", key.member or "")
 
-        self._transaction(work)
+        self._transaction(work, counted=False)  # keys are not community data
 
     def get_key(self, key_id: str) -> ApiKey:
         found = self._read(cypher.READ_KEY, id=key_id)
@@ -348,7 +348,7 @@ class Neo4jStore(Store):
         return [ApiKey.model_validate(dict(r)) for r in self._read(cypher.READ_KEYS)]
 
     def revoke_key(self, key_id: str) -> None:
-        self._delete_one(cypher.REVOKE_KEY, "key", key_id, id=key_id)
+        self._delete_one(cypher.REVOKE_KEY, "key", key_id, counted=False, id=key_id)
 
     # -- embeddings -----------------------------------------------------------------------
 
@@ -398,13 +398,14 @@ class Neo4jStore(Store):
 
         self._transaction(work)
 
-    def _delete_one(self, query: str, kind: str, key: str, **params: str) -> None:
+    def _delete_one(self, query: str, kind: str, key: str, *, counted: bool = True,
+                    **params: str) -> None:
         def work(tx: ManagedTransaction) -> None:
             if tx.run(query, **params).single(strict=True)["deleted"] == 0:
                 raise NotFoundError(kind, key)
             self._tidy(tx, ())
 
-        self._transaction(work)
+        self._transaction(work, counted=counted)
 
     def delete_connection(self, a: str, b: str) -> None:
         self._delete_one(cypher.DELETE_CONNECTION, "connection", f"{a}–{b}", a=a, b=b)

@@ -162,6 +162,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "a revision counter, so a service notices writes made beside it",
               ("CREATE CONSTRAINT revision_id IF NOT EXISTS "
                "FOR (n:Revision) REQUIRE n.id IS UNIQUE",), ()),
+    # Neo4j keeps the two new properties on the ApiKey nodes; keys made earlier are API keys.
+    Migration(6, "sign-in links and web sessions beside API keys", (),
+              ("ALTER TABLE api_key ADD COLUMN kind TEXT NOT NULL DEFAULT 'api'",
+               "ALTER TABLE api_key ADD COLUMN expires TEXT")),
 )
 
 

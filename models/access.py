@@ -1,6 +1,8 @@
-"""Who may call the service: API keys and the roles they carry.
+"""Who may call the service: API keys, sign-in links and web sessions, and the roles they carry.
 
-A key's secret is shown once when it is created; stores keep only its SHA-256 digest, which is
+All three are one record, told apart by ``kind``: an API key is sent with each HTTP request, a
+sign-in link is opened once to start a web session, and a session is what the browser's cookie
+holds. A secret is shown once when it is made; stores keep only its SHA-256 digest, which is
 enough for a random 256-bit secret (no password stretching is needed when nothing is guessable).
 """
 
@@ -13,14 +15,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from models.domain import Identifier
 
-__all__ = ["ROLES", "ApiKey", "Role"]
+__all__ = ["KEY_KINDS", "ROLES", "ApiKey", "KeyKind", "Role"]
 
 Role = Literal["member", "coordinator", "analyst", "admin"]
 ROLES: tuple[Role, ...] = ("member", "coordinator", "analyst", "admin")
+KeyKind = Literal["api", "link", "session"]
+KEY_KINDS: tuple[KeyKind, ...] = ("api", "link", "session")
 
 
 class ApiKey(BaseModel):
-    """A stored key: its public id, role, the member it acts for, and its secret's digest."""
+    """A stored key: its public id, role, the member it acts for, its secret's digest, what kind
+    of key it is and when it stops working (never, for API keys)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -29,6 +34,11 @@ class ApiKey(BaseModel):
     member: Identifier | None = None
     digest: str = Field(pattern=r"^[0-9a-f]{64}$")
     created: AwareDatetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    kind: KeyKind = "api"
+    expires: AwareDatetime | None = None
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires is not None and now >= self.expires
 
     @model_validator(mode="after")
     def _member_key_has_member(self) -> ApiKey:

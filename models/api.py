@@ -51,6 +51,8 @@ __all__ = [
     "ProposedGroupOut",
     "SearchHit",
     "SearchResults",
+    "SignInLink",
+    "SignInLinkCreate",
     "SuggestionKind",
     "SuggestionList",
     "SuggestionPublic",
@@ -239,6 +241,8 @@ class FeedbackCreate(BaseModel):
 class SuggestionPublic(BaseModel):
     id: str
     name: str | None = None
+    role: str | None = Field(default=None, description="People only.")
+    organisation: str | None = Field(default=None, description="People only.")
     score: float
     reasons: list[str]
 
@@ -417,3 +421,23 @@ class EvaluationStatus(BaseModel):
         "next change."))
     results: list[dict[str, Any]] = []
     training: dict[str, Any] = {}
+
+
+class SignInLinkCreate(BaseModel):
+    """A one-time sign-in link for a member's web pages."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    member: Identifier
+    role: Literal["member", "coordinator", "analyst"] = "member"
+    hours: float = Field(default=24, gt=0, le=24 * 31, description="How long it stays usable.")
+
+
+class SignInLink(BaseModel):
+    """The link, shown only now: opening it signs the member in and uses it up."""
+
+    link: str
+    id: str
+    member: str
+    role: str
+    expires: dt.datetime

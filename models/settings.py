@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         description="Seconds between the service's checks for writes made beside it (another "
         "service process, 'qconnect import'), which it then reads in; 0: never check.",
     )
+    session_hours: float = Field(
+        default=12.0, gt=0,
+        description="Hours a web session lasts after signing in by link; then the member signs "
+        "in again with a new link.",
+    )
 
 
 @lru_cache

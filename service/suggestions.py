@@ -22,11 +22,15 @@ def suggest(live: LiveCommunity, caller: Caller, member_id: str, kind: Suggestio
     if skill is not None and kind != "helpers":
         raise QConnectError("'skill' applies to helpers only")
     found, snapshot = live.suggest(kind, member_id, k, skill)
-    index, records = ((snapshot.group_ids.index, snapshot.groups) if kind == "groups"
-                      else (snapshot.ids.index, snapshot.members))
+    if kind == "groups":
+        return SuggestionList(member=member_id, kind=kind, data=[
+            SuggestionPublic(id=s.id, name=snapshot.groups[snapshot.group_ids.index[s.id]].name,
+                             score=s.score, reasons=list(s.reasons)) for s in found])
+    people = [snapshot.members[snapshot.ids.index[s.id]] for s in found]
     return SuggestionList(member=member_id, kind=kind, data=[
-        SuggestionPublic(id=s.id, name=records[index[s.id]].name, score=s.score,
-                         reasons=list(s.reasons)) for s in found])
+        SuggestionPublic(id=s.id, name=m.name, role=m.role, organisation=m.organisation,
+                         score=s.score, reasons=list(s.reasons)) for s, m in zip(found, people,
+                                                                                  strict=True)])
 
 
 @allow("member", "admin", own="member_id")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,8 +22,11 @@ from api.app import create_app
 from graph_schema import Store, open_store
 from graph_schema.store import copy_store
 from models import Community, Connection, Group, Member, Skill, Topic
+from models.privacy import OPERATOR
 from service.community import LiveCommunity
 from service.keys import new_key
+from service.sessions import create_link
+from tests.browser import Site, chromium_path, serving_site
 from tests.neo4j_server import wipe
 
 NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
@@ -135,6 +139,20 @@ class Api:
         self.live.store.add_key(key)
         return {"Authorization": f"Bearer {text}"}
 
+    def link(self, member: str, role: str = "member") -> str:
+        """The path of a fresh sign-in link for ``member`` in ``role``."""
+        text, _ = create_link(self.live, OPERATOR, member, role)  # type: ignore[arg-type]
+        return f"/sign-in/{text}"
+
+    def sign_in(self, member: str, role: str = "member") -> TestClient:
+        """The client, signed in to the pages as ``member`` in ``role`` by a fresh link."""
+        self.client.cookies.clear()
+        link = self.link(member, role)
+        answer = self.client.post("/sign-in", data={"link": link.rsplit("/", 1)[1]},
+                                  follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        return self.client
+
 
 @contextmanager
 def serving(location: str) -> Iterator[Api]:
@@ -169,3 +187,35 @@ def api_on_each_store(request: pytest.FixtureRequest, generated_store: str,
     """The service over a private copy of the generated community, in each kind of store."""
     with serving(stored_copy(generated_store, tmp_path, request.param)) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (see :mod:`tests.browser`)."""
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    with sync_playwright() as playwright:
+        # Chromium's sandbox cannot start as root, which CI machines run as.
+        launched = playwright.chromium.launch(executable_path=path,
+                                              args=["--no-sandbox"] if os.getuid() == 0 else [])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site(generated_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """``qconnect serve`` over a private copy of the generated community, for one module."""
+    location = str(tmp_path_factory.mktemp("site") / "store.db")
+    shutil.copy(generated_store, location)
+    with serving_site(location) as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser tab with no cookies; the page's own rules still apply, except that the
+    tests may inject axe-core."""
+    context = browser.new_context(bypass_csp=True)
+    yield context.new_page()
+    context.close()

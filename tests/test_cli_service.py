@@ -64,7 +64,8 @@ def test_keys_list_prints_a_row_per_key(store_location: str, tiny) -> None:
     with open_store(store_location) as store:
         keys = sorted(store.api_keys(), key=lambda k: k.role)
     rows = sorted(line.split() for line in listed.stdout.splitlines())
-    assert rows == sorted([k.id, k.role, k.member or "-", k.created.isoformat()] for k in keys)
+    assert rows == sorted([k.id, k.kind, k.role, k.member or "-", k.created.isoformat()]
+                          for k in keys)
 
 
 @pytest.mark.slow

@@ -383,6 +383,17 @@ class TestKeyContract:
         with pytest.raises(NotFoundError):
             store.revoke_key("k1")
 
+    def test_links_and_sessions_keep_their_kind_and_expiry(self, store: Store,
+                                                         tiny: Community) -> None:
+        store.write(tiny)
+        at = dt.datetime(2026, 5, 1, 9, 30, tzinfo=dt.UTC)
+        link = _key("k1").model_copy(update={"kind": "link", "expires": at})
+        store.add_key(link)
+        store.add_key(_key("k2"))
+        assert store.get_key("k1") == link.model_copy(update={
+            "created": store.get_key("k1").created})
+        assert [(k.kind, k.expires) for k in store.api_keys()] == [("link", at), ("api", None)]
+
     def test_a_key_for_an_unknown_member_or_a_used_id_is_refused(self, store: Store,
                                                                tiny: Community) -> None:
         store.write(tiny)

@@ -1,7 +1,10 @@
-"""``qconnect keys``: API keys for the HTTP service, printed once and stored hashed."""
+"""``qconnect keys``: API keys for the HTTP service and sign-in links for its web pages,
+printed once and stored hashed."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated
 
 import typer
@@ -9,11 +12,13 @@ import typer
 from api.cli.common import JsonOption, StoreOption, app, community, console, print_data
 from models import Role
 from models.privacy import OPERATOR
-from service import keys
+from models.settings import get_settings
+from service import keys, sessions
 
 __all__ = ["keys_app"]
 
-keys_app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for the HTTP service, sign-in links for its pages.",
+                       no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
 
@@ -45,13 +50,15 @@ def list_keys(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """The keys that exist (ids, roles, members; never the keys themselves)."""
     with community(store) as live:
         found = keys.list_keys(live, OPERATOR)
-    rows = [{"id": k.id, "role": k.role, "member": k.member, "created": k.created.isoformat()}
-            for k in found]
+    rows = [{"id": k.id, "kind": k.kind, "role": k.role, "member": k.member,
+             "created": k.created.isoformat(),
+             "expires": k.expires.isoformat() if k.expires else None} for k in found]
     if as_json:
         print_data(rows, as_json=True)
         return
     for row in rows:
-        typer.echo(f"{row['id']}  {row['role']:<11}  {row['member'] or '-':<20}  {row['created']}")
+        typer.echo(f"{row['id']}  {row['kind']:<7}  {row['role']:<11}  "
+                   f"{row['member'] or '-':<20}  {row['created']}")
     if not rows:
         console.print("no keys")
 
@@ -63,3 +70,49 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from 'keys 
     with community(store) as live:
         keys.revoke_key(live, OPERATOR, key_id)
     console.print(f"revoked key {key_id}")
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([mhd])")
+_UNIT = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """``30m``, ``24h`` or ``7d`` as a duration.
+
+    >>> parse_duration("36h")
+    datetime.timedelta(days=1, seconds=43200)
+    """
+    found = _DURATION.fullmatch(text.strip())
+    if not found or float(found[1]) <= 0:
+        raise typer.BadParameter("give a positive number of minutes, hours or days, such as "
+                                 "30m, 24h or 7d", param_hint="--expires")
+    return dt.timedelta(**{_UNIT[found[2]]: float(found[1])})
+
+
+@keys_app.command()
+def link(
+    member: Annotated[str, typer.Option(help="The member who signs in with it.")],
+    role: Annotated[Role, typer.Option(help="What they may do once signed in (member, "
+                                       "coordinator or analyst).")] = "member",
+    expires: Annotated[str, typer.Option(help="How long the link stays usable: 30m, 24h, "
+                                         "7d.")] = "24h",
+    base_url: Annotated[str | None, typer.Option(help="Where members reach the service "
+                                                 "[default: http://QCONNECT_HOST:PORT].")] = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make a one-time sign-in link for the web pages and print it once: opening it signs the
+    member in and uses it up."""
+    lasts = parse_duration(expires)
+    with community(store) as live:
+        text, key = sessions.create_link(live, OPERATOR, member, role, lasts)
+    settings = get_settings()
+    url = f"{(base_url or f'http://{settings.host}:{settings.port}').rstrip('/')}/sign-in/{text}"
+    if as_json:
+        print_data({"link": url, "id": key.id, "role": key.role, "member": key.member,
+                    "expires": key.expires.isoformat() if key.expires else None}, as_json=True)
+    else:
+        console.print(f"sign-in link for {member} as {role}, usable once until "
+                      f"{key.expires:%Y-%m-%d %H:%M} UTC; it is shown only now:",
+                      highlight=False)
+        typer.echo(url)

@@ -1,0 +1,59 @@
+"""*For you*: a member's suggestions with their reasons, and their answers to them.
+
+Each signed-in role starts somewhere of its own: members here, coordinators at *Form groups*,
+analysts at *Community*.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from api.deps import CommunityDep
+from api.web.pages import Form, PageRoute, SignedIn, field_errors, redirect, render
+from models.api import FeedbackCreate
+from models.errors import QConnectError
+from service import members, suggestions
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+HOME = {"coordinator": "/form-groups", "analyst": "/community"}
+DONE = {"accept": "Noted: you would like to connect. They will see you among their "
+                  "suggestions too.",
+        "dismiss": "Noted: they will not be suggested to you again, nor you to them."}
+
+
+@router.get("/", response_model=None)
+def for_you(request: Request, signed: SignedIn, live: CommunityDep,
+            skill: str | None = Query(default=None, max_length=200),
+            done: Literal["accept", "dismiss"] | None = None,
+            ) -> HTMLResponse | RedirectResponse:
+    if signed.caller.role in HOME:
+        return redirect(HOME[signed.caller.role])
+    me = members.read_member(live, signed.caller, signed.member)
+    wanted = list(me.wants_to_learn)
+    chosen = skill if skill in wanted else (wanted[0] if wanted else None)
+    caller = signed.caller
+    return render(
+        request, "for_you.html", me=me, wanted=wanted, chosen=chosen,
+        notice=DONE.get(done or ""),
+        people=suggestions.suggest(live, caller, me.id, "people", 5).data,
+        helpers=(suggestions.suggest(live, caller, me.id, "helpers", 5, chosen).data
+                 if chosen else []),
+        groups=suggestions.suggest(live, caller, me.id, "groups", 3).data)
+
+
+@router.post("/feedback", response_model=None)
+def feedback(request: Request, signed: SignedIn, form: Form, live: CommunityDep
+             ) -> HTMLResponse | RedirectResponse:
+    """Connect or Not for me, on a person or a group: it takes effect at once."""
+    try:
+        answer = FeedbackCreate(target_kind=form.get("target_kind"), target=form.get("target"),
+                                action=form.get("action"))
+    except ValidationError as exc:
+        raise QConnectError("; ".join(field_errors(exc))) from None
+    suggestions.give_feedback(live, signed.caller, signed.member, answer)
+    return redirect(f"/?done={answer.action}")

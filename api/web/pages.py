@@ -1,0 +1,159 @@
+"""What every page shares: who is signed in, the token each form carries, rendering, and
+errors shown as pages.
+
+A page is a thin adapter like an API route: it reads the request, calls use cases of
+``service/`` as the signed-in caller, and renders a template. Errors the use cases raise become
+pages here, in one place: not signed in → the sign-in explanation, anything else → a page
+saying what went wrong with the API's status code (:func:`api.errors.status_of`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from api.deps import CommunityDep
+from api.errors import STORE_UNAVAILABLE, status_of
+from models.errors import QConnectError, UnauthorisedError
+from models.privacy import Caller
+from service import sessions
+
+__all__ = ["COOKIE", "STATIC", "VENDOR", "Form", "PageRoute", "Signed", "SignedIn", "field_errors",
+           "redirect", "render"]
+
+COOKIE = "qconnect_session"
+STATIC = Path(__file__).parent / "static"
+"""The pages' own script and styles."""
+VENDOR = Path(__file__).parent / "vendor"
+"""The NHS.UK frontend and Swagger UI files ``scripts/install`` copies from npm."""
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["styled"] = (VENDOR / "nhsuk").is_dir()
+
+
+@dataclass(frozen=True)
+class Signed:
+    """The signed-in caller of a page, their session, and the token their forms carry."""
+
+    caller: Caller
+    session: str
+
+    @property
+    def member(self) -> str:
+        assert self.caller.member is not None  # every sign-in link names its member
+        return self.caller.member
+
+    @property
+    def form_token(self) -> str:
+        return sessions.form_token(self.session)
+
+
+def _signed_in(request: Request, live: CommunityDep) -> Signed:
+    """The session the cookie names, or :class:`UnauthorisedError` (a redirect to sign-in).
+    Reads the store, so it runs in the thread pool like API keys' check."""
+    session = request.cookies.get(COOKIE)
+    if not session:
+        raise UnauthorisedError("not signed in")
+    signed = Signed(sessions.session_caller(live, session), session)
+    request.state.signed = signed
+    return signed
+
+
+SignedIn = Annotated[Signed, Depends(_signed_in)]
+
+
+async def _form(request: Request, signed: SignedIn) -> dict[str, str]:
+    """A posted form whose token matches the session's; otherwise 403, nothing done."""
+    form = await request.form()
+    values = {name: value for name, value in form.multi_items() if isinstance(value, str)}
+    if not sessions.valid_form_token(signed.session, values.get("form_token", "")):
+        raise _FormRefusedError
+    return values
+
+
+class _FormRefusedError(Exception):
+    """A posted form without the session's token."""
+
+Form = Annotated[dict[str, str], Depends(_form)]
+"""The fields of a posted form, checked for the session's token. Every field given more than
+once (checkboxes) is read with ``request.form()``'s ``getlist`` by the page itself."""
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any
+           ) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, template, {"signed": getattr(request.state, "signed", None), **context},
+        status_code=status_code)
+
+
+def redirect(to: str) -> RedirectResponse:
+    """After a form: see the result with a GET (the browser's back and reload stay safe)."""
+    return RedirectResponse(to, status_code=303)
+
+
+def field_errors(exc: ValidationError | RequestValidationError) -> list[str]:
+    """One sentence per refused field, for a form's error summary."""
+    found = []
+    for error in exc.errors():
+        field = " ".join(str(part).replace("_", " ") for part in error["loc"]
+                         if part not in ("body", "query"))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        found.append(f"{field}: {message}" if field else message)
+    return found
+
+
+def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status, status=status, message=message)
+
+
+_HEADERS = {
+    # Scripts, styles and images from this service only: nothing is fetched from another site
+    # (the NHS.UK stylesheet's web fonts included), and markup that slipped into a page could
+    # not run script even if escaping failed.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; form-action 'self'",
+    # A sign-in link's token is in its URL: never send it on to another site.
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class PageRoute(APIRoute):
+    """A route whose errors are pages: the sign-in explanation when no session is valid, 403
+    for a form without its token, and otherwise the use case's error with its status."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            response = await _shown(request)
+            response.headers.update(_HEADERS)
+            return response
+
+        async def _shown(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except UnauthorisedError:
+                response: Response = redirect("/welcome")
+                response.delete_cookie(COOKIE)
+                return response
+            except _FormRefusedError:
+                return _error_page(request, 403, "This form has expired or did not come from "
+                                   "qconnect. Go back, reload the page and try again.")
+            except RequestValidationError as exc:
+                return _error_page(request, 400, "; ".join(field_errors(exc)))
+            except QConnectError as exc:
+                status = status_of(exc)
+                return _error_page(request, status,
+                                   STORE_UNAVAILABLE if status == 503 else str(exc))
+
+        return page
