@@ -42,16 +42,29 @@ class Rule:
         """Refuse ``caller`` (:class:`ForbiddenError`) unless the rule admits them for
         ``member_id`` (the value of the ``own`` parameter).
 
+        >>> Rule(("coordinator", "admin")).check(Caller("analyst"))
+        Traceback (most recent call last):
+        ...
+        models.errors.ForbiddenError: this is for coordinators or admins, not analysts
         >>> Rule(("member", "admin"), own="member_id").check(Caller("member", "m2"), "m1")
         Traceback (most recent call last):
         ...
         models.errors.ForbiddenError: a member acts for themself only
         """
         if caller.role not in self.roles:
-            raise ForbiddenError(f"a {caller.role} may not do this; it needs one of: "
-                                 f"{', '.join(self.roles)}")
+            raise ForbiddenError(f"this is for {_plural(self.roles)}, not {caller.role}s")
         if self.own and caller.role == "member" and member_id != caller.member:
             raise ForbiddenError("a member acts for themself only")
+
+
+def _plural(roles: tuple[Role, ...]) -> str:
+    """The roles as a reader would list them.
+
+    >>> _plural(("member", "coordinator", "admin"))
+    'members, coordinators or admins'
+    """
+    named = [f"{role}s" for role in roles]
+    return " or ".join(filter(None, (", ".join(named[:-1]), named[-1])))
 
 
 def allow(*roles: Role, own: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
