@@ -35,10 +35,15 @@ def _kept_unseen(live: LiveCommunity, caller: Caller, old: list[str], new: list[
 
 
 @allow(*PROFILES)
-def list_groups(live: LiveCommunity, caller: Caller, *, offset: int = 0,
-                limit: int = 20) -> Page[GroupPublic]:
+def list_groups(live: LiveCommunity, caller: Caller, *, offset: int = 0, limit: int = 20,
+                member: str | None = None) -> Page[GroupPublic]:
+    """Groups ordered by id; with ``member``, only those the member belongs to or coordinates
+    (a member the caller may not see is as good as unknown)."""
     snapshot = live.snapshot
     groups = snapshot.groups  # ordered by id already
+    if member is not None:
+        visible_member(live, caller, member)
+        groups = [g for g in groups if member in (*g.members, *g.coordinators)]
     return Page(data=[group_public(g, snapshot, caller) for g in groups[offset : offset + limit]],
                 count=len(groups))
 

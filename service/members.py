@@ -4,7 +4,9 @@ from."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import Literal
 
+from matcher.embeddings.profile_text import LEVEL_WORDS
 from models import Consent, Member
 from models.api import (
     ConsentChoices,
@@ -19,9 +21,16 @@ from service.access import PROFILES, allow
 from service.community import LiveCommunity
 from service.views import member_public, visible_member
 
-__all__ = ["create_member", "erase_member", "export_member", "list_members",
-           "list_organisations", "read_consent", "read_member", "update_consent",
+__all__ = ["SKILL_LEVELS", "create_member", "erase_member", "export_member", "list_members",
+           "list_organisations", "list_values", "read_consent", "read_member", "update_consent",
            "update_member"]
+
+Described = Literal["role", "region", "organisation"]
+"""The fields of a profile that members can be listed and searched by."""
+
+
+SKILL_LEVELS = LEVEL_WORDS
+"""A skill's levels, 1 to 5, in the words suggestions' reasons use ("level 4 (advanced)")."""
 
 
 @allow("admin")
@@ -85,7 +94,7 @@ def export_member(live: LiveCommunity, caller: Caller, member_id: str) -> Member
                 for g in store.groups() if member_id in (*g.members, *g.coordinators)],
         feedback=[f.model_dump(mode="json") for f in feedback
                   if f.target_kind != "member" or f.target in named],
-        keys=[{"id": k.id, "role": k.role, "created": k.created.isoformat()}
+        keys=[{"id": k.id, "role": k.role, "kind": k.kind, "created": k.created.isoformat()}
               for k in store.api_keys() if k.member == member_id],
     )
 
@@ -119,3 +128,11 @@ def list_organisations(live: LiveCommunity, caller: Caller) -> Page[Organisation
     data = [OrganisationPublic(name=name, regions=sorted(regions[name]), members=n)
             for name, n in sorted(counts.items())]
     return Page(data=data, count=len(data))
+
+
+@allow(*PROFILES)
+def list_values(live: LiveCommunity, caller: Caller, field: Described) -> list[str]:
+    """The roles, regions or organisations of the members the caller may see, in order: the
+    choices a list or a search of members can be narrowed to."""
+    return sorted({value for m in live.snapshot.members
+                   if (value := getattr(m, field)) and may_see(caller, m)})

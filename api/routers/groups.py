@@ -29,8 +29,11 @@ def list_groups(
     caller: Annotated[Caller, door(groups.list_groups)],
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    member: Annotated[str | None, Query(max_length=200,
+                                        description="Only the groups this member belongs to "
+                                        "or coordinates.")] = None,
 ) -> Page[GroupPublic]:
-    return groups.list_groups(live, caller, offset=offset, limit=limit)
+    return groups.list_groups(live, caller, offset=offset, limit=limit, member=member)
 
 
 @router.get("/{group_id}", response_model=GroupPublic)
