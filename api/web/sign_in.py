@@ -21,9 +21,9 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @router.get("/welcome", response_class=HTMLResponse)
-def welcome(request: Request, signed_out: bool = False) -> HTMLResponse:
+def welcome(request: Request, signed_out: bool = False, erased: bool = False) -> HTMLResponse:
     """Where anyone without a session lands: how to sign in."""
-    return render(request, "welcome.html", signed_out=signed_out)
+    return render(request, "welcome.html", signed_out=signed_out, erased=erased)
 
 
 @router.get("/sign-in/{token}", response_class=HTMLResponse, name="sign_in_page")
