@@ -12,11 +12,18 @@ from __future__ import annotations
 import datetime as dt
 
 from graph_schema.store import Store
-from matcher.groups.formation import GroupRules, form_groups
+from matcher.groups.formation import GroupRules, Partition, form_groups
 from matcher.groups.pool import select_pool
 from matcher.groups.report import describe
 from models import Group
-from models.api import MAX_POOL, GroupPublic, Proposal, ProposalRequest, ProposalSave
+from models.api import (
+    MAX_POOL,
+    GroupPublic,
+    PreviousProposal,
+    Proposal,
+    ProposalRequest,
+    ProposalSave,
+)
 from models.errors import ConflictError, ForbiddenError, QConnectError
 from models.privacy import Caller
 from service.access import allow
@@ -25,9 +32,11 @@ from service.groups import check_placeable
 from service.limits import OneAtATime
 from service.views import group_public, visible_member
 
-__all__ = ["propose", "rules_of", "save"]
+__all__ = ["LEFT_OUT", "propose", "report", "rules_of", "save"]
 
 _proposing = OneAtATime("a group proposal")
+LEFT_OUT = "left out of the groups"
+"""Why a member who could be placed is in no group of a proposal the coordinator edited."""
 
 
 def rules_of(request: ProposalRequest) -> GroupRules:
@@ -67,6 +76,24 @@ def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> Pr
         partition = form_groups(snapshot, rows, rules_of(request), seed=request.seed,
                                 excluded=excluded, previous=previous)
         return Proposal.model_validate(describe(snapshot, partition))
+
+
+@allow("coordinator", "admin")
+def report(live: LiveCommunity, caller: Caller, proposal: PreviousProposal) -> Proposal:
+    """The report :func:`propose` gives, on groups as they are given (a proposal as the
+    coordinator edited it), without forming any; empty groups are dropped. Members it leaves
+    unassigned are reported with why they cannot be placed, or as left out."""
+    for member_id in proposal.members():
+        visible_member(live, caller, member_id)
+    snapshot = live.snapshot
+    groups = tuple(tuple(sorted(set(g))) for g in proposal.groups if g)
+    placed = {m for g in groups for m in g}
+    _, excluded = select_pool(snapshot, list(proposal.members()))
+    why = dict(excluded)
+    unassigned = tuple(sorted((m, why.get(m, LEFT_OUT))
+                              for m in proposal.members() if m not in placed))
+    partition = Partition(groups, (None,) * len(groups), unassigned)
+    return Proposal.model_validate(describe(snapshot, partition))
 
 
 def _unused_ids(store: Store, prefix: str, count: int) -> list[str]:

@@ -1,0 +1,273 @@
+"""*Form groups*: coordinators propose interest groups, adjust them and save them.
+
+A proposal is computed, never stored, until it is saved, so the page carries the proposal on
+screen in the form itself (one hidden field, :class:`Current`). What comes back is read with
+the API's own schemas and handed to the use cases, which check again who may be seen and
+placed: the hidden field is never trusted. Every button is a plain form post, so the page works
+without JavaScript; proposing renders the new proposal at once (nothing was stored), saving
+redirects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from api.deps import CommunityDep
+from api.errors import status_of
+from api.web.pages import Form, PageRoute, Signed, SignedIn, field_errors, redirect, render
+from models.api import (
+    MAX_POOL,
+    PreviousProposal,
+    Proposal,
+    ProposalRequest,
+    ProposalSave,
+    ProposedGroupIn,
+    Unassigned,
+)
+from models.domain import Identifier
+from models.errors import ForbiddenError, QConnectError, UnauthorisedError
+from service import groups, members, proposals, vocabulary
+from service.access import rule_of
+from service.community import LiveCommunity
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+RULES = ("topic", "skill", "region", "role", "group", "groups", "min_size", "max_size",
+         "max_per_organisation", "min_roles")
+"""The fields of the pool-and-rules form, named as in :class:`ProposalRequest`."""
+STARTING_RULES = {"min_size": "4", "max_size": "6"}
+OUT = "out"
+"""The move that leaves a member out of every group."""
+
+
+class Current(BaseModel):
+    """The proposal on screen: the request that made it (its pins included, so the page can
+    show who is kept where), its groups and who it left unplaced."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request: ProposalRequest
+    groups: list[ProposedGroupIn] = Field(min_length=1, max_length=5000)
+    unassigned: list[Identifier] = Field(default=[], max_length=MAX_POOL)
+
+
+@dataclass
+class Edited:
+    """The proposal after the coordinator's moves, pins and labels."""
+
+    groups: list[ProposedGroupIn]
+    unassigned: list[str]
+    pins: dict[str, int]
+    out: set[str] = field(default_factory=set)
+
+    def previous(self) -> PreviousProposal:
+        return PreviousProposal(groups=[g.members for g in self.groups],
+                                unassigned=self.unassigned)
+
+
+def _coordinating(signed: SignedIn) -> Signed:
+    """The signed-in caller, if the proposal use case admits their role (others: 403 page)."""
+    rule_of(proposals.propose).check(signed.caller)
+    return signed
+
+
+Coordinating = Annotated[Signed, Depends(_coordinating)]
+
+
+def _asked(form: dict[str, str]) -> dict[str, Any]:
+    """The pool-and-rules fields as the coordinator filled them in (blanks left out)."""
+    found: dict[str, Any] = {k: form[k].strip() for k in RULES if form.get(k, "").strip()}
+    focus = [line.strip() for line in form.get("focus", "").splitlines() if line.strip()]
+    return {**found, "focus": focus} if focus else found
+
+
+def _shown_rules(request: ProposalRequest) -> dict[str, Any]:
+    """A request's pool and rules as the form's fields, to fill the form in again."""
+    shown = {k: str(v) for k in RULES if (v := getattr(request, k)) is not None}
+    return {**shown, "focus": list(request.focus)} if request.focus else shown
+
+
+@contextmanager
+def _read() -> Iterator[None]:
+    """What the page sent back, refused (a 400 page) unless the API's schemas accept it."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise QConnectError("; ".join(field_errors(exc))) from None
+
+
+def _carried(form: dict[str, str]) -> tuple[Current, Edited]:
+    """The proposal the page carried, with the coordinator's choices applied."""
+    with _read():
+        current = Current.model_validate_json(form.get("current", ""))
+        return current, _edited(current, form)
+
+
+def _edited(current: Current, form: dict[str, str]) -> Edited:
+    """Apply the coordinator's choices: a move pins the member in the group they were moved
+    to, "keep here" pins them where they are, and groups left empty are dropped."""
+    places = [list(dict.fromkeys(g.members)) for g in current.groups]
+    out: set[str] = set()
+    moves: dict[str, int] = {}
+    for n, place in enumerate(places):
+        for member in place:
+            choice = form.get(f"move-{member}", "")
+            if choice == OUT:
+                out.add(member)
+            elif choice.isdigit() and int(choice) < len(places) and int(choice) != n:
+                moves[member] = int(choice)
+    for n, place in enumerate(places):
+        place[:] = [m for m in place if m not in out and moves.get(m, n) == n]
+    for member, n in moves.items():
+        places[n].append(member)
+    kept = [n for n, place in enumerate(places) if place]
+    new_index = {old: new for new, old in enumerate(kept)}
+    pins = {m: new_index[n] for n in kept for m in places[n]
+            if m in moves or form.get(f"keep-{m}")}
+    edited = [ProposedGroupIn(members=places[n], topics=current.groups[n].topics,
+                              label=form.get(f"label-{n}", current.groups[n].label))
+              for n in kept]
+    return Edited(edited, [*current.unassigned, *sorted(out)], pins, out)
+
+
+def _next_request(current: Current, edited: Edited) -> ProposalRequest:
+    """The request that proposes again from the edited groups, keeping the rest: the same
+    pool and rules, the edited groups as the start, and the pins; members left out are taken
+    out of the pool."""
+    previous = edited.previous()
+    pool = current.request.pool
+    if edited.out:
+        pool = [m for m in (pool or previous.members()) if m not in edited.out]
+    return current.request.model_copy(update={"previous": previous, "pins": edited.pins,
+                                              "pool": pool})
+
+
+def _choices(live: LiveCommunity, signed: Signed) -> dict[str, Any]:
+    """What the pool can be narrowed to: the community's topics and skills (suggested as
+    they are typed), and its regions, roles and groups (chosen as value and text)."""
+    caller = signed.caller
+    return {
+        "topics": [t.name for t in vocabulary.list_terms(live, caller, "topic").data],
+        "skills": [t.name for t in vocabulary.list_terms(live, caller, "skill").data],
+        "regions": [(r, r) for r in members.list_values(live, caller, "region")],
+        "roles": [(r, r) for r in members.list_values(live, caller, "role")],
+        "groups": [(g.id, g.name) for g in groups.list_groups(live, caller, limit=1000).data],
+    }
+
+
+def _page(request: Request, live: LiveCommunity, signed: Signed, *, asked: dict[str, Any],
+          proposal: Proposal | None = None, current: Current | None = None,
+          errors: list[str] | None = None, status_code: int = 200) -> HTMLResponse:
+    """The form, filled in with ``asked``, and the proposal on screen if there is one."""
+    people = {}
+    if proposal is not None:
+        ids = [m for g in proposal.groups for m in g.members] + [u.id for u in proposal.unassigned]
+        people = {m: members.read_member(live, signed.caller, m) for m in ids}
+    return render(request, "form_groups.html", status_code=status_code,
+                  asked=asked, proposal=proposal, people=people, errors=errors,
+                  current=current.model_dump_json(exclude_none=True) if current else None,
+                  pins=current.request.pins if current else {},
+                  **_choices(live, signed))
+
+
+def _on_screen(request: ProposalRequest, proposal: Proposal) -> Current:
+    """What the page carries for ``proposal``: its request (without the start it was made
+    from, which the proposal itself replaces) and its groups."""
+    return Current(request=request.model_copy(update={"previous": None}),
+                   groups=[ProposedGroupIn(members=g.members, label=g.label, topics=g.topics)
+                           for g in proposal.groups],
+                   unassigned=[u.id for u in proposal.unassigned])
+
+
+def _as_report(live: LiveCommunity, signed: Signed, request: ProposalRequest,
+               edited: Edited) -> tuple[Proposal | None, Current | None]:
+    """The edited proposal, reported as it stands, to show again beside an error; nothing
+    when it cannot be (it names someone the caller may not see, say)."""
+    try:
+        shown = proposals.report(live, signed.caller, edited.previous())
+    except QConnectError:
+        return None, None
+    return shown, _on_screen(request.model_copy(update={"pins": edited.pins}), shown)
+
+
+def _list_left_out(proposal: Proposal, previous: PreviousProposal) -> None:
+    """Keep in view those the coordinator left out (the pool no longer holds them), so they
+    can be seen and brought back by proposing afresh."""
+    shown = {m for g in proposal.groups for m in g.members} | {u.id for u in proposal.unassigned}
+    proposal.unassigned += [Unassigned(id=m, reason=proposals.LEFT_OUT)
+                            for m in previous.members() if m not in shown]
+
+
+@router.get("/form-groups", response_model=None)
+def form_groups(request: Request, signed: Coordinating, live: CommunityDep) -> HTMLResponse:
+    return _page(request, live, signed, asked=STARTING_RULES)
+
+
+@router.post("/form-groups/propose", response_model=None)
+def propose(request: Request, signed: Coordinating, form: Form, live: CommunityDep
+            ) -> HTMLResponse:
+    """A first proposal from the pool-and-rules form, or, when the page carries a proposal,
+    a new one that keeps the rest of it around the coordinator's moves and pins."""
+    edited = None
+    if "current" in form:
+        current, edited = _carried(form)
+        asked = _shown_rules(current.request)
+        wanted = _next_request(current, edited)
+    else:
+        asked = _asked(form)
+        try:
+            wanted = ProposalRequest.model_validate(asked)
+        except ValidationError as exc:
+            return _page(request, live, signed, asked=asked, errors=field_errors(exc),
+                         status_code=400)
+    try:
+        proposal = proposals.propose(live, signed.caller, wanted)
+    except (UnauthorisedError, ForbiddenError):
+        raise  # not about the proposal: a page of its own
+    except QConnectError as exc:
+        shown, current = (_as_report(live, signed, wanted, edited) if edited
+                          else (None, None))
+        return _page(request, live, signed, asked=asked, proposal=shown, current=current,
+                     errors=[str(exc)], status_code=status_of(exc))
+    if wanted.previous is not None:
+        _list_left_out(proposal, wanted.previous)
+    return _page(request, live, signed, asked=asked, proposal=proposal,
+                 current=_on_screen(wanted, proposal))
+
+
+@router.post("/form-groups/save", response_model=None)
+def save(request: Request, signed: Coordinating, form: Form, live: CommunityDep
+         ) -> HTMLResponse | RedirectResponse:
+    """Save the groups on screen, as edited, coordinated by the signed-in coordinator."""
+    current, edited = _carried(form)
+    with _read():
+        chosen = ProposalSave(groups=edited.groups)
+    try:
+        saved = proposals.save(live, signed.caller, chosen)
+    except (UnauthorisedError, ForbiddenError):
+        raise
+    except QConnectError as exc:
+        shown, carried = _as_report(live, signed, current.request, edited)
+        return _page(request, live, signed, asked=_shown_rules(current.request),
+                     proposal=shown, current=carried, errors=[str(exc)],
+                     status_code=status_of(exc))
+    # One parameter, ids joined by commas (which ids never hold): a parameter given twice is
+    # refused everywhere in the service.
+    return redirect("/form-groups/saved?" + urlencode({"groups": ",".join(g.id for g in saved)}))
+
+
+@router.get("/form-groups/saved", response_model=None)
+def saved_groups(request: Request, signed: Coordinating, live: CommunityDep,
+                 ids: Annotated[str, Query(alias="groups", max_length=200_000)] = ""
+                 ) -> HTMLResponse:
+    """The groups just saved, each linked to its page."""
+    found = [groups.read_group(live, signed.caller, g) for g in ids.split(",") if g]
+    return render(request, "groups_saved.html", saved=found)

@@ -1,0 +1,219 @@
+"""*Form groups*: a coordinator proposes groups from a pool, moves people, proposes again
+keeping the rest, and saves them; members are refused, forged proposals too."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from models import Community, Member
+from models.privacy import placeable
+from tests.browser import Site, accessibility_problems
+from tests.conftest import Api
+
+
+def _topic(generated: Community) -> str:
+    """A topic with enough placeable members for a few groups, and not too many to read."""
+    counts = Counter(t for m in generated.members if placeable(m) for t in m.interests)
+    return min(sorted(counts), key=lambda t: (abs(counts[t] - 22), t))
+
+
+@pytest.fixture
+def coordinator(generated: Community) -> Member:
+    """A visible member who coordinates a group in the generated community and is not
+    interested in :func:`_topic` (so is not among those grouped)."""
+    leads = {c for g in generated.groups for c in g.coordinators}
+    topic = _topic(generated)
+    return next(m for m in sorted(generated.members, key=lambda m: m.id)
+                if m.id in leads and m.visibility != "hidden" and topic not in m.interests)
+
+
+def _hidden(generated: Community) -> Member:
+    return next(m for m in generated.members if m.visibility == "hidden")
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert found, "the page has no form token"
+    return found.group(1)
+
+
+def _current(page: str) -> dict[str, Any]:
+    found = re.search(r'name="current" value="([^"]+)"', page)
+    assert found, "the page carries no proposal"
+    return json.loads(html.unescape(found.group(1)))
+
+
+RULES = {"min_size": "4", "max_size": "6", "max_per_organisation": "2"}
+
+
+# -- in-process: refusals and errors -----------------------------------------------------------
+
+def test_members_are_refused_the_page(api: Api, coordinator: Member) -> None:
+    client = api.sign_in(coordinator.id, "member")
+    answer = client.get("/form-groups")
+    assert answer.status_code == 403
+    assert "You may not do this" in answer.text
+    token = _token(answer.text)  # the sign-out form's
+    posted = client.post("/form-groups/propose", data={"form_token": token, **RULES})
+    assert posted.status_code == 403 and "Proposed groups" not in posted.text
+
+
+def test_posts_without_the_form_token_are_refused(api: Api, coordinator: Member,
+                                                  generated: Community) -> None:
+    client = api.sign_in(coordinator.id, "coordinator")
+    assert client.get("/form-groups").status_code == 200
+    for path in ("/form-groups/propose", "/form-groups/save"):
+        answer = client.post(path, data={**RULES, "topic": _topic(generated)})
+        assert answer.status_code == 403 and "has expired" in answer.text
+
+
+def test_bad_rules_show_the_error_summary_with_the_input_kept(api: Api, coordinator: Member,
+                                                               generated: Community) -> None:
+    client = api.sign_in(coordinator.id, "coordinator")
+    token = _token(client.get("/form-groups").text)
+    topic = _topic(generated)
+    answer = client.post("/form-groups/propose", data={
+        "form_token": token, "topic": topic, "min_size": "7", "max_size": "3"})
+    assert answer.status_code == 400
+    assert "There is a problem" in answer.text and "min (7)" in answer.text
+    assert f'value="{html.escape(topic)}"' in answer.text and 'value="7"' in answer.text
+    typo = client.post("/form-groups/propose", data={"form_token": token, "min_size": "four",
+                                                     "max_size": "6"})
+    assert typo.status_code == 400 and "min size" in typo.text
+    assert "Proposed groups" not in typo.text
+
+
+def test_a_forged_proposal_naming_a_hidden_member_is_refused(api: Api, coordinator: Member,
+                                                            generated: Community) -> None:
+    client = api.sign_in(coordinator.id, "coordinator")
+    token = _token(client.get("/form-groups").text)
+    proposed = client.post("/form-groups/propose",
+                           data={"form_token": token, "topic": _topic(generated), **RULES})
+    assert proposed.status_code == 200, proposed.text
+    current = _current(proposed.text)
+    hidden = _hidden(generated).id
+    current["groups"][0]["members"].append(hidden)
+    before = len(api.live.store.groups())
+    for path in ("/form-groups/save", "/form-groups/propose"):
+        answer = client.post(path, data={"form_token": token, "current": json.dumps(current)})
+        assert answer.status_code == 404, (path, answer.text[:300])
+        assert "There is a problem" in answer.text and "Proposed groups" not in answer.text
+    garbled = client.post("/form-groups/save", data={"form_token": token, "current": "{]"})
+    assert garbled.status_code == 400
+    assert len(api.live.store.groups()) == before
+
+
+def test_leaving_someone_out_and_saving_with_the_coordinator_in_a_group(
+        api: Api, coordinator: Member, generated: Community) -> None:
+    client = api.sign_in(coordinator.id, "coordinator")
+    token = _token(client.get("/form-groups").text)
+    proposed = client.post("/form-groups/propose",
+                           data={"form_token": token, "topic": _topic(generated), **RULES})
+    current = _current(proposed.text)
+    left = current["groups"][1]["members"][0]
+    again = client.post("/form-groups/propose", data={
+        "form_token": token, "current": json.dumps(current), f"move-{left}": "out"})
+    assert again.status_code == 200, again.text
+    current = _current(again.text)
+    assert all(left not in g["members"] for g in current["groups"])
+    assert re.search(rf'data-unplaced="{left}">[^<]*: left out of the groups', again.text)
+
+    current["groups"][0]["members"].append(coordinator.id)  # the coordinator may see themself
+    before = len(api.live.store.groups())
+    refused = client.post("/form-groups/save",
+                          data={"form_token": token, "current": json.dumps(current)})
+    assert refused.status_code == 409 and "There is a problem" in refused.text
+    assert "Proposed groups" in refused.text and f"{coordinator.name} (you)" in refused.text
+    assert len(api.live.store.groups()) == before
+    kept = _current(refused.text)  # the proposal stays on screen, as edited
+    assert coordinator.id in kept["groups"][0]["members"]
+    saved = client.post("/form-groups/save", follow_redirects=False, data={
+        "form_token": token, "current": json.dumps(kept), f"move-{coordinator.id}": "out"})
+    assert saved.status_code == 303, saved.text
+    made = [api.live.store.get_group(g) for g in
+            saved.headers["location"].split("groups=")[1].split("%2C")]
+    assert len(made) == len(current["groups"])
+    assert all(g.coordinators == [coordinator.id] and coordinator.id not in g.members
+               and left not in g.members for g in made)
+
+
+# -- in a real browser: the whole flow ----------------------------------------------------------
+
+def _sign_in(page: Any, site: Site, member: Member) -> None:
+    page.goto(site.link(member.id, "coordinator"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site.url}/form-groups")
+
+
+def _groups_on_screen(page: Any) -> list[list[str]]:
+    return page.locator("[data-proposed-group]").evaluate_all(
+        "cards => cards.map(c => [...c.querySelectorAll('[data-member]')]"
+        ".map(li => li.dataset.member))")
+
+
+def test_coordinator_proposes_moves_proposes_again_and_saves(
+        page: Any, site: Site, coordinator: Member, generated: Community) -> None:
+    names = {m.id: m.name for m in generated.members}
+    _sign_in(page, site, coordinator)
+    page.get_by_label("Interested in the topic").fill(_topic(generated))
+    page.get_by_label("Most people from one organisation").fill("2")
+    page.get_by_role("button", name="Propose groups").click()
+    page.wait_for_selector("#proposed-groups")
+    first = _groups_on_screen(page)
+    assert len(first) >= 3
+    cards = page.locator("[data-proposed-group]")
+    card = cards.first
+    assert names[first[0][0]] in card.inner_text()
+    assert card.locator("[data-coherence]").inner_text().strip()[0].isdigit()
+    assert "Organisations" in card.inner_text() and "Roles" in card.inner_text()
+
+    moved = first[0][0]
+    page.get_by_label(f"Move {names[moved]}").select_option(label="Move to group 2")
+    kept = first[2]
+    for member in kept:
+        page.get_by_label(f"Keep here: {names[member]}").check()
+    page.get_by_role("button", name="Propose again keeping the rest").click()
+    page.wait_for_selector("#proposed-groups")
+    again = _groups_on_screen(page)
+    assert moved in again[1] and moved not in again[0]
+    assert set(kept) <= set(again[2])
+    assert page.get_by_label(f"Keep here: {names[moved]}").is_checked()
+
+    page.get_by_label("Name of group 1").fill("Our first circle")
+    page.get_by_role("button", name="Save these groups").click()
+    page.wait_for_url(re.compile(r"/form-groups/saved\?"))
+    assert "groups saved" in page.get_by_role("heading", level=1).inner_text()
+    links = page.locator("[data-group] a")
+    assert links.count() == len(again)
+    assert links.first.inner_text() == "Our first circle"
+    assert links.first.get_attribute("href").startswith("/interest-groups/proposal-")
+    saved = [page.locator("[data-group]").nth(n).get_attribute("data-group")
+             for n in range(len(again))]
+    from graph_schema import open_store
+
+    with open_store(site.location) as store:
+        stored = {g.id: g for g in store.groups()}
+    for key, members in zip(saved, again, strict=True):
+        assert stored[key].coordinators == [coordinator.id]
+        assert sorted(stored[key].members) == sorted(members)
+
+
+def test_form_and_proposal_are_accessible_and_fit_a_phone(
+        page: Any, site: Site, coordinator: Member, generated: Community) -> None:
+    _sign_in(page, site, coordinator)
+    assert accessibility_problems(page) == []
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.get_by_label("Interested in the topic").fill(_topic(generated))
+    page.get_by_role("button", name="Propose groups").click()
+    page.wait_for_selector("#proposed-groups")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size({"width": 1024, "height": 768})
+    assert accessibility_problems(page) == []
