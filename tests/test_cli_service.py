@@ -1,8 +1,10 @@
 """``qconnect keys`` and ``qconnect serve`` / ``demo``: keys printed once, a real uvicorn
-process that serves the example calls the demo prints and stops cleanly on SIGTERM."""
+process that serves the example calls the demo prints and stops cleanly on SIGTERM, and the
+demo's sign-in links, which work once and are revoked with its keys."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import signal
 import socket
@@ -16,7 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.cli.demo import coordinator_for_demo, issue_access, revoke_access
 from graph_schema import open_store
+from models import ApiKey, Community
+from tests.conftest import Api
 
 runner = CliRunner()
 
@@ -68,12 +73,40 @@ def test_keys_list_prints_a_row_per_key(store_location: str, tiny) -> None:
                           for k in keys)
 
 
+def test_the_demos_sign_in_links_work_and_are_revoked_with_its_keys(
+        api: Api, generated: Community, capsys: pytest.CaptureFixture[str]) -> None:
+    member = next(m for m in generated.members if m.wants_to_learn and m.visibility == "members")
+    coordinator = coordinator_for_demo(api.live, member.id)
+    assert any(coordinator in g.coordinators for g in generated.groups)
+    since, issued = dt.datetime.now(dt.UTC), list[ApiKey]()
+    issue_access(api.live, "http://testserver", member.id, coordinator, issued)
+    links = dict(re.findall(r"open this link in your browser to sign in as .+ \((\w+)\): "
+                            r"http://testserver(/sign-in/\S+)", capsys.readouterr().out))
+    assert set(links) == {"member", "coordinator"}
+    client = api.client
+    for role, who in (("member", member.id), ("coordinator", coordinator)):
+        client.cookies.clear()
+        assert client.get(links[role]).status_code == 200
+        answer = client.post("/sign-in", data={"link": links[role].rsplit("/", 1)[1]},
+                             follow_redirects=False)
+        assert answer.status_code == 303
+        # Any signed-in page names who is signed in; Community refuses both, but says so.
+        assert f"Signed in as {who} ({role})" in client.get("/community").text
+    # Links not used by the time the demo stops are revoked too.
+    issue_access(api.live, "http://testserver", member.id, coordinator, issued)
+    unused = re.findall(r"http://testserver(/sign-in/\S+)", capsys.readouterr().out)
+    revoke_access(api.live, issued, since)
+    assert api.live.store.api_keys() == []  # keys, links and the sessions the links began
+    client.cookies.clear()
+    assert [client.get(link).status_code for link in unused] == [401, 401]
+
+
 @pytest.mark.slow
 # SIGTERM ends the demo as a process ended by it conventionally does (128 + 15); Ctrl-C's
 # KeyboardInterrupt is uvicorn's ordinary way to stop, so the demo ends normally.
 @pytest.mark.parametrize(("stop", "status"), [(signal.SIGTERM, 128 + signal.SIGTERM),
                                               (signal.SIGINT, 0)])
-def test_demo_serves_the_calls_it_prints_stops_and_revokes_its_keys(
+def test_demo_serves_the_calls_and_links_it_prints_stops_and_revokes_them(
         tmp_path: Path, stop: signal.Signals, status: int) -> None:
     port = _free_port()
     qconnect = Path(sys.executable).with_name("qconnect")
@@ -85,12 +118,13 @@ def test_demo_serves_the_calls_it_prints_stops_and_revokes_its_keys(
              "HOME": str(tmp_path)})
     try:
         assert process.stdout is not None
-        calls = []
+        calls, links = [], []
         for line in process.stdout:
+            links.extend(re.findall(r"to sign in as .+: (\S+/sign-in/\S+)", line))
             calls.extend(re.findall(r'curl -H "Authorization: Bearer (\S+)" "(\S+)"', line))
             if len(calls) == 5:
                 break
-        assert len(calls) == 5
+        assert len(calls) == 5 and len(links) == 2
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -104,9 +138,12 @@ def test_demo_serves_the_calls_it_prints_stops_and_revokes_its_keys(
             response = httpx.get(url, headers={"Authorization": f"Bearer {key}"})
             assert response.status_code == 200, (url, response.text)
             assert response.json()["data"]
+        assert httpx.get(links[0]).status_code == 200
+        signing_in = links[0].rsplit("/", 1)
+        assert httpx.post(signing_in[0], data={"link": signing_in[1]}).status_code == 303
         process.send_signal(stop)
         # uvicorn shuts down gracefully (lifespan end: the store closed), then the demo revokes
-        # the keys it printed.
+        # the keys and links it printed, and ends the session one of them began.
         assert process.wait(30) == status
         assert '"message": "stopped"' in (tmp_path / "stderr").read_text()
         with open_store(str(tmp_path / "demo.db")) as store:

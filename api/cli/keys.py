@@ -15,7 +15,7 @@ from models.privacy import OPERATOR
 from models.settings import get_settings
 from service import keys, sessions
 
-__all__ = ["keys_app"]
+__all__ = ["keys_app", "service_url", "sign_in_url"]
 
 keys_app = typer.Typer(help="API keys for the HTTP service, sign-in links for its pages.",
                        no_args_is_help=True)
@@ -72,6 +72,22 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from 'keys 
     console.print(f"revoked key {key_id}")
 
 
+def service_url(port: int | None = None) -> str:
+    """Where the service is reached by default: ``http://QCONNECT_HOST:PORT`` (``port`` or
+    ``QCONNECT_PORT``)."""
+    settings = get_settings()
+    return f"http://{settings.host}:{port or settings.port}"
+
+
+def sign_in_url(token: str, base_url: str | None = None) -> str:
+    """The sign-in link to hand over for the link token ``token``.
+
+    >>> sign_in_url("qcl_x", "https://qconnect.example/")
+    'https://qconnect.example/sign-in/qcl_x'
+    """
+    return f"{(base_url or service_url()).rstrip('/')}/sign-in/{token}"
+
+
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([mhd])")
 _UNIT = {"m": "minutes", "h": "hours", "d": "days"}
 
@@ -106,8 +122,7 @@ def link(
     lasts = parse_duration(expires)
     with community(store) as live:
         text, key = sessions.create_link(live, OPERATOR, member, role, lasts)
-    settings = get_settings()
-    url = f"{(base_url or f'http://{settings.host}:{settings.port}').rstrip('/')}/sign-in/{text}"
+    url = sign_in_url(text, base_url)
     if as_json:
         print_data({"link": url, "id": key.id, "role": key.role, "member": key.member,
                     "expires": key.expires.isoformat() if key.expires else None}, as_json=True)
