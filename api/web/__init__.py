@@ -12,12 +12,13 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.web import for_you, sign_in
+from api.web import analysts, coordinate, for_you, people, profile, sign_in
 from api.web.pages import STATIC, VENDOR
 
 __all__ = ["PAGES", "install_pages"]
 
-PAGES = (sign_in.router, for_you.router)
+PAGES = (sign_in.router, for_you.router, people.router, profile.router, coordinate.router,
+         analysts.router)
 """Every router of pages."""
 
 
