@@ -141,7 +141,7 @@ def measure(location: str, args: argparse.Namespace) -> None:
               f"{'p50 ratio':>10} {'p99 ratio':>10}")
         for name, make in workloads.items():
             rng = random.Random(11)
-            rounds = args.rounds if name != "Form groups" else max(20, args.rounds // 10)
+            rounds = args.rounds if name != "Form groups" else max(20, args.rounds // 5)
             for _ in range(3):  # warm up: the first query of each kind loads lazily
                 page, json_calls = make(rng)
                 _timed(connection, page), _timed(connection, json_calls)

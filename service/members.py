@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Literal
 
+import numpy as np
+
 from matcher.embeddings.profile_text import LEVEL_WORDS
 from models import Consent, Member
 from models.api import (
@@ -134,5 +136,7 @@ def list_organisations(live: LiveCommunity, caller: Caller) -> Page[Organisation
 def list_values(live: LiveCommunity, caller: Caller, field: Described) -> list[str]:
     """The roles, regions or organisations of the members the caller may see, in order: the
     choices a list or a search of members can be narrowed to."""
-    return sorted({value for m in live.snapshot.members
-                   if (value := getattr(m, field)) and may_see(caller, m)})
+    snapshot = live.snapshot
+    hidden = (snapshot.members[i] for i in np.flatnonzero(~snapshot.visible))
+    return sorted(snapshot.shown_values[field].union(
+        value for m in hidden if (value := getattr(m, field)) and may_see(caller, m)))

@@ -118,11 +118,16 @@ def test_leaving_someone_out_and_saving_with_the_coordinator_in_a_group(
     current = _current(proposed.text)
     left = current["groups"][1]["members"][0]
     again = client.post("/form-groups/propose", data={
-        "form_token": token, "current": json.dumps(current), f"move-{left}": "out"})
+        "form_token": token, "current": json.dumps(current), f"move-{left}": "0"})
     assert again.status_code == 200, again.text
     current = _current(again.text)
     assert all(left not in g["members"] for g in current["groups"])
     assert re.search(rf'data-unplaced="{left}">[^<]*: left out of the groups', again.text)
+    placed = current["groups"][0]["members"][0]
+    for number in ("99", "²", "-1"):
+        wrong = client.post("/form-groups/propose", data={
+            "form_token": token, "current": json.dumps(current), f"move-{placed}": number})
+        assert wrong.status_code == 400 and "group numbers run from 1 to" in wrong.text
 
     current["groups"][0]["members"].append(coordinator.id)  # the coordinator may see themself
     before = len(api.live.store.groups())
@@ -134,7 +139,7 @@ def test_leaving_someone_out_and_saving_with_the_coordinator_in_a_group(
     kept = _current(refused.text)  # the proposal stays on screen, as edited
     assert coordinator.id in kept["groups"][0]["members"]
     saved = client.post("/form-groups/save", follow_redirects=False, data={
-        "form_token": token, "current": json.dumps(kept), f"move-{coordinator.id}": "out"})
+        "form_token": token, "current": json.dumps(kept), f"move-{coordinator.id}": "0"})
     assert saved.status_code == 303, saved.text
     made = [api.live.store.get_group(g) for g in
             saved.headers["location"].split("groups=")[1].split("%2C")]
@@ -174,7 +179,7 @@ def test_coordinator_proposes_moves_proposes_again_and_saves(
     assert "Organisations" in card.inner_text() and "Roles" in card.inner_text()
 
     moved = first[0][0]
-    page.get_by_label(f"Move {names[moved]}").select_option(label="Move to group 2")
+    page.get_by_label(f"Group for {names[moved]}").fill("2")
     kept = first[2]
     for member in kept:
         page.get_by_label(f"Keep here: {names[member]}").check()

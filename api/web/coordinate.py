@@ -10,6 +10,7 @@ redirects.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,8 +45,6 @@ RULES = ("topic", "skill", "region", "role", "group", "groups", "min_size", "max
          "max_per_organisation", "min_roles")
 """The fields of the pool-and-rules form, named as in :class:`ProposalRequest`."""
 STARTING_RULES = {"min_size": "4", "max_size": "6"}
-OUT = "out"
-"""The move that leaves a member out of every group."""
 
 
 class Current(BaseModel):
@@ -119,11 +118,15 @@ def _edited(current: Current, form: dict[str, str]) -> Edited:
     moves: dict[str, int] = {}
     for n, place in enumerate(places):
         for member in place:
-            choice = form.get(f"move-{member}", "")
-            if choice == OUT:
+            choice = form.get(f"move-{member}", "").strip() or str(n + 1)
+            # Not str.isdigit: it admits digits int() refuses, such as "²".
+            if not re.fullmatch(r"[0-9]{1,4}", choice) or int(choice) > len(places):
+                raise QConnectError(f"group numbers run from 1 to {len(places)} (0 leaves "
+                                    f"someone out of every group), not {choice[:20]!r}")
+            if int(choice) == 0:
                 out.add(member)
-            elif choice.isdigit() and int(choice) < len(places) and int(choice) != n:
-                moves[member] = int(choice)
+            elif int(choice) != n + 1:
+                moves[member] = int(choice) - 1
     for n, place in enumerate(places):
         place[:] = [m for m in place if m not in out and moves.get(m, n) == n]
     for member, n in moves.items():

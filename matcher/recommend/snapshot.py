@@ -86,6 +86,14 @@ class Snapshot:
         return np.array([shown_to_others(m) for m in self.members], dtype=bool)
 
     @cached_property
+    def shown_values(self) -> dict[str, frozenset[str]]:
+        """The roles, regions and organisations of the members shown to others: the choices
+        search and group forms offer (read once per snapshot, not once per page)."""
+        shown = [m for m, visible in zip(self.members, self.visible, strict=True) if visible]
+        return {field: frozenset(v for m in shown if (v := getattr(m, field)))
+                for field in ("role", "region", "organisation")}
+
+    @cached_property
     def completeness(self) -> np.ndarray:
         """Share of the profile filled in (bio, role, organisation, interests, skills)."""
         parts = [[bool(m.bio), bool(m.role), bool(m.organisation), bool(m.interests),
