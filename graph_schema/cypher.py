@@ -316,6 +316,12 @@ READ_KEY = "MATCH (k:ApiKey {id: $id})" + _KEY_FIELDS
 
 READ_KEYS = "MATCH (k:ApiKey)" + _KEY_FIELDS + "ORDER BY id"
 
+REMOVE_EXPIRED_KEYS = """
+MATCH (k:ApiKey) WHERE k.expires IS NOT NULL AND datetime(k.expires) <= datetime($now)
+DETACH DELETE k
+RETURN count(*) AS deleted
+"""
+
 REVOKE_KEY = """
 MATCH (k:ApiKey {id: $id})
 DETACH DELETE k

@@ -6,6 +6,7 @@ sitting; it relies on the store's ``_query`` and ``_transaction``.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -73,6 +74,11 @@ class EmbeddedRecords:
 
     def api_keys(self) -> list[ApiKey]:
         return self._keys()
+
+    def remove_expired_keys(self, now: dt.datetime) -> int:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM api_key WHERE julianday(expires) <= julianday(?)",
+                              (now.isoformat(),)).rowcount
 
     def revoke_key(self, key_id: str) -> None:
         with self._transaction() as db:

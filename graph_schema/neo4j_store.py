@@ -7,6 +7,7 @@ write leaves nothing behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -346,6 +347,13 @@ class Neo4jStore(Store):
 
     def api_keys(self) -> list[ApiKey]:
         return [ApiKey.model_validate(dict(r)) for r in self._read(cypher.READ_KEYS)]
+
+    def remove_expired_keys(self, now: dt.datetime) -> int:
+        def work(tx: ManagedTransaction) -> int:
+            return tx.run(cypher.REMOVE_EXPIRED_KEYS,
+                          now=now.isoformat()).single(strict=True)["deleted"]
+
+        return self._transaction(work, counted=False)
 
     def revoke_key(self, key_id: str) -> None:
         self._delete_one(cypher.REVOKE_KEY, "key", key_id, counted=False, id=key_id)

@@ -9,6 +9,7 @@ by pair, so writing the same community twice changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
@@ -208,6 +209,10 @@ class Store(ABC):
     @abstractmethod
     def revoke_key(self, key_id: str) -> None:
         """Forget the key, or raise NotFoundError."""
+
+    @abstractmethod
+    def remove_expired_keys(self, now: dt.datetime) -> int:
+        """Forget every key (sign-in links and sessions) expired at ``now``; how many."""
 
     # -- embeddings -----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from models.access import Role
 from models.domain import Member
 
 __all__ = [
+    "NOT_PLACEABLE",
     "OPERATOR",
     "PRIVATE_FIELDS",
     "Caller",
@@ -108,11 +109,14 @@ def placeable(member: Member) -> bool:
     return shown_to_others(member) and member.open_to_connect and member.consent.groups
 
 
+NOT_PLACEABLE = "has chosen not to be placed in groups"
+
+
 def why_not_placeable(member: Member) -> str:
-    """Why :func:`placeable` is false for ``member``, in words a coordinator reads."""
-    if not shown_to_others(member):
-        return "hidden profile"
-    return "not open to connect" if not member.open_to_connect else "no consent to group placement"
+    """Why :func:`placeable` is false for ``member``, in words a coordinator reads. Whether
+    they are closed to connecting or withheld consent is their privacy setting, so both read
+    alike (a hidden profile is named only to admins: others are told it does not exist)."""
+    return "hidden profile" if not shown_to_others(member) else NOT_PLACEABLE
 
 
 def may_place(caller: Caller, member: Member) -> bool:

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         description="Seconds between the service's checks for writes made beside it (another "
         "service process, 'qconnect import'), which it then reads in; 0: never check.",
     )
+    public_url: str | None = Field(
+        default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="Where members reach the service (e.g. https://qconnect.example.org): the "
+        "address sign-in links carry, and with https the session cookie is sent over HTTPS "
+        "only. None: http://QCONNECT_HOST:QCONNECT_PORT for links made on the command line, "
+        "the request's own address for links made through the API.",
+    )
     session_hours: float = Field(
         default=12.0, gt=0,
         description="Hours a web session lasts after signing in by link; then the member signs "

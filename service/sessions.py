@@ -9,12 +9,13 @@ would refuse. Erasing a member deletes their links and sessions with their keys.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 
 from models import ApiKey, Role
-from models.errors import QConnectError, UnauthorisedError
+from models.errors import NotFoundError, QConnectError, UnauthorisedError
 from models.privacy import Caller
 from models.settings import get_settings
 from service.access import allow
@@ -43,15 +44,21 @@ def create_link(live: LiveCommunity, caller: Caller, member: str, role: Role = "
     return text, key
 
 
-def sign_in(live: LiveCommunity, link: str) -> str:
+def sign_in(live: LiveCommunity, link: str, ending: str | None = None) -> str:
     """Burn the sign-in link ``link`` and start a session for its member: the session's
     token, for the cookie. A link works once: of two opening it at the same moment, the one
-    whose burning comes second is refused (:class:`UnauthorisedError`)."""
+    whose burning comes second is refused (:class:`UnauthorisedError`). The browser's session
+    before, ``ending``, is ended, so a session is never carried over from someone else; links
+    and sessions that have expired are forgotten."""
     key = find_key(live, link, "link")
     try:
         live.store.revoke_key(key.id)
-    except QConnectError:
+    except NotFoundError:
         raise UnauthorisedError("this sign-in link was used already") from None
+    if ending:
+        with contextlib.suppress(UnauthorisedError):
+            sign_out(live, ending)
+    live.store.remove_expired_keys(dt.datetime.now(dt.UTC))
     hours = dt.timedelta(hours=get_settings().session_hours)
     text, session = new_key(key.role, key.member, kind="session",
                             expires=dt.datetime.now(dt.UTC) + hours)
@@ -79,4 +86,6 @@ def form_token(session: str) -> str:
 
 
 def valid_form_token(session: str, presented: str) -> bool:
-    return hmac.compare_digest(form_token(session), presented)
+    # As bytes: compare_digest refuses str with characters beyond ASCII, which a forged form
+    # may hold.
+    return hmac.compare_digest(form_token(session).encode(), presented.encode())

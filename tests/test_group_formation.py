@@ -27,7 +27,7 @@ from matcher.recommend.snapshot import Snapshot
 from models import Community, Consent
 from models.api import GroupPublic, ProposalSave
 from models.errors import ConflictError, NotFoundError, QConnectError
-from models.privacy import OPERATOR
+from models.privacy import NOT_PLACEABLE, OPERATOR
 from service import proposals
 from service.community import LiveCommunity, read_snapshot
 
@@ -257,7 +257,7 @@ def test_pool_filters_and_reported_exclusions(snapshot: Snapshot) -> None:
     rows, excluded = select_pool(snapshot, [*closed, "m00001"])
     assert [snapshot.ids.names[r] for r in rows] == ["m00001"] * int(snapshot.suggestable[0])
     assert {m for m, _ in excluded} == set(closed)
-    assert all(reason in ("not open to connect", "hidden profile") for _, reason in excluded)
+    assert all(reason in (NOT_PLACEABLE, "hidden profile") for _, reason in excluded)
 
 
 def test_pool_leaves_out_members_without_group_consent(snapshot: Snapshot) -> None:
@@ -267,7 +267,7 @@ def test_pool_leaves_out_members_without_group_consent(snapshot: Snapshot) -> No
     rows, excluded = select_pool(changed, [refusing.id, open_[1].id])
     assert [changed.ids.names[r] for r in rows] == [open_[1].id]
     assert refusing.id not in {changed.ids.names[r] for r in rows}
-    assert excluded == [(refusing.id, "no consent to group placement")]
+    assert excluded == [(refusing.id, NOT_PLACEABLE)]
     assert changed.ids.index[refusing.id] not in select_pool(changed)[0]
 
 

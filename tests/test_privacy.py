@@ -7,6 +7,7 @@ import pytest
 
 from models import Member
 from models.privacy import (
+    NOT_PLACEABLE,
     OPERATOR,
     PRIVATE_FIELDS,
     Caller,
@@ -56,8 +57,8 @@ def test_what_a_profile_may_be_used_for(kind: str) -> None:
     assert found == TABLE[kind]
     if not placeable(member):
         assert why_not_placeable(member) == {
-            "hidden": "hidden profile", "not open": "not open to connect",
-            "no groups": "no consent to group placement"}[kind]
+            "hidden": "hidden profile", "not open": NOT_PLACEABLE,
+            "no groups": NOT_PLACEABLE}[kind]
 
 
 @pytest.mark.parametrize("kind", sorted(TABLE))

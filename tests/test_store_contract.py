@@ -394,6 +394,18 @@ class TestKeyContract:
             "created": store.get_key("k1").created})
         assert [(k.kind, k.expires) for k in store.api_keys()] == [("link", at), ("api", None)]
 
+    def test_expired_links_and_sessions_are_removed(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        now = dt.datetime(2026, 5, 1, 9, 30, tzinfo=dt.UTC)
+        for key_id, kind, expires in (("k1", "link", now - dt.timedelta(minutes=1)),
+                                      ("k2", "session", now),
+                                      ("k3", "session", now + dt.timedelta(seconds=1)),
+                                      ("k4", "api", None)):
+            store.add_key(_key(key_id).model_copy(update={"kind": kind, "expires": expires}))
+        assert store.remove_expired_keys(now) == 2
+        assert [k.id for k in store.api_keys()] == ["k3", "k4"]
+        assert store.remove_expired_keys(now) == 0
+
     def test_a_key_for_an_unknown_member_or_a_used_id_is_refused(self, store: Store,
                                                                tiny: Community) -> None:
         store.write(tiny)

@@ -15,7 +15,9 @@ from api.cli import app
 from api.web import PAGES
 from graph_schema import open_store
 from models import Community
+from models.errors import UnauthorisedError
 from models.privacy import OPERATOR
+from models.settings import get_settings
 from service import sessions
 from service.keys import new_key
 from tests.conftest import Api
@@ -59,7 +61,8 @@ def test_every_form_needs_the_sessions_token(api: Api) -> None:
     for method, path in _page_routes():
         if method != "POST" or (method, path) in OPEN:
             continue
-        for data in ({}, {"form_token": "0" * 64}, {"form_token": stranger_token}):
+        for data in ({}, {"form_token": "0" * 64}, {"form_token": stranger_token},
+                     {"form_token": "é" * 64}):
             answer = client.post(_concrete(path), data=data, follow_redirects=False)
             assert answer.status_code == 403, (path, data, answer.status_code)
     assert api.live.store.get_member(me) == before
@@ -162,3 +165,55 @@ def test_keys_link_prints_a_one_time_link(tmp_path: Path, tiny: Community) -> No
         assert refused.exit_code != 0 and said in refused.output, refused.output
     with open_store(location) as store:
         assert len(store.api_keys()) == 1  # nothing made by the refused ones
+
+
+def test_a_field_sent_twice_is_refused(api: Api) -> None:
+    me = _a_member(api)
+    client = api.sign_in(me)
+    token = sessions.form_token(client.cookies["qconnect_session"])
+    answer = client.post("/feedback", content=f"form_token={token}&target_kind=member&target=a"
+                         "&target=b&action=dismiss",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 400 and "sent a field twice" in answer.text
+    assert api.live.store.feedback(me) == []
+
+
+def test_only_qconnects_own_page_may_sign_a_browser_in(api: Api) -> None:
+    token = api.link(_a_member(api)).rsplit("/", 1)[1]
+    for headers in ({"Origin": "https://elsewhere.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        answer = api.client.post("/sign-in", data={"link": token}, headers=headers,
+                                 follow_redirects=False)
+        assert answer.status_code == 403, headers
+    assert api.client.post("/sign-in", data={"link": token},
+                           headers={"Origin": "http://testserver",
+                                    "Sec-Fetch-Site": "same-origin"},
+                           follow_redirects=False).status_code == 303  # the link still works
+
+
+def test_signing_in_again_ends_the_browsers_earlier_session(api: Api) -> None:
+    me = _a_member(api)
+    first = api.sign_in(me).cookies["qconnect_session"]
+    token = api.link(me).rsplit("/", 1)[1]
+    api.client.post("/sign-in", data={"link": token}, follow_redirects=False)
+    with pytest.raises(UnauthorisedError):
+        sessions.session_caller(api.live, first)
+
+
+def test_signed_in_pages_are_not_kept_by_the_browser(api: Api) -> None:
+    client = api.sign_in(_a_member(api))
+    for path in ("/", "/my-data/export", "/welcome"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+
+
+def test_links_carry_the_public_address(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QCONNECT_PUBLIC_URL", "https://q.example.org")
+    get_settings.cache_clear()
+    try:
+        made = api.client.post("/sign-in-links", json={"member": _a_member(api)},
+                               headers=api.headers("admin"))
+        assert made.json()["link"].startswith("https://q.example.org/sign-in/qcl_")
+        token = made.json()["link"].rsplit("/", 1)[1]
+        answer = api.client.post("/sign-in", data={"link": token}, follow_redirects=False)
+        assert "secure" in answer.headers["set-cookie"].lower().split("; ")
+    finally:
+        get_settings.cache_clear()

@@ -103,7 +103,7 @@ def test_a_forged_proposal_naming_a_hidden_member_is_refused(api: Api, coordinat
     for path in ("/form-groups/save", "/form-groups/propose"):
         answer = client.post(path, data={"form_token": token, "current": json.dumps(current)})
         assert answer.status_code == 404, (path, answer.text[:300])
-        assert "There is a problem" in answer.text and "Proposed groups" not in answer.text
+        assert "<h1>Not found</h1>" in answer.text and "Proposed groups" not in answer.text
     garbled = client.post("/form-groups/save", data={"form_token": token, "current": "{]"})
     assert garbled.status_code == 400
     assert len(api.live.store.groups()) == before

@@ -73,10 +73,10 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from 'keys 
 
 
 def service_url(port: int | None = None) -> str:
-    """Where the service is reached by default: ``http://QCONNECT_HOST:PORT`` (``port`` or
-    ``QCONNECT_PORT``)."""
+    """Where members reach the service: ``QCONNECT_PUBLIC_URL``, else
+    ``http://QCONNECT_HOST:PORT`` (``port`` or ``QCONNECT_PORT``)."""
     settings = get_settings()
-    return f"http://{settings.host}:{port or settings.port}"
+    return settings.public_url or f"http://{settings.host}:{port or settings.port}"
 
 
 def sign_in_url(token: str, base_url: str | None = None) -> str:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from api.deps import CommunityDep, door
 from models.api import SignInLink, SignInLinkCreate
 from models.privacy import Caller
+from models.settings import get_settings
 from service import operation, sessions
 
 router = APIRouter(tags=["operation"])
@@ -34,5 +35,8 @@ def create_sign_in_link(request: Request, live: CommunityDep,
     now, works once and expires after `hours`."""
     text, key = sessions.create_link(live, caller, body.member, body.role,
                                      dt.timedelta(hours=body.hours))
-    return SignInLink(link=str(request.url_for("sign_in_page", token=text)), id=key.id,
-                      member=body.member, role=body.role, expires=key.expires)
+    public = get_settings().public_url
+    link = (f"{public.rstrip('/')}/sign-in/{text}" if public
+            else str(request.url_for("sign_in_page", token=text)))
+    return SignInLink(link=link, id=key.id, member=body.member, role=body.role,
+                      expires=key.expires)

@@ -11,19 +11,26 @@ redirects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.deps import CommunityDep
-from api.errors import status_of
-from api.web.pages import Form, PageRoute, Signed, SignedIn, field_errors, redirect, render
+from api.web.pages import (
+    Form,
+    PageRoute,
+    Signed,
+    admitted,
+    as_bad_input,
+    form_refusal,
+    redirect,
+    render,
+    term_names,
+)
 from models.api import (
     MAX_POOL,
     PreviousProposal,
@@ -34,9 +41,8 @@ from models.api import (
     Unassigned,
 )
 from models.domain import Identifier
-from models.errors import ForbiddenError, QConnectError, UnauthorisedError
-from service import groups, members, proposals, vocabulary
-from service.access import rule_of
+from models.errors import QConnectError
+from service import groups, members, proposals
 from service.community import LiveCommunity
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -72,13 +78,7 @@ class Edited:
                                 unassigned=self.unassigned)
 
 
-def _coordinating(signed: SignedIn) -> Signed:
-    """The signed-in caller, if the proposal use case admits their role (others: 403 page)."""
-    rule_of(proposals.propose).check(signed.caller)
-    return signed
-
-
-Coordinating = Annotated[Signed, Depends(_coordinating)]
+Coordinating = Annotated[Signed, admitted(proposals.propose)]
 
 
 def _asked(form: dict[str, str]) -> dict[str, Any]:
@@ -94,18 +94,9 @@ def _shown_rules(request: ProposalRequest) -> dict[str, Any]:
     return {**shown, "focus": list(request.focus)} if request.focus else shown
 
 
-@contextmanager
-def _read() -> Iterator[None]:
-    """What the page sent back, refused (a 400 page) unless the API's schemas accept it."""
-    try:
-        yield
-    except ValidationError as exc:
-        raise QConnectError("; ".join(field_errors(exc))) from None
-
-
 def _carried(form: dict[str, str]) -> tuple[Current, Edited]:
     """The proposal the page carried, with the coordinator's choices applied."""
-    with _read():
+    with as_bad_input():
         current = Current.model_validate_json(form.get("current", ""))
         return current, _edited(current, form)
 
@@ -158,8 +149,8 @@ def _choices(live: LiveCommunity, signed: Signed) -> dict[str, Any]:
     they are typed), and its regions, roles and groups (chosen as value and text)."""
     caller = signed.caller
     return {
-        "topics": [t.name for t in vocabulary.list_terms(live, caller, "topic").data],
-        "skills": [t.name for t in vocabulary.list_terms(live, caller, "skill").data],
+        "topics": term_names(live, signed, "topic"),
+        "skills": term_names(live, signed, "skill"),
         "regions": [(r, r) for r in members.list_values(live, caller, "region")],
         "roles": [(r, r) for r in members.list_values(live, caller, "role")],
         "groups": [(g.id, g.name) for g in groups.list_groups(live, caller, limit=1000).data],
@@ -229,17 +220,16 @@ def propose(request: Request, signed: Coordinating, form: Form, live: CommunityD
         try:
             wanted = ProposalRequest.model_validate(asked)
         except ValidationError as exc:
-            return _page(request, live, signed, asked=asked, errors=field_errors(exc),
-                         status_code=400)
+            errors, status = form_refusal(exc)
+            return _page(request, live, signed, asked=asked, errors=errors, status_code=status)
     try:
         proposal = proposals.propose(live, signed.caller, wanted)
-    except (UnauthorisedError, ForbiddenError):
-        raise  # not about the proposal: a page of its own
     except QConnectError as exc:
+        errors, status = form_refusal(exc)
         shown, current = (_as_report(live, signed, wanted, edited) if edited
                           else (None, None))
         return _page(request, live, signed, asked=asked, proposal=shown, current=current,
-                     errors=[str(exc)], status_code=status_of(exc))
+                     errors=errors, status_code=status)
     if wanted.previous is not None:
         _list_left_out(proposal, wanted.previous)
     return _page(request, live, signed, asked=asked, proposal=proposal,
@@ -251,17 +241,15 @@ def save(request: Request, signed: Coordinating, form: Form, live: CommunityDep
          ) -> HTMLResponse | RedirectResponse:
     """Save the groups on screen, as edited, coordinated by the signed-in coordinator."""
     current, edited = _carried(form)
-    with _read():
+    with as_bad_input():
         chosen = ProposalSave(groups=edited.groups)
     try:
         saved = proposals.save(live, signed.caller, chosen)
-    except (UnauthorisedError, ForbiddenError):
-        raise
     except QConnectError as exc:
+        errors, status = form_refusal(exc)
         shown, carried = _as_report(live, signed, current.request, edited)
         return _page(request, live, signed, asked=_shown_rules(current.request),
-                     proposal=shown, current=carried, errors=[str(exc)],
-                     status_code=status_of(exc))
+                     proposal=shown, current=carried, errors=errors, status_code=status)
     # One parameter, ids joined by commas (which ids never hold): a parameter given twice is
     # refused everywhere in the service.
     return redirect("/form-groups/saved?" + urlencode({"groups": ",".join(g.id for g in saved)}))

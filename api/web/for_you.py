@@ -10,12 +10,10 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
 
 from api.deps import CommunityDep
-from api.web.pages import Form, PageRoute, SignedIn, field_errors, redirect, render
+from api.web.pages import Form, PageRoute, SignedIn, as_bad_input, redirect, render
 from models.api import FeedbackCreate
-from models.errors import QConnectError
 from service import members, suggestions
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -50,10 +48,8 @@ def for_you(request: Request, signed: SignedIn, live: CommunityDep,
 def feedback(request: Request, signed: SignedIn, form: Form, live: CommunityDep
              ) -> HTMLResponse | RedirectResponse:
     """Connect or Not for me, on a person or a group: it takes effect at once."""
-    try:
-        answer = FeedbackCreate(target_kind=form.get("target_kind"), target=form.get("target"),
-                                action=form.get("action"))
-    except ValidationError as exc:
-        raise QConnectError("; ".join(field_errors(exc))) from None
+    with as_bad_input():
+        answer = FeedbackCreate(target_kind=form.get("target_kind"),  # type: ignore[arg-type]
+                                target=form.get("target"), action=form.get("action"))
     suggestions.give_feedback(live, signed.caller, signed.member, answer)
     return redirect(f"/?done={answer.action}")

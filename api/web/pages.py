@@ -9,7 +9,8 @@ saying what went wrong with the API's status code (:func:`api.errors.status_of`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,12 +24,16 @@ from pydantic import ValidationError
 
 from api.deps import CommunityDep
 from api.errors import STORE_UNAVAILABLE, status_of
+from models.domain import TermKind
 from models.errors import QConnectError, UnauthorisedError
 from models.privacy import Caller
-from service import sessions
+from service import sessions, vocabulary
+from service.access import rule_of
+from service.community import LiveCommunity
 
-__all__ = ["COOKIE", "STATIC", "VENDOR", "Form", "PageRoute", "Signed", "SignedIn", "field_errors",
-           "redirect", "render"]
+__all__ = ["BESIDE_THE_FORM", "COOKIE", "STATIC", "VENDOR", "Form", "PageRoute", "Signed",
+           "SignedIn", "admitted", "as_bad_input", "field_errors", "form_refusal", "redirect",
+           "render", "term_names"]
 
 COOKIE = "qconnect_session"
 STATIC = Path(__file__).parent / "static"
@@ -72,20 +77,69 @@ SignedIn = Annotated[Signed, Depends(_signed_in)]
 
 
 async def _form(request: Request, signed: SignedIn) -> dict[str, str]:
-    """A posted form whose token matches the session's; otherwise 403, nothing done."""
+    """A posted form whose token matches the session's; otherwise 403, nothing done. No
+    page's form repeats a field, so a repeated one is refused rather than one of its values
+    silently taken (as the API refuses a repeated query parameter)."""
     form = await request.form()
-    values = {name: value for name, value in form.multi_items() if isinstance(value, str)}
+    fields = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+    values = dict(fields)
     if not sessions.valid_form_token(signed.session, values.get("form_token", "")):
         raise _FormRefusedError
+    if len(values) < len(fields):
+        raise QConnectError("the form sent a field twice; reload the page and try again")
     return values
 
 
 class _FormRefusedError(Exception):
     """A posted form without the session's token."""
 
+
 Form = Annotated[dict[str, str], Depends(_form)]
-"""The fields of a posted form, checked for the session's token. Every field given more than
-once (checkboxes) is read with ``request.form()``'s ``getlist`` by the page itself."""
+"""The fields of a posted form, checked for the session's token."""
+
+
+def admitted(use_case: Callable[..., Any]) -> Any:
+    """``Depends`` on the signed-in caller whom ``use_case``'s rule admits (acting for
+    themself), refusing others with the 403 page before a form is shown that they could not
+    send: ``signed: Annotated[Signed, admitted(proposals.propose)]``."""
+    rule = rule_of(use_case)
+
+    def checked(signed: SignedIn) -> Signed:
+        rule.check(signed.caller, signed.member)
+        return signed
+
+    return Depends(checked)
+
+
+BESIDE_THE_FORM = (400, 409, 429)
+"""Refusals a form shows beside its fields (bad input, a clash with what is stored, heavy work
+under way): the user can correct the form or send it again. Others are pages of their own."""
+
+
+def form_refusal(exc: ValidationError | QConnectError) -> tuple[list[str], int]:
+    """What a refused form shows beside its fields, and its status; anything that is not the
+    form's fault (not signed in, not allowed, a store outage) is raised again, for
+    :class:`PageRoute` to show as a page of its own (an outage without its details)."""
+    if isinstance(exc, ValidationError):
+        return field_errors(exc), 400
+    if (status := status_of(exc)) in BESIDE_THE_FORM:
+        return [str(exc)], status
+    raise exc
+
+
+@contextmanager
+def as_bad_input() -> Iterator[None]:
+    """What a page was sent that the API's schemas refuse is bad input (the 400 page), each
+    refused field named."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise QConnectError("; ".join(field_errors(exc))) from None
+
+
+def term_names(live: LiveCommunity, signed: Signed, kind: TermKind) -> list[str]:
+    """The community's topic or skill names, offered as a field is typed."""
+    return [t.name for t in vocabulary.list_terms(live, signed.caller, kind).data]
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any
@@ -124,6 +178,9 @@ _HEADERS = {
     # A sign-in link's token is in its URL: never send it on to another site.
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
+    # A signed-in page (a profile, an export) must not be shown again from the browser's cache
+    # after signing out on a shared computer.
+    "Cache-Control": "no-store",
 }
 
 

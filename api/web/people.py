@@ -14,8 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import CommunityDep
-from api.errors import status_of
-from api.web.pages import Form, PageRoute, SignedIn, redirect, render
+from api.web.pages import Form, PageRoute, SignedIn, form_refusal, redirect, render
 from models.api import LookingFor
 from models.errors import QConnectError
 from service import groups, members, search
@@ -55,9 +54,7 @@ def find(request: Request, signed: SignedIn, live: CommunityDep,
                                          **chosen).data
             found_groups = search.find_groups(live, caller, q, GROUPS_FOUND).data
         except QConnectError as exc:
-            if status_of(exc) != 400:  # only bad input belongs beside the form
-                raise
-            errors = [str(exc)]
+            errors, _ = form_refusal(exc)
     return render(request, "find.html", q=q or "", looking_for=looking_for, chosen=chosen,
                   choices=choices, filters=FILTERS, kinds=LOOKING_FOR, people=people,
                   groups=found_groups, errors=errors)

@@ -11,20 +11,30 @@ name and a level, so it works without JavaScript; saving gives three empty rows 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import CommunityDep
-from api.errors import status_of
-from api.web.pages import COOKIE, Form, PageRoute, Signed, SignedIn, field_errors, redirect, render
+from api.web.pages import (
+    COOKIE,
+    Form,
+    PageRoute,
+    Signed,
+    SignedIn,
+    admitted,
+    field_errors,
+    form_refusal,
+    redirect,
+    render,
+    term_names,
+)
 from models import SkillLevel
 from models.api import ConsentChoices, MemberExport, MemberPublic, MemberUpdate
 from models.errors import QConnectError
-from service import members, vocabulary
-from service.access import rule_of
+from service import members
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -113,51 +123,41 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _check_may_edit(signed: Signed) -> None:
-    """Refuse a role that may not change the profile before showing a form it could not save
-    (coordinators may read profiles, so reading alone would not refuse them)."""
-    rule_of(members.update_member).check(signed.caller, signed.member)
+# Coordinators may read profiles, so reading alone would not refuse them the form.
+Editing = Annotated[Signed, admitted(members.update_member)]
 
 
 def _profile_page(request: Request, live: CommunityDep, signed: Signed, me: MemberPublic,
                   entered: _Entered, status_code: int = 200, **context: object) -> HTMLResponse:
     return render(request, "profile.html", status_code=status_code, me=me, entered=entered,
                   levels=members.SKILL_LEVELS, visibility=VISIBILITY,
-                  skill_names=[t.name for t in vocabulary.list_terms(
-                      live, signed.caller, "skill").data],
-                  topic_names=[t.name for t in vocabulary.list_terms(
-                      live, signed.caller, "topic").data],
+                  skill_names=term_names(live, signed, "skill"),
+                  topic_names=term_names(live, signed, "topic"),
                   **context)
 
 
 @router.get("/profile", response_class=HTMLResponse)
-def profile(request: Request, signed: SignedIn, live: CommunityDep,
+def profile(request: Request, signed: Editing, live: CommunityDep,
             done: Literal["saved"] | None = None) -> HTMLResponse:
     """The member's profile as a form, filled in with what is stored."""
-    _check_may_edit(signed)
     me = members.read_member(live, signed.caller, signed.member)
     return _profile_page(request, live, signed, me, _Entered.of(me),
                          notice=SAVED if done else None)
 
 
 @router.post("/profile", response_model=None)
-def save_profile(request: Request, signed: SignedIn, form: Form, live: CommunityDep
+def save_profile(request: Request, signed: Editing, form: Form, live: CommunityDep
                  ) -> HTMLResponse | RedirectResponse:
     """Save the whole form at once; a refused form is shown again as sent, nothing saved."""
-    _check_may_edit(signed)
     entered = _Entered.posted(form)
     try:
         members.update_member(live, signed.caller, signed.member, entered.change())
-    except ValidationError as exc:
-        errors = field_errors(exc)
-    except QConnectError as exc:
-        if status_of(exc) != 400:  # refused callers and outages are pages of their own
-            raise
-        errors = [str(exc)]
+    except (ValidationError, QConnectError) as exc:
+        errors, status = form_refusal(exc)
     else:
         return redirect("/profile?done=saved")
     me = members.read_member(live, signed.caller, signed.member)
-    return _profile_page(request, live, signed, me, entered, status_code=400, errors=errors)
+    return _profile_page(request, live, signed, me, entered, status_code=status, errors=errors)
 
 
 @router.get("/my-data", response_class=HTMLResponse)

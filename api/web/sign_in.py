@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import CommunityDep
 from api.web.pages import COOKIE, Form, PageRoute, SignedIn, redirect, render
-from models.errors import UnauthorisedError
+from models.errors import ForbiddenError, UnauthorisedError
 from models.settings import get_settings
 from service import keys, sessions
 
@@ -38,14 +38,26 @@ def sign_in_page(request: Request, token: str, live: CommunityDep) -> HTMLRespon
 @router.post("/sign-in", response_model=None)
 def sign_in(request: Request, live: CommunityDep, link: str = Field(max_length=200)
             ) -> HTMLResponse | RedirectResponse:
+    # The link's token is the form's proof, but another site could still post its own link
+    # and sign the browser in as someone else: only this site's own page may post here.
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none") or \
+            request.headers.get("origin", _origin(request)) != _origin(request):
+        raise ForbiddenError("sign in from qconnect's own sign-in page")
     try:
-        session = sessions.sign_in(live, link)
+        session = sessions.sign_in(live, link, ending=request.cookies.get(COOKIE))
     except UnauthorisedError as exc:
         return _refused(request, exc)
+    settings = get_settings()
     response = redirect("/")
-    response.set_cookie(COOKIE, session, max_age=int(get_settings().session_hours * 3600),
-                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+    response.set_cookie(COOKIE, session, max_age=int(settings.session_hours * 3600),
+                        httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https"
+                        or (settings.public_url or "").startswith("https:"))
     return response
+
+
+def _origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 @router.post("/sign-out")
@@ -57,4 +69,6 @@ def sign_out(signed: SignedIn, form: Form, live: CommunityDep) -> RedirectRespon
 
 
 def _refused(request: Request, exc: UnauthorisedError) -> HTMLResponse:
-    return render(request, "welcome.html", status_code=401, errors=[str(exc).capitalize()])
+    message = str(exc)
+    return render(request, "welcome.html", status_code=401,
+                  errors=[message[:1].upper() + message[1:]])
