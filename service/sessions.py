@@ -22,8 +22,8 @@ from service.access import allow
 from service.community import LiveCommunity
 from service.keys import find_key, new_key
 
-__all__ = ["LINK_ROLES", "create_link", "form_token", "session_caller", "sign_in", "sign_out",
-           "valid_form_token"]
+__all__ = ["LINK_ROLES", "create_link", "form_token", "own_name", "session_caller", "sign_in",
+           "sign_out", "valid_form_token"]
 
 LINK_ROLES: tuple[Role, ...] = ("member", "coordinator", "analyst")
 """The roles the pages serve; admins work from the command line and the API."""
@@ -71,6 +71,12 @@ def session_caller(live: LiveCommunity, session: str) -> Caller:
     ended or expired."""
     key = find_key(live, session, "session")
     return Caller(key.role, key.member)
+
+
+def own_name(live: LiveCommunity, caller: Caller) -> str | None:
+    """The name of the member a session acts for, to greet them by (their own record, so any
+    role may read it)."""
+    return live.member(caller.member).name if caller.member else None
 
 
 def sign_out(live: LiveCommunity, session: str) -> None:

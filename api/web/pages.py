@@ -51,6 +51,7 @@ class Signed:
 
     caller: Caller
     session: str
+    name: str | None = None
 
     @property
     def member(self) -> str:
@@ -68,7 +69,8 @@ def _signed_in(request: Request, live: CommunityDep) -> Signed:
     session = request.cookies.get(COOKIE)
     if not session:
         raise UnauthorisedError("not signed in")
-    signed = Signed(sessions.session_caller(live, session), session)
+    caller = sessions.session_caller(live, session)
+    signed = Signed(caller, session, sessions.own_name(live, caller))
     request.state.signed = signed
     return signed
 
