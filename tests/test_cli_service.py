@@ -91,7 +91,8 @@ def test_the_demos_sign_in_links_work_and_are_revoked_with_its_keys(
                              follow_redirects=False)
         assert answer.status_code == 303
         # Any signed-in page names who is signed in; Community refuses both, but says so.
-        assert f"Signed in as {who} ({role})" in client.get("/community").text
+        named = api.live.member(who).name + (" (coordinator)" if role == "coordinator" else "")
+        assert f"Signed in as {named}" in client.get("/community").text
     # Links not used by the time the demo stops are revoked too.
     issue_access(api.live, "http://testserver", member.id, coordinator, issued)
     unused = re.findall(r"http://testserver(/sign-in/\S+)", capsys.readouterr().out)
