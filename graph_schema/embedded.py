@@ -77,18 +77,39 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         self._matrices: dict[str, tuple[str, list[str], np.ndarray]] = {}
         self._matrices_version = -1
         self._seen_version: int | None = None  # data_version at the last changed_elsewhere()
+        self._seen_revision: int | None = None  # the revision counter then, or after our write
         self._log_holds_erased = False  # a member deleted, the log not yet emptied
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, *, counted: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a ``counted`` one (any write of community data, not of
+        keys) raises the revision counter, which tells other processes to read again."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                before = self._raise_revision() if counted else None
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            if before is not None and before == self._seen_revision:
+                self._seen_revision = before + 1  # up to date before, so up to date still
+
+    def _raise_revision(self) -> int | None:
+        """Raise the counter; its value before (None in a store not yet migrated to it)."""
+        try:
+            (before,) = self._db.execute("SELECT n FROM revision").fetchone()
+        except sqlite3.OperationalError:
+            return None
+        self._db.execute("UPDATE revision SET n = n + 1")
+        return before
+
+    def _revision(self) -> int | None:
+        try:
+            return self._db.execute("SELECT n FROM revision").fetchone()[0]
+        except sqlite3.OperationalError:  # not migrated yet: any commit counts
+            return None
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -101,11 +122,17 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         return self._db.execute("PRAGMA data_version").fetchone()[0]
 
     def changed_elsewhere(self) -> bool:
+        # data_version tells cheaply whether anyone else committed at all; the revision
+        # counter whether what they committed was community data (keys, sign-in links and
+        # sessions are not, so signing in through one process does not reload the others).
         with self._lock:
             version = self._data_version()
-            changed = self._seen_version is not None and version != self._seen_version
+            first = self._seen_version is None
+            if version == self._seen_version:
+                return False
             self._seen_version = version
-            return changed
+            revision, self._seen_revision = self._seen_revision, self._revision()
+            return not first and (revision is None or revision != self._seen_revision)
 
     def schema_version(self) -> int:
         with self._lock:
@@ -123,7 +150,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
             for migration in MIGRATIONS:
                 if migration.version <= current:
                     continue
-                with self._transaction() as db:
+                with self._transaction(counted=False) as db:
                     for statement in migration.sql:
                         db.execute(statement)
                     db.execute(

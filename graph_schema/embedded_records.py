@@ -19,7 +19,7 @@ __all__ = ["EmbeddedRecords"]
 
 class EmbeddedRecords:
     _query: Any  # (sql, params) -> rows, from EmbeddedStore
-    _transaction: Any  # () -> context manager of a write transaction, from EmbeddedStore
+    _transaction: Any  # (counted=) -> context manager of a write transaction, from EmbeddedStore
 
     # -- feedback on suggestions ----------------------------------------------------------
 
@@ -46,8 +46,10 @@ class EmbeddedRecords:
 
     # -- API keys -------------------------------------------------------------------------
 
+    # Keys are not community data: their writes are not counted as changes (see _transaction).
+
     def add_key(self, key: ApiKey) -> None:
-        with self._transaction() as db:
+        with self._transaction(counted=False) as db:
             if key.member and not db.execute("SELECT 1 FROM member WHERE id = ?",
                                              (key.member,)).fetchone():
                 raise NotFoundError("member", key.member)
@@ -76,11 +78,11 @@ class EmbeddedRecords:
         return self._keys()
 
     def remove_expired_keys(self, now: dt.datetime) -> int:
-        with self._transaction() as db:
+        with self._transaction(counted=False) as db:
             return db.execute("DELETE FROM api_key WHERE julianday(expires) <= julianday(?)",
                               (now.isoformat(),)).rowcount
 
     def revoke_key(self, key_id: str) -> None:
-        with self._transaction() as db:
+        with self._transaction(counted=False) as db:
             if db.execute("DELETE FROM api_key WHERE id = ?", (key_id,)).rowcount == 0:
                 raise NotFoundError("key", key_id)

@@ -166,6 +166,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "sign-in links and web sessions beside API keys", (),
               ("ALTER TABLE api_key ADD COLUMN kind TEXT NOT NULL DEFAULT 'api'",
                "ALTER TABLE api_key ADD COLUMN expires TEXT")),
+    # SQLite's data_version moves at any commit by another connection, keys included; a
+    # counter only community writes raise tells the two apart (Neo4j has one since 5).
+    Migration(7, "a revision counter on the embedded store that key writes leave alone", (),
+              ("CREATE TABLE IF NOT EXISTS revision (id INTEGER PRIMARY KEY CHECK (id = 1), "
+               "n INTEGER NOT NULL)",
+               "INSERT OR IGNORE INTO revision VALUES (1, 0)")),
 )
 
 

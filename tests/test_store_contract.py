@@ -239,6 +239,20 @@ class TestEmbeddingContract:
             store.delete_member("nobody")  # a write refused is no write
         assert not store.changed_elsewhere()
 
+    def test_keys_links_and_sessions_written_beside_are_not_changes(
+            self, store: Store, store_location: str, tiny: Community) -> None:
+        store.write(tiny)
+        assert not store.changed_elsewhere()
+        with open_store(store_location) as beside:  # an admin's `keys link`, a sign-in
+            beside.add_key(_key("k1"))
+            beside.add_key(_key("k2").model_copy(update={
+                "kind": "session", "expires": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}))
+            beside.revoke_key("k1")
+            beside.remove_expired_keys(dt.datetime.now(dt.UTC))
+            assert not store.changed_elsewhere()
+            beside.record_feedback(_feedback("ana", "ben"))
+            assert store.changed_elsewhere()
+
     def test_concurrent_writes_from_two_connections_are_each_noticed(
             self, store: Store, store_location: str, tiny: Community) -> None:
         store.write(tiny)
