@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
+from api.web import people
 from models import Community, Member
 from tests.browser import Site, accessibility_problems
 from tests.conftest import Api
@@ -216,4 +217,40 @@ def test_joining_a_group_lists_you_and_leaving_takes_you_off(
     page.wait_for_url(re.compile(r"done=left"))
     assert "You have left this group." in page.inner_text("main")
     assert mine.count() == 0
+    assert _fits_a_phone(page)
+
+
+def test_every_group_can_be_browsed_a_page_at_a_time(api: Api, generated: Community,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(people, "GROUPS_A_PAGE", 5)
+    client, _ = _signed_in_member(api)
+    hidden = {m.id for m in generated.members if m.visibility == "hidden"}
+    seen: list[str] = []
+    page = 1
+    while True:
+        answer = client.get(f"/interest-groups?page={page}")
+        assert answer.status_code == 200
+        found = re.findall(r'data-group="([^"]+)"', answer.text)
+        if not found:
+            break
+        seen += found
+        page += 1
+    by_id = {g.id: g for g in generated.groups}
+    assert sorted(seen) == sorted(by_id) and page - 1 == -(-len(by_id) // 5)  # each once
+    first = client.get("/interest-groups").text
+    shown_count = int(re.search(r'data-group="[^"]+">.*?(\d+) members?', first, re.S)[1])
+    assert shown_count == len([m for m in by_id[seen[0]].members if m not in hidden])
+    assert client.get("/interest-groups?page=0").status_code == 400
+
+
+def test_browsing_groups_leads_to_one(page: Any, site: Site, member: Member) -> None:
+    _sign_in(page, site, member)
+    page.get_by_role("link", name="Groups", exact=True).click()
+    page.wait_for_url(re.compile(r"/interest-groups$"))
+    assert accessibility_problems(page) == []
+    first = page.locator("[data-group] a").first
+    name = first.inner_text()
+    first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == name
+    page.goto(f"{site.url}/interest-groups")
     assert _fits_a_phone(page)

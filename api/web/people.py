@@ -30,6 +30,7 @@ LOOKING_FOR: dict[LookingFor, tuple[str, str]] = {
     "learners": ("People who are learning it", "They want to get better at it too."),
     "peers": ("People who follow the topic", "They are interested in it."),
 }
+GROUPS_A_PAGE = 20
 FILTERS = {"role": "Role", "region": "Region", "organisation": "Organisation"}
 DONE = {"joined": "You have joined this group.", "left": "You have left this group."}
 
@@ -68,6 +69,17 @@ def person(request: Request, member_id: str, signed: SignedIn, live: CommunityDe
     theirs = groups.list_groups(live, signed.caller, member=member_id, limit=100).data
     return render(request, "person.html", person=them, groups=theirs, levels=members.SKILL_LEVELS,
                   answer=signed.caller.role == "member" and them.id != signed.member)
+
+
+@router.get("/interest-groups", response_model=None)
+def all_groups(request: Request, signed: SignedIn, live: CommunityDep,
+               page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+    """Every interest group, a page at a time, for browsing rather than searching."""
+    shown = groups.list_groups(live, signed.caller, offset=(page - 1) * GROUPS_A_PAGE,
+                               limit=GROUPS_A_PAGE)
+    pages = max(1, -(-shown.count // GROUPS_A_PAGE))
+    return render(request, "groups.html", groups=shown.data, count=shown.count, page=page,
+                  pages=pages)
 
 
 @router.get("/interest-groups/{group_id}", response_model=None)
