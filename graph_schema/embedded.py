@@ -98,17 +98,18 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     def _raise_revision(self) -> int | None:
         """Raise the counter; its value before (None in a store not yet migrated to it)."""
-        try:
-            (before,) = self._db.execute("SELECT n FROM revision").fetchone()
-        except sqlite3.OperationalError:
-            return None
-        self._db.execute("UPDATE revision SET n = n + 1")
+        before = self._revision()
+        if before is not None:
+            self._db.execute("UPDATE revision SET n = n + 1")
         return before
 
     def _revision(self) -> int | None:
+        """The counter, or None in a store not migrated to it yet (any commit then counts)."""
         try:
             return self._db.execute("SELECT n FROM revision").fetchone()[0]
-        except sqlite3.OperationalError:  # not migrated yet: any commit counts
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
             return None
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

@@ -55,14 +55,16 @@ def sign_in(live: LiveCommunity, link: str, ending: str | None = None) -> str:
         live.store.revoke_key(key.id)
     except NotFoundError:
         raise UnauthorisedError("this sign-in link was used already") from None
-    if ending:
-        with contextlib.suppress(UnauthorisedError):
-            sign_out(live, ending)
-    live.store.remove_expired_keys(dt.datetime.now(dt.UTC))
     hours = dt.timedelta(hours=get_settings().session_hours)
     text, session = new_key(key.role, key.member, kind="session",
                             expires=dt.datetime.now(dt.UTC) + hours)
     live.store.add_key(session)
+    # Tidying after the session is made: a failure here must not cost the member the link.
+    if ending:
+        with contextlib.suppress(UnauthorisedError, NotFoundError):  # ended meanwhile
+            sign_out(live, ending)
+    with contextlib.suppress(QConnectError):  # tried again at the next sign-in
+        live.store.remove_expired_keys(dt.datetime.now(dt.UTC))
     return text
 
 
@@ -76,7 +78,10 @@ def session_caller(live: LiveCommunity, session: str) -> Caller:
 def own_name(live: LiveCommunity, caller: Caller) -> str | None:
     """The name of the member a session acts for, to greet them by (their own record, so any
     role may read it)."""
-    return live.member(caller.member).name if caller.member else None
+    try:
+        return live.member(caller.member).name if caller.member else None
+    except NotFoundError:  # made beside this process, which has not read them in yet
+        return None
 
 
 def sign_out(live: LiveCommunity, session: str) -> None:

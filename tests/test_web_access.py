@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.web import PAGES
 from graph_schema import open_store
-from models import Community
+from models import Community, Member
 from models.errors import UnauthorisedError
 from models.privacy import OPERATOR
 from models.settings import get_settings
@@ -178,16 +178,28 @@ def test_a_field_sent_twice_is_refused(api: Api) -> None:
     assert api.live.store.feedback(me) == []
 
 
-def test_only_qconnects_own_page_may_sign_a_browser_in(api: Api) -> None:
+def test_only_qconnects_own_page_may_sign_a_browser_in(api: Api,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     token = api.link(_a_member(api)).rsplit("/", 1)[1]
     for headers in ({"Origin": "https://elsewhere.example"}, {"Sec-Fetch-Site": "cross-site"}):
         answer = api.client.post("/sign-in", data={"link": token}, headers=headers,
                                  follow_redirects=False)
         assert answer.status_code == 403, headers
+    # Behind a TLS proxy the service sees http:// and an inner host name; the browser's own
+    # word (Sec-Fetch-Site) or the public address still lets members in.
     assert api.client.post("/sign-in", data={"link": token},
-                           headers={"Origin": "http://testserver",
+                           headers={"Origin": "https://q.example.org",
                                     "Sec-Fetch-Site": "same-origin"},
                            follow_redirects=False).status_code == 303  # the link still works
+    monkeypatch.setenv("QCONNECT_PUBLIC_URL", "https://q.example.org")
+    get_settings.cache_clear()
+    try:
+        token = api.link(_a_member(api)).rsplit("/", 1)[1]
+        assert api.client.post("/sign-in", data={"link": token},
+                               headers={"Origin": "https://q.example.org"},
+                               follow_redirects=False).status_code == 303
+    finally:
+        get_settings.cache_clear()
 
 
 def test_signing_in_again_ends_the_browsers_earlier_session(api: Api) -> None:
@@ -217,3 +229,15 @@ def test_links_carry_the_public_address(api: Api, monkeypatch: pytest.MonkeyPatc
         assert "secure" in answer.headers["set-cookie"].lower().split("; ")
     finally:
         get_settings.cache_clear()
+
+
+def test_a_member_made_beside_the_service_can_sign_in_and_out(api: Api) -> None:
+    with open_store(api.location) as beside:  # as `qconnect import` and `keys link` would
+        beside.write(Community(members=[Member(id="newcomer", name="New Comer")]))
+    token = api.link("newcomer").rsplit("/", 1)[1]
+    answer = api.client.post("/sign-in", data={"link": token}, follow_redirects=False)
+    assert answer.status_code == 303
+    token = sessions.form_token(api.client.cookies["qconnect_session"])
+    assert api.client.get("/").status_code == 404  # not read in yet: said, not a crash
+    out = api.client.post("/sign-out", data={"form_token": token}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"].startswith("/welcome")

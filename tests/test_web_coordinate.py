@@ -106,6 +106,11 @@ def test_a_forged_proposal_naming_a_hidden_member_is_refused(api: Api, coordinat
         assert "<h1>Not found</h1>" in answer.text and "Proposed groups" not in answer.text
     garbled = client.post("/form-groups/save", data={"form_token": token, "current": "{]"})
     assert garbled.status_code == 400
+    twice = _current(proposed.text)
+    twice["groups"][1]["members"].append(twice["groups"][0]["members"][0])
+    for path in ("/form-groups/save", "/form-groups/propose"):
+        answer = client.post(path, data={"form_token": token, "current": json.dumps(twice)})
+        assert answer.status_code == 400 and "in the proposal twice" in answer.text
     assert len(api.live.store.groups()) == before
 
 

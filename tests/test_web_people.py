@@ -48,7 +48,7 @@ def test_find_shows_the_form_refuses_a_blank_search_and_finds_groups(api: Api) -
     assert empty.status_code == 200
     assert 'id="q"' in empty.text and "There is a problem" not in empty.text
     blank = client.get("/find", params={"q": "   "})
-    assert blank.status_code == 200
+    assert blank.status_code == 400
     assert "There is a problem" in blank.text and "nhsuk-input--error" in blank.text
     assert _shown(blank.text) == []
     group = api.live.snapshot.groups[0]

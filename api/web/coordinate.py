@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from api.deps import CommunityDep
 from api.web.pages import (
@@ -62,6 +62,13 @@ class Current(BaseModel):
     request: ProposalRequest
     groups: list[ProposedGroupIn] = Field(min_length=1, max_length=5000)
     unassigned: list[Identifier] = Field(default=[], max_length=MAX_POOL)
+
+    @model_validator(mode="after")
+    def _each_member_once(self) -> Current:
+        placed = [m for g in self.groups for m in g.members] + self.unassigned
+        if len(placed) != len(set(placed)):
+            raise ValueError("a member is in the proposal twice")
+        return self
 
 
 @dataclass
@@ -136,12 +143,14 @@ def _next_request(current: Current, edited: Edited) -> ProposalRequest:
     """The request that proposes again from the edited groups, keeping the rest: the same
     pool and rules, the edited groups as the start, and the pins; members left out are taken
     out of the pool."""
-    previous = edited.previous()
-    pool = current.request.pool
-    if edited.out:
-        pool = [m for m in (pool or previous.members()) if m not in edited.out]
-    return current.request.model_copy(update={"previous": previous, "pins": edited.pins,
-                                              "pool": pool})
+    with as_bad_input():  # validated whole: what the page carried may have been forged
+        previous = edited.previous()
+        pool = current.request.pool
+        if edited.out:
+            pool = [m for m in (pool or previous.members()) if m not in edited.out]
+        return ProposalRequest.model_validate({
+            **current.request.model_dump(), "previous": previous.model_dump(),
+            "pins": edited.pins, "pool": pool})
 
 
 def _choices(live: LiveCommunity, signed: Signed) -> dict[str, Any]:

@@ -208,7 +208,8 @@ class PageRoute(APIRoute):
             except _FormRefusedError:
                 return _error_page(request, 403, "This form has expired or did not come from "
                                    "qconnect. Go back, reload the page and try again.")
-            except RequestValidationError as exc:
+            except (RequestValidationError, ValidationError) as exc:
+                # A model a page builds from what it was sent refused it: still bad input.
                 return _error_page(request, 400, "; ".join(field_errors(exc)))
             except QConnectError as exc:
                 status = status_of(exc)

@@ -48,17 +48,17 @@ def find(request: Request, signed: SignedIn, live: CommunityDep,
     chosen = {"role": role or None, "region": region or None,
               "organisation": organisation or None}
     choices = {field: members.list_values(live, caller, field) for field in FILTERS}
-    people, found_groups, errors = None, [], []
+    people, found_groups, errors, status = None, [], [], 200
     if q is not None:
         try:
             people = search.find_members(live, caller, q, FOUND, looking_for=looking_for,
                                          **chosen).data
             found_groups = search.find_groups(live, caller, q, GROUPS_FOUND).data
         except QConnectError as exc:
-            errors, _ = form_refusal(exc)
-    return render(request, "find.html", q=q or "", looking_for=looking_for, chosen=chosen,
-                  choices=choices, filters=FILTERS, kinds=LOOKING_FOR, people=people,
-                  groups=found_groups, errors=errors)
+            errors, status = form_refusal(exc)
+    return render(request, "find.html", status_code=status, q=q or "",
+                  looking_for=looking_for, chosen=chosen, choices=choices, filters=FILTERS,
+                  kinds=LOOKING_FOR, people=people, groups=found_groups, errors=errors)
 
 
 @router.get("/people/{member_id}", response_model=None)

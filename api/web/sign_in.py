@@ -7,6 +7,8 @@ mail systems open links too, and would otherwise use them up. The button's post 
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter, Request
 from fastapi import Form as Field
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -40,8 +42,7 @@ def sign_in(request: Request, live: CommunityDep, link: str = Field(max_length=2
             ) -> HTMLResponse | RedirectResponse:
     # The link's token is the form's proof, but another site could still post its own link
     # and sign the browser in as someone else: only this site's own page may post here.
-    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none") or \
-            request.headers.get("origin", _origin(request)) != _origin(request):
+    if not _from_this_site(request):
         raise ForbiddenError("sign in from qconnect's own sign-in page")
     try:
         session = sessions.sign_in(live, link, ending=request.cookies.get(COOKIE))
@@ -56,8 +57,17 @@ def sign_in(request: Request, live: CommunityDep, link: str = Field(max_length=2
     return response
 
 
-def _origin(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}"
+def _from_this_site(request: Request) -> bool:
+    """Whether the browser says the post comes from this site. Sec-Fetch-Site is the browser's
+    own word and holds behind a proxy; older browsers send only Origin, which must be this
+    site's address as it sees it or as members reach it (``QCONNECT_PUBLIC_URL``)."""
+    fetched_from = request.headers.get("sec-fetch-site")
+    if fetched_from is not None:
+        return fetched_from in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    public = urlsplit(get_settings().public_url or "")
+    return origin is None or origin in (f"{request.url.scheme}://{request.url.netloc}",
+                                        f"{public.scheme}://{public.netloc}")
 
 
 @router.post("/sign-out")
