@@ -117,3 +117,18 @@ def test_refresh_embeds_just_the_given_records(store: Store, tiny: Community,
     store.write(tiny)
     assert refresh(store, encoder, "member", {"ana": member_text(tiny.members[0])}) == (1, 0)
     assert set(store.embedding_state("member")) == {"ana"}
+
+
+def test_a_query_is_encoded_once_while_it_is_kept(encoder: Encoder,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from matcher.embeddings import encoder as encoding
+
+    monkeypatch.setattr(encoding, "QUERIES_KEPT", 2)
+    first = encoder.encode_query("statistical process control in maternity")
+    assert np.array_equal(first, encoder.encode(["statistical process control in maternity"])[0])
+    assert encoder.encode_query("statistical process control in maternity") is first  # kept
+    with pytest.raises(ValueError):
+        first[0] = 0.0  # shared by every search that asks: nobody may change it
+    encoder.encode_query("co-design with patient leaders")
+    encoder.encode_query("ward-level falls data")  # the third text pushes out the oldest
+    assert encoder.encode_query("statistical process control in maternity") is not first

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +21,8 @@ import numpy as np
 __all__ = ["Encoder", "default_model_path", "get_encoder", "model_id", "text_hash"]
 
 BATCH_SIZE = 64
+QUERIES_KEPT = 1024
+"""Query vectors an encoder keeps (1.5 KiB each)."""
 
 
 def default_model_path() -> str:
@@ -63,6 +67,26 @@ class Encoder:
         self.model = SentenceTransformer(model_path, device="cpu")
         self.dimensions: int = self.model.get_embedding_dimension() or 0
         self.model_id = model_id(model_path)
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One text's vector (read-only), from a bounded cache of the latest
+        :data:`QUERIES_KEPT` queries: the same words are searched again and again (a page asks
+        for people and for groups with them; members repeat common searches), and encoding
+        is most of a search's cost."""
+        with self._queries_lock:
+            found = self._queries.get(text)
+            if found is not None:
+                self._queries.move_to_end(text)
+                return found
+        vector = self.encode([text])[0]
+        vector.flags.writeable = False
+        with self._queries_lock:
+            self._queries[text] = vector
+            while len(self._queries) > QUERIES_KEPT:
+                self._queries.popitem(last=False)
+        return vector
 
     def encode(
         self,

@@ -60,7 +60,7 @@ def search_groups(snapshot: Snapshot, encoder: Encoder, text: str,
     a topic the query names come first."""
     if k <= 0 or not snapshot.groups:
         return []
-    query = encoder.encode([text])[0]
+    query = encoder.encode_query(text)
     named = named_terms(text, query, snapshot.skills, snapshot.topics, snapshot.vectors)
     on_topic = (np.asarray(snapshot.group_topics[:, list(named.topics)].sum(axis=1)).ravel()
                 if named.topics else np.zeros(len(snapshot.groups)))

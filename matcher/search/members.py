@@ -114,7 +114,7 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
     ``filters`` given (exact role, region or organisation), best first, with the evidence."""
     if k <= 0 or not len(snapshot):
         return []
-    query = encoder.encode([text])[0]
+    query = encoder.encode_query(text)
     named = named_terms(text, query, snapshot.skills, snapshot.topics, snapshot.vectors)
     # Members who may not be found are ranked nowhere, so that they move no one's score.
     allowed = snapshot.findable

@@ -26,5 +26,5 @@ def search_terms(snapshot: Snapshot, encoder: Encoder, kind: TermKind,
     if k <= 0 or not vectors:
         return []
     names = sorted(vectors)
-    scores = np.array([vectors[name] for name in names]) @ encoder.encode([text])[0]
+    scores = np.array([vectors[name] for name in names]) @ encoder.encode_query(text)
     return [TermHit(names[i], float(scores[i])) for i in np.argsort(-scores, kind="stable")[:k]]
