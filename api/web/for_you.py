@@ -14,11 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.deps import CommunityDep
 from api.web.pages import Form, PageRoute, SignedIn, as_bad_input, redirect, render
 from models.api import FeedbackCreate
-from service import members, suggestions
+from service import analytics, members, proposals, suggestions
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-HOME = {"coordinator": "/form-groups", "analyst": "/community"}
+STARTS = ((proposals.propose, "/form-groups"), (analytics.community_summary, "/community"))
+"""Where those who get no suggestions start: the first page here whose use case admits them
+(every role a sign-in link may carry has one)."""
 DONE = {"accept": "Noted: you would like to connect. They will see you among their "
                   "suggestions too.",
         "dismiss": "Noted: they will not be suggested to you again, nor you to them."}
@@ -29,8 +31,8 @@ def for_you(request: Request, signed: SignedIn, live: CommunityDep,
             skill: str | None = Query(default=None, max_length=200),
             done: Literal["accept", "dismiss"] | None = None,
             ) -> HTMLResponse | RedirectResponse:
-    if signed.caller.role in HOME:
-        return redirect(HOME[signed.caller.role])
+    if not signed.may(suggestions.suggest):
+        return redirect(next(href for use_case, href in STARTS if signed.may(use_case)))
     me = members.read_member(live, signed.caller, signed.member)
     wanted = list(me.wants_to_learn)
     chosen = skill if skill in wanted else (wanted[0] if wanted else None)

@@ -27,7 +27,16 @@ from api.errors import STORE_UNAVAILABLE, status_of
 from models.domain import TermKind
 from models.errors import QConnectError, UnauthorisedError
 from models.privacy import Caller
-from service import sessions, vocabulary
+from service import (
+    analytics,
+    groups,
+    members,
+    proposals,
+    search,
+    sessions,
+    suggestions,
+    vocabulary,
+)
 from service.access import rule_of
 from service.community import LiveCommunity
 
@@ -61,6 +70,28 @@ class Signed:
     @property
     def form_token(self) -> str:
         return sessions.form_token(self.session)
+
+    def may(self, use_case: Callable[..., Any]) -> bool:
+        """Whether the use case's own rule admits this caller acting for themself: pages
+        offer what the caller may do, and never decide it (the use case checks again)."""
+        return self.caller.role in rule_of(use_case).roles
+
+    @property
+    def menu(self) -> list[tuple[str, str]]:
+        """The pages this caller may use, as (address, label), in the header's order."""
+        return [(href, label) for href, label, use_case in MENU if self.may(use_case)]
+
+
+MENU: tuple[tuple[str, str, Callable[..., Any]], ...] = (
+    ("/", "For you", suggestions.suggest),
+    ("/find", "Find people", search.find_members),
+    ("/interest-groups", "Groups", groups.list_groups),
+    ("/profile", "My profile", members.update_member),
+    ("/my-data", "My data", members.read_consent),
+    ("/form-groups", "Form groups", proposals.propose),
+    ("/community", "Community", analytics.community_summary),
+)
+"""Each page of the header with the use case it is for, whose rule says who sees it."""
 
 
 def _signed_in(request: Request, live: CommunityDep) -> Signed:

@@ -17,7 +17,7 @@ from api.deps import CommunityDep
 from api.web.pages import Form, PageRoute, SignedIn, form_refusal, redirect, render
 from models.api import LookingFor
 from models.errors import QConnectError
-from service import groups, members, search
+from service import groups, members, search, suggestions
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -58,7 +58,8 @@ def find(request: Request, signed: SignedIn, live: CommunityDep,
             errors, status = form_refusal(exc)
     return render(request, "find.html", status_code=status, q=q or "",
                   looking_for=looking_for, chosen=chosen, choices=choices, filters=FILTERS,
-                  kinds=LOOKING_FOR, people=people, groups=found_groups, errors=errors)
+                  kinds=LOOKING_FOR, people=people, groups=found_groups, errors=errors,
+                  may_answer=signed.may(suggestions.give_feedback))
 
 
 @router.get("/people/{member_id}", response_model=None)
@@ -68,7 +69,7 @@ def person(request: Request, member_id: str, signed: SignedIn, live: CommunityDe
     them = members.read_member(live, signed.caller, member_id)
     theirs = groups.list_groups(live, signed.caller, member=member_id, limit=100).data
     return render(request, "person.html", person=them, groups=theirs, levels=members.SKILL_LEVELS,
-                  answer=signed.caller.role == "member" and them.id != signed.member)
+                  answer=signed.may(suggestions.give_feedback) and them.id != signed.member)
 
 
 @router.get("/interest-groups", response_model=None)
@@ -90,7 +91,7 @@ def group(request: Request, group_id: str, signed: SignedIn, live: CommunityDep,
     people = [members.read_member(live, signed.caller, m) for m in shown.members]
     leads = [members.read_member(live, signed.caller, m) for m in shown.coordinators]
     return render(request, "group.html", group=shown, people=people, leads=leads,
-                  notice=DONE.get(done or ""), may_join=signed.caller.role == "member",
+                  notice=DONE.get(done or ""), may_join=signed.may(groups.join_group),
                   joined=signed.member in shown.members)
 
 
