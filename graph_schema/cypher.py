@@ -281,6 +281,12 @@ READ_EMBEDDINGS = {
     for kind, (label, key) in _LABEL_AND_KEY.items()
 }
 
+READ_VECTORS = {
+    kind: f"UNWIND $keys AS wanted MATCH (n:{label} {{{key}: wanted}}) "
+          f"WHERE n.embedding_model = $model RETURN n.{key} AS key, n.embedding AS vector"
+    for kind, (label, key) in _LABEL_AND_KEY.items()
+}
+
 # The index scores cosine as (1 + cos) / 2; callers get the cosine back. The index explores
 # only as many candidates as it is asked for, so $breadth (≥ $k) buys recall.
 NEAREST = {
@@ -333,12 +339,24 @@ RETURN count(*) AS deleted
 # then until that transaction commits. ``SET r.n = r.n + 1`` reads n under the write lock (a
 # direct dependency), so concurrent writers each get a value of their own. The epoch tells a
 # counter made anew, after the store was emptied, from the old one.
-RAISE_REVISION = """
+# The revision's counter, and what the write changed under its new value (graph_schema.changes);
+# changes older than $cutoff leave the feed.
+RECORD_CHANGE = """
 MERGE (r:Revision {id: 0}) ON CREATE SET r.n = 0, r.epoch = randomUUID()
 SET r.n = r.n + 1
+CREATE (:Change {revision: r.n, at: $at, what: $what})
+WITH r
+CALL () { MATCH (old:Change) WHERE old.at < $cutoff DELETE old }
 RETURN r.n AS n
 """
 READ_REVISION = """
 OPTIONAL MATCH (r:Revision {id: 0})
 RETURN coalesce(r.epoch, '') AS epoch, coalesce(r.n, 0) AS n
+"""
+READ_CHANGES = """
+OPTIONAL MATCH (r:Revision {id: 0})
+WITH coalesce(r.epoch, '') AS epoch, coalesce(r.n, 0) AS n
+OPTIONAL MATCH (c:Change) WHERE $since < c.revision <= n
+WITH epoch, n, c ORDER BY c.revision
+RETURN epoch, n, collect(CASE WHEN c IS NOT NULL THEN [c.revision, c.what] END) AS rows
 """

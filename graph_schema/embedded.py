@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from graph_schema.changes import CHANGE_WINDOW, Changes, OwnRevisions, followed, tie_key
 from graph_schema.embedded_records import EmbeddedRecords
 from graph_schema.embedded_vectors import EmbeddedVectors
 from graph_schema.schema import MIGRATIONS
@@ -76,41 +77,35 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         # no other connection has committed (SQLite's data_version is then unchanged).
         self._matrices: dict[str, tuple[str, list[str], np.ndarray]] = {}
         self._matrices_version = -1
-        self._seen_version: int | None = None  # data_version at the last changed_elsewhere()
-        self._seen_revision: int | None = None  # the revision counter then, or after our write
+        self._own = OwnRevisions()
         self._log_holds_erased = False  # a member deleted, the log not yet emptied
 
     @contextmanager
-    def _transaction(self, *, counted: bool = True) -> Iterator[sqlite3.Connection]:
-        """One write transaction; a ``counted`` one (any write of community data, not of
-        keys) raises the revision counter, which tells other processes to read again."""
+    def _transaction(self, changed: Changes | None) -> Iterator[sqlite3.Connection]:
+        """One write transaction. One that ``changed`` community data (any write but of keys
+        and the schema) raises the revision and records the change in the feed."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-                before = self._raise_revision() if counted else None
+                revision = self._record(changed) if changed is not None else None
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-            if before is not None and before == self._seen_revision:
-                self._seen_revision = before + 1  # up to date before, so up to date still
+            if revision is not None:
+                self._own.add(revision)
 
-    def _raise_revision(self) -> int | None:
-        """Raise the counter; its value before (None in a store not yet migrated to it)."""
-        before = self._revision()
-        if before is not None:
-            self._db.execute("UPDATE revision SET n = n + 1")
-        return before
-
-    def _revision(self) -> int | None:
-        """The counter, or None in a store not migrated to it yet (any commit then counts)."""
-        try:
-            return self._db.execute("SELECT n FROM revision").fetchone()[0]
-        except sqlite3.OperationalError as exc:
-            if "no such table" not in str(exc):
-                raise
-            return None
+    def _record(self, changed: Changes) -> int:
+        """Raise the revision, record ``changed`` under it and forget changes older than the
+        window; the new revision."""
+        revision = self._db.execute("UPDATE revision SET n = n + 1 RETURNING n").fetchone()[0]
+        now = dt.datetime.now(dt.UTC)
+        self._db.execute("INSERT INTO change VALUES (?, ?, ?)",
+                         (revision, now.isoformat(), changed.to_json()))
+        self._db.execute("DELETE FROM change WHERE at < ?",
+                         ((now - CHANGE_WINDOW).isoformat(),))
+        return revision
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -122,18 +117,20 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         """A number that changes when another connection commits (its own commits do not)."""
         return self._db.execute("PRAGMA data_version").fetchone()[0]
 
-    def changed_elsewhere(self) -> bool:
-        # data_version tells cheaply whether anyone else committed at all; the revision
-        # counter whether what they committed was community data (keys, sign-in links and
-        # sessions are not, so signing in through one process does not reload the others).
+    def revision(self) -> int:
+        return self._query("SELECT n FROM revision")[0][0]
+
+    def changes_since(self, revision: int) -> tuple[int, Changes] | None:
         with self._lock:
-            version = self._data_version()
-            first = self._seen_version is None
-            if version == self._seen_version:
-                return False
-            self._seen_version = version
-            revision, self._seen_revision = self._seen_revision, self._revision()
-            return not first and (revision is None or revision != self._seen_revision)
+            self._db.execute("BEGIN")  # the revision and its changes as of one moment
+            try:
+                now = self._db.execute("SELECT n FROM revision").fetchone()[0]
+                rows = self._db.execute(
+                    "SELECT revision, what FROM change WHERE revision > ? ORDER BY revision",
+                    (revision,)).fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        return followed(revision, now, rows, self._own.current())
 
     def schema_version(self) -> int:
         with self._lock:
@@ -151,7 +148,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
             for migration in MIGRATIONS:
                 if migration.version <= current:
                     continue
-                with self._transaction(counted=False) as db:
+                with self._transaction(None) as db:
                     for statement in migration.sql:
                         db.execute(statement)
                     db.execute(
@@ -180,7 +177,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
                                            community.groups))
         done = 0
         try:
-            with self._transaction() as db:
+            with self._transaction(Changes.of_write(community)) as db:
                 for table, terms in (("topic", community.topics), ("skill", community.skills)):
                     self._write_terms(db, table, terms)
                     done += len(terms)
@@ -375,6 +372,9 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         rows = self._query(f"SELECT id, name, description, parent FROM {table} ORDER BY id")
         return [model(id=i, name=n, description=d, parent=p) for i, n, d, p in rows]
 
+    def terms(self, kind: TermKind) -> list[Topic] | list[Skill]:
+        return self._terms(kind, Topic if kind == "topic" else Skill)
+
     def export(self) -> Community:
         return Community(
             members=self._members(),
@@ -407,8 +407,9 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     # -- deletes --------------------------------------------------------------------------
 
-    def _delete(self, sql: str, params: Sequence[Any], kind: str, key: str) -> None:
-        with self._transaction() as db:
+    def _delete(self, sql: str, params: Sequence[Any], kind: str, key: str,
+                changed: Changes) -> None:
+        with self._transaction(changed) as db:
             if db.execute(sql, params).rowcount == 0:
                 raise NotFoundError(kind, key)
             if kind in ("member", "group"):
@@ -419,7 +420,8 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
                 self._matrices.pop(kind, None)
 
     def delete_member(self, member_id: str) -> None:
-        self._delete("DELETE FROM member WHERE id = ?", (member_id,), "member", member_id)
+        self._delete("DELETE FROM member WHERE id = ?", (member_id,), "member", member_id,
+                     Changes(members=frozenset([member_id])))
         self._log_holds_erased = True
         self._truncate_log()
 
@@ -436,10 +438,11 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     def delete_connection(self, a: str, b: str) -> None:
         self._delete("DELETE FROM connection WHERE a = ? AND b = ?", sorted((a, b)),
-                     "connection", f"{a}–{b}")
+                     "connection", f"{a}–{b}", Changes(ties=frozenset([tie_key(a, b)])))
 
     def delete_group(self, group_id: str) -> None:
-        self._delete("DELETE FROM community_group WHERE id = ?", (group_id,), "group", group_id)
+        self._delete("DELETE FROM community_group WHERE id = ?", (group_id,), "group", group_id,
+                     Changes(groups=frozenset([group_id])))
 
     def close(self) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from graph_schema.changes import Changes
 from models import ApiKey, Feedback
 from models.errors import ConflictError, NotFoundError
 
@@ -19,13 +20,14 @@ __all__ = ["EmbeddedRecords"]
 
 class EmbeddedRecords:
     _query: Any  # (sql, params) -> rows, from EmbeddedStore
-    _transaction: Any  # (counted=) -> context manager of a write transaction, from EmbeddedStore
+    _transaction: Any  # (changed) -> context manager of a write transaction, from EmbeddedStore
 
     # -- feedback on suggestions ----------------------------------------------------------
 
     def record_feedback(self, feedback: Feedback) -> None:
         target_table = "member" if feedback.target_kind == "member" else "community_group"
-        with self._transaction() as db:
+        with self._transaction(Changes(feedback=frozenset([(feedback.member,
+                                                            feedback.target)]))) as db:
             for table, kind, key in (("member", "member", feedback.member),
                                      (target_table, feedback.target_kind, feedback.target)):
                 if not db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (key,)).fetchone():
@@ -49,7 +51,7 @@ class EmbeddedRecords:
     # Keys are not community data: their writes are not counted as changes (see _transaction).
 
     def add_key(self, key: ApiKey) -> None:
-        with self._transaction(counted=False) as db:
+        with self._transaction(None) as db:
             if key.member and not db.execute("SELECT 1 FROM member WHERE id = ?",
                                              (key.member,)).fetchone():
                 raise NotFoundError("member", key.member)
@@ -78,11 +80,11 @@ class EmbeddedRecords:
         return self._keys()
 
     def remove_expired_keys(self, now: dt.datetime) -> int:
-        with self._transaction(counted=False) as db:
+        with self._transaction(None) as db:
             return db.execute("DELETE FROM api_key WHERE julianday(expires) <= julianday(?)",
                               (now.isoformat(),)).rowcount
 
     def revoke_key(self, key_id: str) -> None:
-        with self._transaction(counted=False) as db:
+        with self._transaction(None) as db:
             if db.execute("DELETE FROM api_key WHERE id = ?", (key_id,)).rowcount == 0:
                 raise NotFoundError("key", key_id)

@@ -9,11 +9,13 @@ connection, such as another process, commits).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from graph_schema.changes import Changes
 from graph_schema.store import Kind
 
 __all__ = ["EmbeddedVectors"]
@@ -38,7 +40,7 @@ class EmbeddedVectors:
                          vectors: np.ndarray) -> None:
         rows = [(kind, key, model_id, digest, np.asarray(vector, dtype="<f4").tobytes())
                 for key, digest, vector in zip(keys, hashes, vectors, strict=True)]
-        with self._transaction() as db:
+        with self._transaction(Changes.of_vectors(kind, keys)) as db:
             db.executemany(
                 "INSERT INTO embedding VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, key) DO UPDATE "
                 "SET model=excluded.model, text_hash=excluded.text_hash, vector=excluded.vector",
@@ -47,7 +49,8 @@ class EmbeddedVectors:
             self._matrices.pop(kind, None)
 
     def remove_embeddings(self, kind: Kind, keys: Iterable[str]) -> None:
-        with self._transaction() as db:
+        keys = list(keys)
+        with self._transaction(Changes.of_vectors(kind, keys)) as db:
             db.executemany("DELETE FROM embedding WHERE kind = ? AND key = ?",
                            [(kind, key) for key in keys])
             self._matrices.pop(kind, None)
@@ -69,6 +72,12 @@ class EmbeddedVectors:
                 cached = (model_id, [key for key, _ in rows], matrix)
                 self._matrices[kind] = cached
             return cached[1], cached[2]
+
+    def vectors(self, kind: Kind, model_id: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        rows = self._query("SELECT key, vector FROM embedding WHERE kind = ? AND model = ? AND "
+                           "key IN (SELECT value FROM json_each(?))",
+                           (kind, model_id, json.dumps(sorted(set(keys)))))
+        return {key: np.frombuffer(vector, dtype="<f4").copy() for key, vector in rows}
 
     def nearest(self, kind: Kind, vector: np.ndarray, k: int,
                 model_id: str) -> list[tuple[str, float]]:

@@ -20,6 +20,7 @@ from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import DriverError
 
 from graph_schema import cypher
+from graph_schema.changes import CHANGE_WINDOW, Changes, OwnRevisions, followed, tie_key
 from graph_schema.neo4j_errors import Outage, translated
 from graph_schema.schema import MIGRATIONS
 from graph_schema.store import Kind, Progress, Store, member_from_row, member_row
@@ -87,9 +88,9 @@ class Neo4jStore(Store):
     ) -> None:
         self.location = uri
         self._database = database
-        self._revision_lock = threading.Lock()
-        self._seen: tuple[str, int] | None = None  # the counter as changed_elsewhere last read it
-        self._own: set[int] = set()  # the counter's values this process's writes gave it
+        self._epoch_lock = threading.Lock()
+        self._epoch = ""  # of the revision counter last read: a new one means a new store
+        self._own = OwnRevisions()
         try:
             # Short timeouts: while the server is down a caller hears so within seconds (and a
             # service answers 503) instead of waiting out the driver's 30 s retry budget.
@@ -123,36 +124,42 @@ class Neo4jStore(Store):
             )
         return records
 
-    def _transaction(self, work: Callable[[ManagedTransaction], _T], *,
-                     counted: bool = True) -> _T:
-        """Run ``work`` as one write transaction; ``counted`` ones raise the revision counter,
-        and the value each gave it is kept, so changed_elsewhere() knows them for this
-        process's own."""
-        def then_count(tx: ManagedTransaction) -> tuple[_T, int | None]:
+    def _transaction(self, work: Callable[[ManagedTransaction], _T],
+                     changed: Changes | None) -> _T:
+        """Run ``work`` as one write transaction. One that ``changed`` community data (any
+        write but of keys and the schema) raises the revision and records the change in the
+        feed; the revisions this process gave are kept, to leave them out of what it follows."""
+        def then_record(tx: ManagedTransaction) -> tuple[_T, int | None]:
             done = work(tx)
-            revision = tx.run(cypher.RAISE_REVISION).single(strict=True)["n"] if counted else None
-            return done, revision
+            if changed is None:
+                return done, None
+            now = dt.datetime.now(dt.UTC)
+            return done, tx.run(cypher.RECORD_CHANGE, at=now, cutoff=now - CHANGE_WINDOW,
+                                what=changed.to_json()).single(strict=True)["n"]
 
         with self._errors(), self._driver.session(database=self._database) as session:
-            done, revision = session.execute_write(then_count)
+            done, revision = session.execute_write(then_record)
         if revision is not None:
-            with self._revision_lock:
-                self._own.add(revision)
+            self._own.add(revision)
         return done
 
-    def changed_elsewhere(self) -> bool:
-        # From the leader, so a lagging replica cannot say "changed".
+    # The revision and the feed are read from the leader, so a lagging secondary cannot hide
+    # a change; the records a follower then reads wait for the secondary to catch up, as the
+    # driver's bookmarks chain each query after the last.
+    def revision(self) -> int:
         record = self._read(cypher.READ_REVISION, routing=RoutingControl.WRITE)[0]
-        now = (record["epoch"], record["n"])
-        with self._revision_lock:
-            seen, self._seen = self._seen, now
-            if seen is None:
-                return False
-            if seen[0] and seen[0] != now[0]:  # the counter is gone or new: store emptied
-                return True
-            own = sum(seen[1] < value <= now[1] for value in self._own)
-            self._own = {value for value in self._own if value > now[1]}
-            return now[1] - seen[1] > own
+        with self._epoch_lock:
+            self._epoch = record["epoch"]
+        return record["n"]
+
+    def changes_since(self, revision: int) -> tuple[int, Changes] | None:
+        record = self._read(cypher.READ_CHANGES, routing=RoutingControl.WRITE, since=revision)[0]
+        now = record["n"]
+        with self._epoch_lock:
+            epoch, self._epoch = self._epoch, record["epoch"]
+        if epoch and epoch != record["epoch"]:  # the counter is gone or new: store emptied
+            return None
+        return followed(revision, now, record["rows"], self._own.current())
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -170,9 +177,9 @@ class Neo4jStore(Store):
                 for statement in migration.cypher:
                     session.run(statement).consume()
             # Schema changes are not community changes (and migration 5 makes the counter).
-            self._transaction(counted=False, work=lambda tx, m=migration: tx.run(
+            self._transaction(lambda tx, m=migration: tx.run(
                 cypher.RECORD_MIGRATION, version=m.version, description=m.description
-            ).consume())
+            ).consume(), None)
             applied.append(migration.version)
         return applied
 
@@ -210,7 +217,7 @@ class Neo4jStore(Store):
                     progress(done, total)
             self._tidy(tx, organisations)
 
-        self._transaction(work)
+        self._transaction(work, Changes.of_write(community))
 
     @staticmethod
     def _tidy(tx: ManagedTransaction, organisations: Iterable[str]) -> None:
@@ -304,6 +311,9 @@ class Neo4jStore(Store):
             skills=self._terms("Skill", Skill),
         )
 
+    def terms(self, kind: TermKind) -> list[Topic] | list[Skill]:
+        return self._terms(*(("Topic", Topic) if kind == "topic" else ("Skill", Skill)))
+
     def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
         label = "Topic" if kind == "topic" else "Skill"
         return [(r["name"], r["description"])
@@ -323,7 +333,8 @@ class Neo4jStore(Store):
             if not found["target"]:
                 raise NotFoundError(feedback.target_kind, feedback.target)
 
-        self._transaction(work)
+        self._transaction(work, Changes(feedback=frozenset([(feedback.member,
+                                                              feedback.target)])))
 
     def feedback(self, member_id: str | None = None) -> list[Feedback]:
         return [Feedback.model_validate({**dict(r), "at": _native(r["at"])})
@@ -337,7 +348,7 @@ class Neo4jStore(Store):
             if tx.run(cypher.ADD_KEY, **params).single(strict=True)["added"] == 0:
                 raise NotFoundError("member", key.member or "")
 
-        self._transaction(work, counted=False)  # keys are not community data
+        self._transaction(work, None)  # keys are not community data
 
     def get_key(self, key_id: str) -> ApiKey:
         found = self._read(cypher.READ_KEY, id=key_id)
@@ -353,10 +364,10 @@ class Neo4jStore(Store):
             return tx.run(cypher.REMOVE_EXPIRED_KEYS,
                           now=now.isoformat()).single(strict=True)["deleted"]
 
-        return self._transaction(work, counted=False)
+        return self._transaction(work, None)
 
     def revoke_key(self, key_id: str) -> None:
-        self._delete_one(cypher.REVOKE_KEY, "key", key_id, counted=False, id=key_id)
+        self._delete_one(cypher.REVOKE_KEY, "key", key_id, None, id=key_id)
 
     # -- embeddings -----------------------------------------------------------------------
 
@@ -373,12 +384,18 @@ class Neo4jStore(Store):
             for batch in _batches(rows):
                 tx.run(cypher.WRITE_EMBEDDINGS[kind], rows=batch, model=model_id).consume()
 
-        self._transaction(work)
+        self._transaction(work, Changes.of_vectors(kind, keys))
 
     def remove_embeddings(self, kind: Kind, keys: Iterable[str]) -> None:
         wanted = list(keys)
         self._transaction(lambda tx: tx.run(cypher.REMOVE_EMBEDDINGS[kind],
-                                            keys=wanted).consume())
+                                            keys=wanted).consume(),
+                          Changes.of_vectors(kind, wanted))
+
+    def vectors(self, kind: Kind, model_id: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        return {r["key"]: np.array(r["vector"], dtype=np.float32)
+                for r in self._read(cypher.READ_VECTORS[kind], model=model_id,
+                                    keys=sorted(set(keys)))}
 
     def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
         records = self._read(cypher.READ_EMBEDDINGS[kind], model=model_id)
@@ -404,22 +421,24 @@ class Neo4jStore(Store):
                 raise NotFoundError("member", member_id)
             self._tidy(tx, record["organisations"])
 
-        self._transaction(work)
+        self._transaction(work, Changes(members=frozenset([member_id])))
 
-    def _delete_one(self, query: str, kind: str, key: str, *, counted: bool = True,
+    def _delete_one(self, query: str, kind: str, key: str, changed: Changes | None,
                     **params: str) -> None:
         def work(tx: ManagedTransaction) -> None:
             if tx.run(query, **params).single(strict=True)["deleted"] == 0:
                 raise NotFoundError(kind, key)
             self._tidy(tx, ())
 
-        self._transaction(work, counted=counted)
+        self._transaction(work, changed)
 
     def delete_connection(self, a: str, b: str) -> None:
-        self._delete_one(cypher.DELETE_CONNECTION, "connection", f"{a}–{b}", a=a, b=b)
+        self._delete_one(cypher.DELETE_CONNECTION, "connection", f"{a}–{b}",
+                         Changes(ties=frozenset([tie_key(a, b)])), a=a, b=b)
 
     def delete_group(self, group_id: str) -> None:
-        self._delete_one(cypher.DELETE_GROUP, "group", group_id, id=group_id)
+        self._delete_one(cypher.DELETE_GROUP, "group", group_id,
+                         Changes(groups=frozenset([group_id])), id=group_id)
 
     def close(self) -> None:
         self._outage.close()

@@ -172,6 +172,14 @@ MIGRATIONS: tuple[Migration, ...] = (
               ("CREATE TABLE IF NOT EXISTS revision (id INTEGER PRIMARY KEY CHECK (id = 1), "
                "n INTEGER NOT NULL)",
                "INSERT OR IGNORE INTO revision VALUES (1, 0)")),
+    # What each write changed, so a replica reads only that (graph_schema.changes); old
+    # changes are deleted by time.
+    Migration(8, "a change feed: what each write changed, for replicas to follow",
+              ("CREATE INDEX change_revision IF NOT EXISTS FOR (n:Change) ON (n.revision)",
+               "CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at)"),
+              ("CREATE TABLE IF NOT EXISTS change (revision INTEGER PRIMARY KEY, "
+               "at TEXT NOT NULL, what TEXT NOT NULL)",
+               "CREATE INDEX IF NOT EXISTS change_at ON change(at)")),
 )
 
 

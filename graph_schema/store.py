@@ -17,7 +17,19 @@ from typing import Any, Literal
 
 import numpy as np
 
-from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member, TermKind
+from graph_schema.changes import Changes
+from models import (
+    ApiKey,
+    Community,
+    Connection,
+    Consent,
+    Feedback,
+    Group,
+    Member,
+    Skill,
+    TermKind,
+    Topic,
+)
 from models.errors import ConflictError
 
 __all__ = [
@@ -178,6 +190,10 @@ class Store(ABC):
     def delete_group(self, group_id: str) -> None: ...
 
     @abstractmethod
+    def terms(self, kind: TermKind) -> list[Topic] | list[Skill]:
+        """The declared topics or skills (with their ids and descriptions), by id."""
+
+    @abstractmethod
     def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
         """Every topic or skill in use or declared, as ``(name, description)`` by name."""
 
@@ -239,9 +255,21 @@ class Store(ABC):
         """Up to ``k`` (key, cosine similarity) nearest to ``vector``, most similar first."""
 
     @abstractmethod
-    def changed_elsewhere(self) -> bool:
-        """Whether another connection (another process) has written to the store since the
-        last call; the first call only takes note of where the store stands."""
+    def vectors(self, kind: Kind, model_id: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        """The embeddings ``model_id`` produced for those of ``keys`` that have one."""
+
+    # -- the change feed (see graph_schema.changes) ---------------------------------------
+
+    @abstractmethod
+    def revision(self) -> int:
+        """The store's revision: one more at every write of community data."""
+
+    @abstractmethod
+    def changes_since(self, revision: int) -> tuple[int, Changes] | None:
+        """The store's revision now and what writes made through other connections (other
+        processes) changed after ``revision``; this connection's own writes are left out, as
+        their writer knows them. None when the feed no longer reaches back to ``revision``
+        (or the store was emptied): the caller must read the whole community again."""
 
     @abstractmethod
     def close(self) -> None: ...

@@ -15,8 +15,9 @@ to the community (:meth:`LiveCommunity.attached`) and stopped when it closes.
 
 The snapshot is read on first use, so a command that only touches the store (a key, an import)
 never pays for it; the service reads it when it starts. Writes made beside it (another process
-over the same store, an import) reach it when :meth:`LiveCommunity.follow` notices them and
-reads the store again, or on :meth:`LiveCommunity.reload`.
+over the same store, an import) reach it when :meth:`LiveCommunity.follow` reads the store's
+change feed and applies what it names (:mod:`graph_schema.changes`), or on
+:meth:`LiveCommunity.reload`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any, Protocol, TypeVar, cast
 import numpy as np
 
 from graph_schema import open_store
+from graph_schema.changes import LISTED
 from graph_schema.store import Kind, Store
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import group_text, member_text, term_text
@@ -83,14 +85,14 @@ class LiveCommunity:
         self._lock = threading.RLock()  # one write at a time
         self._serving = threading.Lock()  # the recommender and its exposure counts
         self._policy = policy or config.rerank_policy()
-        self._stale = False  # changes beside this process seen, not yet read in
+        self._stale = False  # a reload failed: read everything at the next look
+        self._followed = 0  # the store's revision the snapshot has taken in
         self._recommender: Recommender | None = None  # read on first use
         self._revision = 0  # of the snapshot served, one more at each swap
         self._swap = threading.Lock()  # the recommender with its revision; what is attached
         self._trained = False
         self._attached: dict[Callable[[LiveCommunity], Attachment], Attachment] = {}
         self._closed = False
-        store.changed_elsewhere()  # from here on, writes beside this process are noticed
 
     @property
     def encoder(self) -> Encoder:
@@ -110,11 +112,22 @@ class LiveCommunity:
         return self._recommender
 
     def follow(self) -> bool:
-        """Reload if another process has written to the store since the last look, or a
-        reload after an earlier look failed; whether it reloaded."""
+        """Take in what other processes have written to the store since the last look: the
+        records the store's change feed names are read again and applied to the snapshot, or,
+        when the feed no longer reaches back that far (or lists too much), the whole community
+        is read again. Whether the snapshot changed."""
         with self._lock:
-            if not (self.store.changed_elsewhere() or self._stale):
-                return False
+            if self._recommender is None:
+                return False  # not read yet: the first read takes everything in
+            found = None if self._stale else self.store.changes_since(self._followed)
+            if found is not None:
+                revision, changes = found
+                if not changes.everything and len(changes) <= LISTED:
+                    if changes:
+                        self._replace(self.snapshot.following(self.store, changes,
+                                                              config.snapshot_model_id()))
+                    self._followed = revision
+                    return bool(changes)
             self._stale = True  # until the reload succeeds, so a failed one is tried again
             self._read_again()
             return True
@@ -124,18 +137,18 @@ class LiveCommunity:
         process (an import, re-embedding, training). Readers keep the old snapshot until the
         new one is ready; writes wait, so none is lost in between."""
         with self._lock:
-            self.store.changed_elsewhere()  # what is read now needs no second reload
             self._read_again()
 
     def _read_again(self) -> None:
-        """The reload itself; the caller holds the write lock and has taken note of where the
-        store stands."""
+        """The reload itself; the caller holds the write lock."""
+        revision = self.store.revision()  # what is read now needs no following
         fresh, trained = _recommender(self.store, self._policy)
         with self._serving:
             old = self._recommender
             self._swapped(old.succeeded_by(fresh) if old else fresh)
             self._trained = trained
         self._stale = False
+        self._followed = revision
 
     def _swapped(self, recommender: Recommender) -> None:
         """Serve ``recommender`` from now on, under a new revision."""

@@ -17,7 +17,6 @@ from matcher.embeddings.refresh import embed_store
 from models import Community, Member
 from models.errors import StoreUnavailableError
 from models.settings import get_settings
-from service import community
 from service.logs import JsonFormatter
 from tests.conftest import Api, serving, stored_copy
 
@@ -334,23 +333,6 @@ def test_the_service_reads_in_writes_made_beside_it(kind: str, generated_store: 
                 time.sleep(0.1)
     finally:
         get_settings.cache_clear()
-
-
-def test_a_reload_that_failed_is_tried_again(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    with open_store(api.location) as beside:
-        beside.write(Community(members=[Member.model_validate(NEW)]))
-
-    def store_down(*_: object) -> None:
-        raise StoreUnavailableError("the store is down")
-
-    monkeypatch.setattr(community, "_recommender", store_down)
-    with pytest.raises(StoreUnavailableError):
-        api.live.follow()
-    monkeypatch.undo()
-    assert "m-new" not in api.live.snapshot.ids.index
-    assert api.live.follow()
-    assert "m-new" in api.live.snapshot.ids.index
-    assert not api.live.follow()
 
 
 def test_request_ids_and_logs_without_personal_data(api: Api) -> None:

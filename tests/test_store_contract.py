@@ -10,8 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from graph_schema import Store, open_store
+from graph_schema.changes import LISTED, Changes
 from graph_schema.schema import latest_version
-from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member
+from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member, Topic
 from models.errors import ConflictError, NotFoundError
 
 
@@ -218,61 +219,21 @@ class TestEmbeddingContract:
         assert store.embeddings("member", "m")[0] == ["ana", "ben"]
         assert [key for key, _ in store.nearest("member", _unit(0, 1), 1, "m")] == ["ben"]
 
-    def test_writes_beside_this_connection_are_noticed_and_its_own_are_not(
-            self, store: Store, store_location: str, tiny: Community) -> None:
-        assert not store.changed_elsewhere()  # the first call only takes note
+    def test_vectors_are_read_for_the_keys_asked(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
-        store.write_embeddings("member", "m", ["ana"], ["h"], _unit(1, 0)[None])
-        assert not store.changed_elsewhere()
-        with open_store(store_location) as beside:  # as another process would
-            beside.write(Community(members=[Member(id="zed", name="Zed")]))
-            assert store.changed_elsewhere()
-            assert not store.changed_elsewhere()
-            store.record_feedback(_feedback("ana", "ben"))
-            beside.delete_member("zed")
-        assert store.changed_elsewhere()
-        assert not store.changed_elsewhere()
-        with open_store(store_location) as beside:  # reading only, as `qconnect stats` does
-            beside.stats()
-            beside.export()
-        with pytest.raises(NotFoundError):
-            store.delete_member("nobody")  # a write refused is no write
-        assert not store.changed_elsewhere()
-
-    def test_keys_links_and_sessions_written_beside_are_not_changes(
-            self, store: Store, store_location: str, tiny: Community) -> None:
-        store.write(tiny)
-        assert not store.changed_elsewhere()
-        with open_store(store_location) as beside:  # an admin's `keys link`, a sign-in
-            beside.add_key(_key("k1"))
-            beside.add_key(_key("k2").model_copy(update={
-                "kind": "session", "expires": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}))
-            beside.revoke_key("k1")
-            beside.remove_expired_keys(dt.datetime.now(dt.UTC))
-            assert not store.changed_elsewhere()
-            beside.record_feedback(_feedback("ana", "ben"))
-            assert store.changed_elsewhere()
-
-    def test_concurrent_writes_from_two_connections_are_each_noticed(
-            self, store: Store, store_location: str, tiny: Community) -> None:
-        store.write(tiny)
-        with open_store(store_location) as beside:
-            store.changed_elsewhere(), beside.changed_elsewhere()
-
-            def feedback(writer: Store, member: str) -> None:
-                for target in ("ben", "cat", "dev") * 5:
-                    if target != member:
-                        writer.record_feedback(_feedback(member, target))
-
-            with ThreadPoolExecutor(2) as pool:
-                list(pool.map(feedback, (store, beside), ("ana", "ben")))
-            assert store.changed_elsewhere() and beside.changed_elsewhere()
-            assert not store.changed_elsewhere() and not beside.changed_elsewhere()
+        store.write_embeddings("member", "m", ["ana", "ben"], ["h", "h"],
+                               np.stack([_unit(1, 0), _unit(0, 1)]))
+        found = store.vectors("member", "m", ["ben", "cat"])
+        assert list(found) == ["ben"]
+        assert np.allclose(found["ben"], _unit(0, 1))
+        assert store.vectors("member", "other model", ["ana"]) == {}
 
     def test_term_embeddings_and_vocabulary(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
         assert store.vocabulary("topic") == [
             ("co-design", None), ("measurement", None), ("patient safety", "Avoiding harm.")]
+        assert store.terms("topic") == sorted(tiny.topics, key=lambda t: t.id)  # declared only
+        assert store.terms("skill") == tiny.skills
         assert [name for name, _ in store.vocabulary("skill")] == [
             "coaching", "statistical process control"]
         store.write_embeddings("topic", "m", ["co-design", "measurement"], ["a", "b"],
@@ -286,6 +247,91 @@ class TestEmbeddingContract:
 
 
 _AT = dt.datetime(2024, 5, 1, 9, 30, 15, 250_000, tzinfo=dt.UTC)
+
+
+class TestChangeFeedContract:
+    def test_writes_beside_are_named_and_this_connections_own_are_not(
+            self, store: Store, store_location: str, tiny: Community) -> None:
+        start = store.revision()
+        store.write(tiny)
+        store.write_embeddings("member", "m", ["ana"], ["h"], _unit(1, 0)[None])
+        assert store.changes_since(start) == (start + 2, Changes())
+        with open_store(store_location) as beside:  # as another process would
+            beside.write(Community(members=[Member(id="zed", name="Zed")],
+                                   connections=[Connection(source="zed", target="ana")],
+                                   topics=[Topic(id="t9", name="flow")]))
+            beside.record_feedback(_feedback("ben", "cat"))
+            beside.write_embeddings("member", "m", ["ben"], ["h"], _unit(0, 1)[None])
+            beside.delete_connection("ben", "ana")
+            beside.delete_group("g1")
+            beside.delete_member("dev")
+        revision, changes = store.changes_since(start)
+        assert revision == store.revision() == start + 8
+        assert changes == Changes(members=frozenset({"zed", "dev"}),
+                                  ties=frozenset({("ana", "zed"), ("ana", "ben")}),
+                                  groups=frozenset({"g1"}),
+                                  feedback=frozenset({("ben", "cat")}),
+                                  vectors=frozenset({("member", "ben")}), terms=True)
+        assert store.changes_since(revision) == (revision, Changes())
+        assert store.changes_since(start + 4)[1] == Changes(vectors=frozenset({("member", "ben")}),
+                                                           ties=frozenset({("ana", "ben")}),
+                                                           groups=frozenset({"g1"}),
+                                                           members=frozenset({"dev"}))
+
+    def test_keys_links_sessions_and_refused_writes_are_not_changes(
+            self, store: Store, store_location: str, tiny: Community) -> None:
+        store.write(tiny)
+        start = store.revision()
+        with open_store(store_location) as beside:  # an admin's `keys link`, a sign-in
+            beside.add_key(_key("k1"))
+            beside.add_key(_key("k2").model_copy(update={
+                "kind": "session", "expires": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}))
+            beside.revoke_key("k1")
+            beside.remove_expired_keys(dt.datetime.now(dt.UTC))
+            with pytest.raises(NotFoundError):
+                beside.delete_member("nobody")
+            beside.stats(), beside.export()  # reading only, as `qconnect stats` does
+        assert store.revision() == start
+        assert store.changes_since(start) == (start, Changes())
+
+    def test_a_revision_the_feed_no_longer_reaches_asks_for_a_whole_read(
+            self, store: Store, store_location: str, tiny: Community,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        store.write(tiny)
+        start = store.revision()
+        assert store.changes_since(start + 5) is None  # ahead of the store: another store
+        for module in ("graph_schema.embedded", "graph_schema.neo4j_store"):
+            monkeypatch.setattr(f"{module}.CHANGE_WINDOW", dt.timedelta(0))
+        with open_store(store_location) as beside:
+            beside.record_feedback(_feedback("ana", "ben"))
+            beside.record_feedback(_feedback("ana", "cat"))  # the first leaves the feed
+        assert store.changes_since(start) is None
+        assert store.changes_since(start + 1) == (start + 2, Changes(
+            feedback=frozenset({("ana", "cat")})))
+
+    def test_a_write_too_large_to_list_says_everything(self, store: Store,
+                                                      store_location: str) -> None:
+        start = store.revision()
+        with open_store(store_location) as beside:  # an import beside the service
+            beside.write(Community(members=[Member(id=f"m{i}") for i in range(LISTED + 1)]))
+        assert store.changes_since(start) == (start + 1, Changes(everything=True))
+
+    def test_concurrent_writes_from_two_connections_are_each_named_to_the_other(
+            self, store: Store, store_location: str, tiny: Community) -> None:
+        store.write(tiny)
+        start = store.revision()
+        with open_store(store_location) as beside:
+            def feedback(writer: Store, member: str) -> None:
+                for target in ("ben", "cat", "dev") * 5:
+                    if target != member:
+                        writer.record_feedback(_feedback(member, target))
+
+            with ThreadPoolExecutor(2) as pool:
+                list(pool.map(feedback, (store, beside), ("ana", "ben")))
+            assert store.changes_since(start)[1].feedback == {("ben", "cat"), ("ben", "dev")}
+            assert beside.changes_since(start)[1].feedback == {("ana", "ben"), ("ana", "cat"),
+                                                              ("ana", "dev")}
+            assert store.revision() == start + 25
 
 
 def _feedback(member: str, target: str, action: str = "dismiss", kind: str = "member",

@@ -16,12 +16,14 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from graph_schema.changes import Changes, tie_key
 from graph_schema.store import Store
 from matcher.recommend.activity import Activity, member_activity
 from matcher.recommend.graph_signals import random_walk_weights
 from matcher.recommend.matrices import Vocabulary, codes, idf_rows, incidence, vector_matrix
 from matcher.search.index import SearchIndex
 from models import Community, Connection, Feedback, Group, Member
+from models.errors import NotFoundError
 from models.privacy import findable, shown_to_others, suggestable
 
 __all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary",
@@ -330,14 +332,19 @@ class Snapshot:
         vectors: Mapping[str, Mapping[str, np.ndarray | None]] | None = None,
         deleted: Iterable[str] = (),
         feedback: Iterable[Feedback] = (),
+        unlinked: Iterable[frozenset[str]] = (),
+        removed_groups: Iterable[str] = (),
     ) -> Snapshot:
         """The snapshot as the store holds it after ``write`` (upserted as a store would; topics
-        and skills by id), the deletion of members ``deleted``, new embeddings and new feedback,
-        without reading the store again."""
-        gone = set(deleted)
+        and skills by id), the deletion of members ``deleted``, of the ties ``unlinked`` and of
+        the groups ``removed_groups``, new embeddings and new feedback, without reading the
+        store again."""
+        gone, closed = set(deleted), set(removed_groups)
         members = {m.id: m for m in self.community.members if m.id not in gone}
         members.update((m.id, m) for m in write.members)
-        ties = {t.pair: t for t in self.community.connections if not t.pair & gone}
+        cut = set(unlinked)
+        ties = {t.pair: t for t in self.community.connections
+                if not t.pair & gone and t.pair not in cut}
         for tie in write.connections:
             old = ties.get(tie.pair)
             # An upsert keeps the orientation first stored, as the stores do.
@@ -346,9 +353,11 @@ class Snapshot:
         groups = {g.id: g.model_copy(update={
             "members": [m for m in g.members if m not in gone],
             "coordinators": [m for m in g.coordinators if m not in gone]})
-            for g in self.community.groups}
+            for g in self.community.groups if g.id not in closed}
         groups.update((g.id, g) for g in write.groups)
-        merged = {kind: {k: v for k, v in known.items() if kind != "member" or k not in gone}
+        merged = {kind: {k: v for k, v in known.items()
+                         if k not in (gone if kind == "member" else closed if kind == "group"
+                                      else ())}
                   for kind, known in self.vectors.items()}
         for kind, new in (vectors or {}).items():
             known = merged.setdefault(kind, {})
@@ -364,7 +373,7 @@ class Snapshot:
             accepted.discard(pair)
             (dismissed if item.action == "dismiss" else accepted).add(pair)
         def kept(pairs: set[tuple[str, str]]) -> frozenset[tuple[str, str]]:
-            return frozenset(p for p in pairs if not gone & set(p))
+            return frozenset(p for p in pairs if not (gone | closed) & set(p))
 
         terms = {kind: list(({t.id: t for t in getattr(self.community, kind)}
                              | {t.id: t for t in getattr(write, kind)}).values())
@@ -372,6 +381,47 @@ class Snapshot:
         community = Community(members=list(members.values()), connections=list(ties.values()),
                               groups=list(groups.values()), **terms)
         return Snapshot(community, merged, kept(dismissed), kept(accepted))
+
+    def following(self, store: Store, changes: Changes, model_id: str | None) -> Snapshot:
+        """The snapshot with the records ``changes`` names read again from ``store`` as they
+        are now (those no longer there removed), embeddings by ``model_id``.
+
+        A changed member's ties and groups are read again with them: erasing a member removes
+        those in the store without naming them, and an id erased and used again must not
+        bring the old ties back."""
+        found = store.get_members(changes.members)
+        gone = changes.members - {m.id for m in found}
+        rows = [self.ids.index[m] for m in changes.members if m in self.ids.index]
+        ties = {tie_key(*pair) for pair in changes.ties}
+        ties.update(tie_key(self.ids.names[row], self.ids.names[other])
+                    for row in rows for other in self.neighbours(row))
+        linked = {}
+        for member in sorted({a for pair in ties for a in pair} - gone):
+            linked.update((key, tie) for tie in store.connections(member)
+                          if (key := tie_key(tie.source, tie.target)) in ties)
+        groups = set(changes.groups)
+        groups.update(self.group_ids.names[g] for row in rows
+                      for g in self.membership.indices[self.membership.indptr[row]:
+                                                       self.membership.indptr[row + 1]])
+        kept, closed = [], []
+        for group_id in sorted(groups):
+            try:
+                kept.append(store.get_group(group_id))
+            except NotFoundError:
+                closed.append(group_id)
+        answers = [f for member in sorted({m for m, _ in changes.feedback} - gone)
+                   for f in store.feedback(member) if (f.member, f.target) in changes.feedback]
+        vectors: dict[str, dict[str, np.ndarray | None]] = {}
+        for kind in sorted({kind for kind, _ in changes.vectors}):
+            keys = {key for k, key in changes.vectors if k == kind}
+            now = store.vectors(kind, model_id, keys) if model_id else {}
+            vectors[kind] = {key: now.get(key) for key in keys}
+        terms = {"topics": store.terms("topic"), "skills": store.terms("skill")} \
+            if changes.terms else {}
+        write = Community(members=found, connections=list(linked.values()), groups=kept, **terms)
+        return self.after_write(write, vectors=vectors, deleted=gone, feedback=answers,
+                                unlinked=[frozenset(k) for k in ties - linked.keys()],
+                                removed_groups=closed)
 
 
 def snapshot_from_store(store: Store, model_id: str | None) -> Snapshot:

@@ -1,0 +1,143 @@
+"""A community served from memory follows writes made beside it through the store's change
+feed, and ends where reading the whole store would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph_schema.changes import LISTED
+from matcher.recommend.snapshot import Snapshot
+from models import Community, Connection, Feedback, Group, Member, Topic
+from service import community
+from service.community import LiveCommunity, open_community, read_snapshot
+from tests.conftest import stored_copy
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def two(request: pytest.FixtureRequest, generated_store: str, tmp_path: Path,
+        encoder) -> Iterator[tuple[LiveCommunity, LiveCommunity]]:
+    """Two processes' views of one store (a private copy of the generated community)."""
+    location = stored_copy(generated_store, tmp_path, request.param)
+    with open_community(location, encoder) as follower, \
+            open_community(location, encoder) as writer:
+        follower.snapshot, writer.snapshot  # noqa: B018 - both read before the writes
+        yield follower, writer
+
+
+@pytest.fixture
+def reloads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the whole reads of the store from here on."""
+    counted: list[int] = []
+    whole = community._recommender
+
+    def counting(*args, **kwargs):
+        counted.append(1)
+        return whole(*args, **kwargs)
+
+    monkeypatch.setattr(community, "_recommender", counting)
+    return counted
+
+
+def _state(snapshot: Snapshot) -> dict[str, object]:
+    """What a snapshot holds, in an order that does not depend on how it was made."""
+    c = snapshot.community
+    return {
+        "members": sorted(c.members, key=lambda m: m.id),
+        "ties": {t.pair: (t.kind, t.since) for t in c.connections},
+        "groups": sorted(c.groups, key=lambda g: g.id),
+        "topics": sorted(c.topics, key=lambda t: t.id),
+        "skills": sorted(c.skills, key=lambda s: s.id),
+        "vectors": {kind: {key: np.round(v, 6).tobytes() for key, v in known.items()}
+                    for kind, known in snapshot.vectors.items() if known},
+        "dismissed": snapshot.dismissed,
+        "accepted": snapshot.accepted,
+    }
+
+
+def test_following_the_feed_ends_where_a_whole_read_would(
+        two: tuple[LiveCommunity, LiveCommunity], reloads: list[int]) -> None:
+    follower, writer = two
+    members = follower.snapshot.members
+    first, second, third = members[0].id, members[1].id, members[2].id
+    erased = next(m.id for m in members if follower.snapshot.degree[
+        follower.snapshot.ids.index[m.id]] > 1 and any(m.id in g.members
+                                                       for g in follower.snapshot.groups))
+    group = follower.snapshot.groups[0]
+    writer.update_member(first, lambda m: m.model_copy(update={
+        "bio": "Runs statistical process control clinics on the maternity ward."}))
+    writer.add_member(Member(id="m-new", name="New Member", interests=["flow"],
+                             bio="Patient flow and discharge planning."))
+    writer.put_connections([Connection(source="m-new", target=second, kind="peer")])
+    tie = follower.snapshot.community.connections[0]
+    writer.delete_connection(tie.source, tie.target)
+    writer.update_group(group.id, lambda g: g.model_copy(update={
+        "members": [*g.members, "m-new"], "description": "Now about discharge, too."}))
+    writer.put_groups([Group(id="g-new", name="Discharge", members=[third, "m-new"])])
+    writer.delete_group(follower.snapshot.groups[-1].id)
+    writer.record_feedback(Feedback(member=second, target_kind="member", target=third,
+                                    action="dismiss", at=dt.datetime.now(dt.UTC)))
+    writer.put_terms([Topic(id="t-flow", name="flow", description="Patients moving on.")])
+    writer.erase_member(erased)
+
+    assert follower.follow()
+    assert reloads == []  # read from the feed, not whole
+    assert _state(follower.snapshot) == _state(read_snapshot(follower.store))
+    assert erased not in follower.snapshot.ids.index
+    assert not follower.follow()  # nothing new
+    assert not writer.follow()  # its own writes are not news to it
+
+
+def test_an_id_erased_and_used_again_does_not_bring_the_old_ties_back(
+        two: tuple[LiveCommunity, LiveCommunity], reloads: list[int]) -> None:
+    follower, writer = two
+    snapshot = follower.snapshot
+    member = next(m for m in snapshot.members if snapshot.degree[snapshot.ids.index[m.id]] > 0
+                  and any(m.id in g.members for g in snapshot.groups))
+    writer.erase_member(member.id)
+    writer.add_member(Member(id=member.id, name="Someone else"))
+    assert follower.follow()
+    assert reloads == []
+    row = follower.snapshot.ids.index[member.id]
+    assert follower.snapshot.degree[row] == 0
+    assert not any(member.id in g.members for g in follower.snapshot.groups)
+    assert _state(follower.snapshot) == _state(read_snapshot(follower.store))
+
+
+def test_an_import_too_large_to_list_is_read_whole_and_a_failed_read_tried_again(
+        two: tuple[LiveCommunity, LiveCommunity], monkeypatch: pytest.MonkeyPatch) -> None:
+    follower, writer = two
+    writer.store.write(Community(members=[Member(id=f"bulk-{i}") for i in range(LISTED + 1)]))
+
+    def store_down(*_: object) -> None:
+        raise community.StoreUnavailableError("the store is down")
+
+    monkeypatch.setattr(community, "_recommender", store_down)
+    with pytest.raises(community.StoreUnavailableError):
+        follower.follow()
+    monkeypatch.undo()
+    assert "bulk-0" not in follower.snapshot.ids.index
+    assert follower.follow()
+    assert "bulk-0" in follower.snapshot.ids.index
+    assert not follower.follow()
+
+
+def test_a_follow_that_failed_is_tried_again(two: tuple[LiveCommunity, LiveCommunity],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    follower, writer = two
+    writer.add_member(Member(id="m-new", name="New Member"))
+
+    def store_down(*_: object) -> None:
+        raise community.StoreUnavailableError("the store is down")
+
+    monkeypatch.setattr(follower.store, "get_members", store_down)
+    with pytest.raises(community.StoreUnavailableError):
+        follower.follow()
+    monkeypatch.undo()
+    assert "m-new" not in follower.snapshot.ids.index
+    assert follower.follow()
+    assert "m-new" in follower.snapshot.ids.index
