@@ -293,8 +293,7 @@ class LiveCommunity:
     def delete_connection(self, a: str, b: str) -> None:
         with self._lock:
             self.store.delete_connection(a, b)
-            ties = [t for t in self.snapshot.community.connections if t.pair != {a, b}]
-            self._replace(self.snapshot.with_changes(connections=ties))
+            self._applied(Community(), {}, unlinked=[frozenset((a, b))])
 
     def put_groups(self, groups: Sequence[Group]) -> None:
         with self._lock:
@@ -320,8 +319,7 @@ class LiveCommunity:
     def delete_group(self, group_id: str) -> None:
         with self._lock:
             self.store.delete_group(group_id)
-            groups = [g for g in self.snapshot.groups if g.id != group_id]
-            self._replace(self.snapshot.with_changes(groups=groups))
+            self._applied(Community(), {}, removed_groups=[group_id])
 
     def record_feedback(self, feedback: Feedback) -> None:
         with self._lock:

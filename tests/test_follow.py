@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from graph_schema.changes import LISTED
-from matcher.recommend.snapshot import Snapshot
+from matcher.recommend.snapshot import Snapshot, Vocabulary
 from models import Community, Connection, Feedback, Group, Member, Topic
-from service import community
+from service import community, config
 from service.community import LiveCommunity, open_community, read_snapshot
 from tests.conftest import stored_copy
 
@@ -59,6 +62,34 @@ def _state(snapshot: Snapshot) -> dict[str, object]:
     }
 
 
+def _plain(value: object) -> object:
+    """``value`` in a form that compares equal whenever two snapshots hold the same thing,
+    whatever order their records came in."""
+    if sp.issparse(value):
+        coo = sp.coo_matrix(value)
+        coo.sum_duplicates()
+        return (coo.shape, sorted(zip(coo.row.tolist(), coo.col.tolist(),
+                                      np.round(coo.data, 5).tolist(), strict=True)))
+    if isinstance(value, np.ndarray):
+        return np.round(value, 5).tolist() if value.dtype.kind == "f" else value.tolist()
+    if isinstance(value, Vocabulary):
+        return value.names
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _derived(snapshot: Snapshot) -> dict[str, object]:
+    """Every matrix a snapshot derives from its records."""
+    found = {name: _plain(getattr(snapshot, name)) for name, attribute in vars(Snapshot).items()
+             if isinstance(attribute, cached_property)}
+    a, b, day = snapshot.tie_rows
+    found["tie_rows"] = sorted(zip(a.tolist(), b.tolist(), day.tolist(), strict=True))
+    return found
+
+
 def test_following_the_feed_ends_where_a_whole_read_would(
         two: tuple[LiveCommunity, LiveCommunity], reloads: list[int]) -> None:
     follower, writer = two
@@ -86,7 +117,9 @@ def test_following_the_feed_ends_where_a_whole_read_would(
 
     assert follower.follow()
     assert reloads == []  # read from the feed, not whole
-    assert _state(follower.snapshot) == _state(read_snapshot(follower.store))
+    whole = read_snapshot(follower.store)
+    assert _state(follower.snapshot) == _state(whole)
+    assert _derived(follower.snapshot) == _derived(whole)
     assert erased not in follower.snapshot.ids.index
     assert not follower.follow()  # nothing new
     assert not writer.follow()  # its own writes are not news to it
@@ -141,3 +174,33 @@ def test_a_follow_that_failed_is_tried_again(two: tuple[LiveCommunity, LiveCommu
     assert "m-new" not in follower.snapshot.ids.index
     assert follower.follow()
     assert "m-new" in follower.snapshot.ids.index
+
+
+WRITES = {
+    # what is written beside, and a matrix the follower must take over rather than rebuild
+    "a new tie": (lambda w, ids: w.put_connections([Connection(source=ids[0], target=ids[-1])]),
+                  "search_index"),
+    "a tie removed": (lambda w, ids: w.delete_connection(
+        *next(iter(w.snapshot.community.connections)).pair), "embeddings"),
+    "feedback": (lambda w, ids: w.record_feedback(Feedback(
+        member=ids[0], target_kind="member", target=ids[1], action="accept",
+        at=dt.datetime.now(dt.UTC))), "adjacency"),
+    "a group join": (lambda w, ids: w.update_group(w.snapshot.groups[0].id, lambda g: g.model_copy(
+        update={"members": [*g.members, ids[-1]]})), "adjacency"),
+    "an embedding": (lambda w, ids: w.store.write_embeddings(
+        "member", config.snapshot_model_id(), [ids[0]], ["h"],
+        w.snapshot.embeddings[1][None]), "adjacency"),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_what_a_write_left_alone_is_taken_over_and_what_it_changed_is_rebuilt(
+        two: tuple[LiveCommunity, LiveCommunity], write: str) -> None:
+    follower, writer = two
+    make, untouched = WRITES[write]
+    before = follower.snapshot
+    make(writer, writer.snapshot.ids.names)
+    assert follower.follow()
+    assert getattr(follower.snapshot, untouched) is getattr(before, untouched)
+    assert _derived(follower.snapshot) == _derived(read_snapshot(follower.store))
+    assert _derived(follower.snapshot) != _derived(before)

@@ -4,14 +4,16 @@ Members become rows 0..n-1; the graph, their topics, skills, wants and groups be
 matrices over those rows, and their embeddings one dense matrix. A snapshot is built from a
 :class:`~models.Community` plus its embeddings, which either store gives identically, so both
 stores give identical recommendations. It is immutable: a write produces a new snapshot
-(:meth:`Snapshot.with_changes`), so readers never see half an update.
+(:meth:`Snapshot.after_write`), so readers never see half an update; it takes over from its
+predecessor the derived matrices the write left alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Literal, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,9 +31,30 @@ from models.privacy import findable, shown_to_others, suggestable
 __all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary",
            "snapshot_from_store"]
 
+T = TypeVar("T")
+
 INFERRED_INTERESTS = 3
 INFERRED_SIMILARITY = 0.35
 """How close (cosine) a topic must be to a profile to be inferred as one of its interests."""
+
+
+Input = Literal["members", "ties", "groups", "vectors", "feedback"]
+"""What a snapshot is made of; each derived matrix depends on some of them."""
+
+
+class _Derived(cached_property[T]):
+    inputs: frozenset[Input]
+
+
+def derived(*inputs: Input) -> Callable[[Callable[[Snapshot], T]], _Derived[T]]:
+    """A property computed once per snapshot from ``inputs``. A snapshot made by a write that
+    left those inputs alone takes it over from its predecessor instead of computing it again
+    (:meth:`Snapshot.after_write`), so following a few writes costs what they change."""
+    def decorate(compute: Callable[[Snapshot], T]) -> _Derived[T]:
+        prop = _Derived(compute)
+        prop.inputs = frozenset(inputs)
+        return prop
+    return decorate
 
 
 @dataclass(frozen=True)
@@ -48,46 +71,46 @@ class Snapshot:
 
     # -- members ------------------------------------------------------------------------
 
-    @cached_property
+    @derived("members")
     def members(self) -> tuple[Member, ...]:
         return tuple(sorted(self.community.members, key=lambda m: m.id))
 
-    @cached_property
+    @derived("members")
     def ids(self) -> Vocabulary:
         return Vocabulary(tuple(m.id for m in self.members))
 
     def __len__(self) -> int:
         return len(self.members)
 
-    @cached_property
+    @derived("members")
     def organisation(self) -> np.ndarray:
         return codes([m.organisation for m in self.members])[0]
 
-    @cached_property
+    @derived("members")
     def region(self) -> np.ndarray:
         return codes([m.region for m in self.members])[0]
 
-    @cached_property
+    @derived("members")
     def role(self) -> np.ndarray:
         return codes([m.role for m in self.members])[0]
 
-    @cached_property
+    @derived("members")
     def suggestable(self) -> np.ndarray:
         """Who may appear in others' suggestions (:func:`models.privacy.suggestable`)."""
         return np.array([suggestable(m) for m in self.members], dtype=bool)
 
-    @cached_property
+    @derived("members")
     def findable(self) -> np.ndarray:
         """Who may be found by others' searches (:func:`models.privacy.findable`)."""
         return np.array([findable(m) for m in self.members], dtype=bool)
 
-    @cached_property
+    @derived("members")
     def visible(self) -> np.ndarray:
         """Who may be named to others, e.g. as a mutual connection
         (:func:`models.privacy.shown_to_others`)."""
         return np.array([shown_to_others(m) for m in self.members], dtype=bool)
 
-    @cached_property
+    @derived("members")
     def shown_values(self) -> dict[str, frozenset[str]]:
         """The roles, regions and organisations of the members shown to others: the choices
         search and group forms offer (read once per snapshot, not once per page)."""
@@ -95,7 +118,7 @@ class Snapshot:
         return {field: frozenset(v for m in shown if (v := getattr(m, field)))
                 for field in ("role", "region", "organisation")}
 
-    @cached_property
+    @derived("members")
     def completeness(self) -> np.ndarray:
         """Share of the profile filled in (bio, role, organisation, interests, skills)."""
         parts = [[bool(m.bio), bool(m.role), bool(m.organisation), bool(m.interests),
@@ -104,7 +127,7 @@ class Snapshot:
 
     # -- the graph ------------------------------------------------------------------------
 
-    @cached_property
+    @derived("members", "ties")
     def tie_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each tie once, as rows ``(a, b)`` and the day it was made (its date's ordinal, -1
         when undated)."""
@@ -115,7 +138,7 @@ class Snapshot:
         pairs = np.array(list(ties), dtype=np.int32).reshape(-1, 2)
         return pairs[:, 0], pairs[:, 1], np.array(list(ties.values()), dtype=np.int64)
 
-    @cached_property
+    @derived("members", "ties")
     def adjacency(self) -> sp.csr_matrix:
         """Symmetric 0/1 connection matrix."""
         a, b, _ = self.tie_rows
@@ -123,16 +146,16 @@ class Snapshot:
         return sp.csr_matrix((np.ones(2 * len(a), dtype=np.float32),
                               (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
 
-    @cached_property
+    @derived("members", "ties")
     def activity(self) -> Activity:
         """Who has been making ties lately (see :mod:`matcher.recommend.activity`)."""
         return member_activity(len(self), *self.tie_rows)
 
-    @cached_property
+    @derived("members", "ties")
     def degree(self) -> np.ndarray:
         return np.asarray(self.adjacency.sum(axis=1)).ravel()
 
-    @cached_property
+    @derived("feedback")
     def _feedback_exclusions(self) -> dict[str, set[str]]:
         excluded: dict[str, set[str]] = {}
         for who, whom in self.dismissed | self.accepted:
@@ -151,19 +174,19 @@ class Snapshot:
 
     # -- topics, skills, embeddings ---------------------------------------------------------
 
-    @cached_property
+    @derived("members", "groups")
     def topics(self) -> Vocabulary:
         names = {t for m in self.members for t in m.interests}
         names.update(t for g in self.community.groups for t in g.topics)
         return Vocabulary(tuple(sorted(names)))
 
-    @cached_property
+    @derived("members")
     def skills(self) -> Vocabulary:
         names = {s.name for m in self.members for s in m.skills}
         names.update(s for m in self.members for s in m.wants_to_learn)
         return Vocabulary(tuple(sorted(names)))
 
-    @cached_property
+    @derived("members", "groups", "vectors")
     def interests(self) -> tuple[tuple[str, ...], ...]:
         """Each member's interests; for a member who named none, those their profile embedding
         is closest to (see :data:`INFERRED_SIMILARITY`), so a newcomer with only a bio still
@@ -181,76 +204,76 @@ class Snapshot:
             rows.append(tuple(names[i] for i in best if scores[i] >= INFERRED_SIMILARITY))
         return tuple(rows)
 
-    @cached_property
+    @derived("members", "groups", "vectors")
     def member_topics(self) -> sp.csr_matrix:
         return incidence(self.interests, self.topics)
 
-    @cached_property
+    @derived("members", "groups")
     def declared_topics(self) -> sp.csr_matrix:
         """The topics members named themselves, without the inferred ones of
         :attr:`interests`: search says who follows a topic only of those who said so."""
         return incidence([m.interests for m in self.members], self.topics)
 
-    @cached_property
+    @derived("members")
     def member_skills(self) -> sp.csr_matrix:
         """Skill levels 1–5; a skill listed without a level counts as 3."""
         return incidence([[s.name for s in m.skills] for m in self.members], self.skills,
                           [[float(s.level or 3) for s in m.skills] for m in self.members])
 
-    @cached_property
+    @derived("members")
     def member_wants(self) -> sp.csr_matrix:
         return incidence([m.wants_to_learn for m in self.members], self.skills)
 
-    @cached_property
+    @derived("members", "groups", "vectors")
     def topic_profile(self) -> sp.csr_matrix:
         """Interests weighted by IDF and scaled to unit rows: a row product is their cosine."""
         return idf_rows(self.member_topics)
 
-    @cached_property
+    @derived("members", "groups", "vectors")
     def by_column(self) -> dict[str, sp.csr_matrix]:
         """Transposes (column → members) of the member matrices, for one-gather queries."""
         return {"topic_profile": self.topic_profile.T.tocsr(),
                 "skill_profile": self.skill_profile.T.tocsr(),
                 "membership": self.membership.T.tocsr()}
 
-    @cached_property
+    @derived("members")
     def wants_count(self) -> np.ndarray:
         return np.diff(self.member_wants.indptr).astype(np.float32)
 
-    @cached_property
+    @derived("members")
     def skill_profile(self) -> sp.csr_matrix:
         """Skills held (any level) weighted by IDF, unit rows."""
         held = self.member_skills.copy()
         held.data[:] = 1.0
         return idf_rows(held)
 
-    @cached_property
+    @derived("members", "vectors")
     def embeddings(self) -> np.ndarray:
         """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
         return vector_matrix([m.id for m in self.members], self.vectors.get("member", {}),
                        self.dimensions)
 
-    @cached_property
+    @derived("vectors")
     def dimensions(self) -> int:
         """The length of the embeddings (1 when there are none, so matrices keep a shape)."""
         return next((len(v) for known in self.vectors.values() for v in known.values()), 1)
 
-    @cached_property
+    @derived("members", "vectors")
     def embedded(self) -> np.ndarray:
         """Which members have a profile embedding (by the snapshot's model)."""
         return np.array([m.id in self.vectors.get("member", {}) for m in self.members], dtype=bool)
 
     # -- groups ---------------------------------------------------------------------------
 
-    @cached_property
+    @derived("groups")
     def groups(self) -> tuple[Group, ...]:
         return tuple(sorted(self.community.groups, key=lambda g: g.id))
 
-    @cached_property
+    @derived("groups")
     def group_ids(self) -> Vocabulary:
         return Vocabulary(tuple(g.id for g in self.groups))
 
-    @cached_property
+    @derived("members", "groups")
     def membership(self) -> sp.csr_matrix:
         """Members × groups, 1 where the member belongs (as member or coordinator)."""
         rows: list[list[str]] = [[] for _ in self.members]
@@ -261,41 +284,41 @@ class Snapshot:
                     rows[index[member]].append(group.id)
         return incidence(rows, self.group_ids)
 
-    @cached_property
+    @derived("members", "groups")
     def group_sizes(self) -> np.ndarray:
         return np.asarray(self.membership.sum(axis=0)).ravel()
 
-    @cached_property
+    @derived("members", "groups")
     def findable_in_groups(self) -> np.ndarray:
         """How many members of each group may be found by search."""
         return np.asarray(self.membership[self.findable].sum(axis=0)).ravel()
 
-    @cached_property
+    @derived("members", "groups")
     def search_index(self) -> SearchIndex:
         """Exact-word indexes of what members know, want and follow, and of the groups."""
         return SearchIndex.build(self.members, self.groups)
 
-    @cached_property
+    @derived("members", "groups")
     def group_walks(self) -> sp.csr_matrix:
         """Groups × groups: random-walk weights from one group to another through their members
         (:func:`~matcher.recommend.graph_signals.random_walk_weights`)."""
         return random_walk_weights(self.membership)
 
-    @cached_property
+    @derived("members", "groups")
     def group_overlap(self) -> sp.csr_matrix:
         """Groups × groups: how many members each pair of groups shares."""
         return (self.membership.T @ self.membership).tocsr()
 
-    @cached_property
+    @derived("members", "groups", "vectors")
     def topic_popularity(self) -> np.ndarray:
         """How many members are interested in each topic."""
         return np.asarray(self.member_topics.sum(axis=0)).ravel()
 
-    @cached_property
+    @derived("members", "groups")
     def group_topics(self) -> sp.csr_matrix:
         return incidence([g.topics for g in self.groups], self.topics)
 
-    @cached_property
+    @derived("groups", "vectors")
     def group_embeddings(self) -> np.ndarray:
         return vector_matrix([g.id for g in self.groups], self.vectors.get("group", {}),
                        self.dimensions)
@@ -303,7 +326,7 @@ class Snapshot:
     def warmed(self) -> Snapshot:
         """This snapshot with every derived matrix computed now, so no later reader pays."""
         for name, attribute in vars(Snapshot).items():
-            if isinstance(attribute, cached_property):
+            if isinstance(attribute, _Derived):
                 getattr(self, name)
         self.ids.index  # noqa: B018 - computes the id lookup the same way
         return self
@@ -339,48 +362,73 @@ class Snapshot:
         and skills by id), the deletion of members ``deleted``, of the ties ``unlinked`` and of
         the groups ``removed_groups``, new embeddings and new feedback, without reading the
         store again."""
-        gone, closed = set(deleted), set(removed_groups)
-        members = {m.id: m for m in self.community.members if m.id not in gone}
-        members.update((m.id, m) for m in write.members)
-        cut = set(unlinked)
-        ties = {t.pair: t for t in self.community.connections
-                if not t.pair & gone and t.pair not in cut}
-        for tie in write.connections:
-            old = ties.get(tie.pair)
-            # An upsert keeps the orientation first stored, as the stores do.
-            ties[tie.pair] = old.model_copy(update={"kind": tie.kind, "since": tie.since}) \
-                if old else tie
-        groups = {g.id: g.model_copy(update={
-            "members": [m for m in g.members if m not in gone],
-            "coordinators": [m for m in g.coordinators if m not in gone]})
-            for g in self.community.groups if g.id not in closed}
-        groups.update((g.id, g) for g in write.groups)
-        merged = {kind: {k: v for k, v in known.items()
-                         if k not in (gone if kind == "member" else closed if kind == "group"
-                                      else ())}
-                  for kind, known in self.vectors.items()}
-        for kind, new in (vectors or {}).items():
-            known = merged.setdefault(kind, {})
-            for key, vector in new.items():  # None: the record has no embedding any more
-                if vector is None:
-                    known.pop(key, None)
-                else:
-                    known[key] = vector
+        gone, closed, cut = set(deleted), set(removed_groups), set(unlinked)
+        feedback = list(feedback)
+        changed: set[Input] = set()
+        if write.members or gone:
+            changed.add("members")
+        if write.connections or cut or gone:
+            changed.add("ties")
+        if write.groups or closed or gone:
+            changed.add("groups")
+        if vectors or gone or closed:
+            changed.add("vectors")
+        if feedback or gone or closed:
+            changed.add("feedback")
+        old = self.community
+        members, ties, groups = old.members, old.connections, old.groups
+        if "members" in changed:
+            kept = {m.id: m for m in old.members if m.id not in gone}
+            members = list((kept | {m.id: m for m in write.members}).values())
+        if "ties" in changed:
+            by_pair = {t.pair: t for t in old.connections
+                       if not t.pair & gone and t.pair not in cut}
+            for tie in write.connections:
+                was = by_pair.get(tie.pair)
+                # An upsert keeps the orientation first stored, as the stores do.
+                by_pair[tie.pair] = was.model_copy(update={"kind": tie.kind,
+                                                           "since": tie.since}) if was else tie
+            ties = list(by_pair.values())
+        if "groups" in changed:
+            by_id = {g.id: g.model_copy(update={
+                "members": [m for m in g.members if m not in gone],
+                "coordinators": [m for m in g.coordinators if m not in gone]}) if gone else g
+                for g in old.groups if g.id not in closed}
+            groups = list((by_id | {g.id: g for g in write.groups}).values())
+        merged = self.vectors
+        if "vectors" in changed:
+            merged = {kind: {k: v for k, v in known.items()
+                             if k not in (gone if kind == "member" else
+                                          closed if kind == "group" else ())}
+                      for kind, known in self.vectors.items()}
+            for kind, new in (vectors or {}).items():
+                known = merged.setdefault(kind, {})
+                for key, vector in new.items():  # None: the record has no embedding any more
+                    if vector is None:
+                        known.pop(key, None)
+                    else:
+                        known[key] = vector
         dismissed, accepted = set(self.dismissed), set(self.accepted)
         for item in feedback:
             pair = (item.member, item.target)
             dismissed.discard(pair)
             accepted.discard(pair)
             (dismissed if item.action == "dismiss" else accepted).add(pair)
-        def kept(pairs: set[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+        def kept_pairs(pairs: set[tuple[str, str]]) -> frozenset[tuple[str, str]]:
             return frozenset(p for p in pairs if not (gone | closed) & set(p))
 
-        terms = {kind: list(({t.id: t for t in getattr(self.community, kind)}
+        terms = {kind: list(({t.id: t for t in getattr(old, kind)}
                              | {t.id: t for t in getattr(write, kind)}).values())
                  for kind in ("topics", "skills")}
-        community = Community(members=list(members.values()), connections=list(ties.values()),
-                              groups=list(groups.values()), **terms)
-        return Snapshot(community, merged, kept(dismissed), kept(accepted))
+        # Every record here was validated when it was first made.
+        community = Community.model_construct(members=members, connections=ties,
+                                              groups=groups, **terms)
+        successor = Snapshot(community, merged, kept_pairs(dismissed), kept_pairs(accepted))
+        for name, attribute in vars(Snapshot).items():
+            if isinstance(attribute, _Derived) and not attribute.inputs & changed \
+                    and name in self.__dict__:
+                successor.__dict__[name] = self.__dict__[name]
+        return successor
 
     def following(self, store: Store, changes: Changes, model_id: str | None) -> Snapshot:
         """The snapshot with the records ``changes`` names read again from ``store`` as they
