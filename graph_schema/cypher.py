@@ -105,6 +105,12 @@ REMOVE_ORPHANS = (
     "MATCH (s:Skill) WHERE s.id IS NULL AND NOT (s)--() DELETE s",
 )
 
+# Setting a property takes the node's write lock, held to the end of the transaction: an
+# update that locks first reads what no other update can change before it commits.
+LOCK = {label: f"OPTIONAL MATCH (n:{label} {{id: $id}}) SET n._lock = true REMOVE n._lock "
+               "RETURN count(n) AS found"
+        for label in ("Member", "Group")}
+
 MISSING_MEMBERS = """
 UNWIND $ids AS id
 OPTIONAL MATCH (m:Member {id: id})

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
@@ -31,6 +31,7 @@ from graph_schema.store import (
     Store,
     member_from_row,
     member_row,
+    same_id,
 )
 from models import Community, Connection, Group, Member, Skill, TermKind, Topic
 from models.errors import ConflictError, NotFoundError, StoreUnavailableError
@@ -306,6 +307,16 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
             raise NotFoundError("member", member_id)
         return found[0]
 
+    def update_member(self, member_id: str, change: Callable[[Member], Member]) -> Member:
+        # BEGIN IMMEDIATE takes the file's write lock first, so what is read is what is replaced.
+        with self._transaction(Changes(members=frozenset([member_id]))) as db:
+            found = self._members("WHERE id = ?", (member_id,))
+            if not found:
+                raise NotFoundError("member", member_id)
+            updated = same_id(change(found[0]), member_id)
+            self._write_members(db, [updated])
+        return updated
+
     def list_members(
         self,
         *,
@@ -340,6 +351,18 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     def groups(self) -> list[Group]:
         return self._groups()
+
+    def update_group(self, group_id: str, change: Callable[[Group], Group]) -> Group:
+        try:
+            with self._transaction(Changes(groups=frozenset([group_id]))) as db:
+                found = self._groups("WHERE id = ?", (group_id,))
+                if not found:
+                    raise NotFoundError("group", group_id)
+                updated = same_id(change(found[0]), group_id)
+                self._write_group(db, updated)
+        except sqlite3.IntegrityError as exc:  # a member named who is not (or no longer) here
+            raise ConflictError(f"write refused, nothing changed: {exc}") from exc
+        return updated
 
     def _groups(self, where: str = "", params: Sequence[Any] = ()) -> list[Group]:
         with self._lock:

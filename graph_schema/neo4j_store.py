@@ -23,9 +23,10 @@ from graph_schema import cypher
 from graph_schema.changes import CHANGE_WINDOW, Changes, OwnRevisions, followed, tie_key
 from graph_schema.neo4j_errors import Outage, translated
 from graph_schema.schema import MIGRATIONS
-from graph_schema.store import Kind, Progress, Store, member_from_row, member_row
+from graph_schema.store import Kind, Progress, R, Store, member_from_row, member_row, same_id
 from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, TermKind, Topic
 from models.errors import (
+    ConflictError,
     NotFoundError,
     StoreUnavailableError,
 )
@@ -74,6 +75,33 @@ def _group_params(group: Group) -> dict[str, Any]:
         "topics": [{"name": t, "rank": i} for i, t in enumerate(group.topics)],
         "people": [{"id": pid, "role": role, "rank": i} for i, (role, pid) in enumerate(people)],
     }
+
+
+def _as_members(records: Iterable[neo4j.Record]) -> list[Member]:
+    return [
+        member_from_row(
+            {k: _native(v) for k, v in r["props"].items()},
+            r["organisation"],
+            [(name, level) for name, level in r["skills"]],
+            r["interests"],
+            r["wants"],
+        )
+        for r in records
+    ]
+
+
+def _as_groups(records: Iterable[neo4j.Record]) -> list[Group]:
+    groups = []
+    for r in records:
+        props = {k: v for k, v in r["props"].items() if v is not None}
+        extra = json.loads(props.pop("extra")) if "extra" in props else {}
+        people = r["people"]
+        groups.append(Group.model_validate({
+            **extra, **props, "topics": r["topics"],
+            "members": [pid for pid, role in people if role == "member"],
+            "coordinators": [pid for pid, role in people if role == "coordinator"],
+        }))
+    return groups
 
 
 class Neo4jStore(Store):
@@ -192,6 +220,12 @@ class Neo4jStore(Store):
         return set(self._read(cypher.MISSING_MEMBERS, ids=wanted)[0]["missing"])
 
     def _write(self, community: Community, progress: Progress) -> None:
+        self._transaction(lambda tx: self._upsert(tx, community, progress),
+                          Changes.of_write(community))
+
+    def _upsert(self, tx: ManagedTransaction, community: Community,
+                progress: Progress | None = None) -> None:
+        """Upsert ``community`` within the transaction ``tx``."""
         steps: list[tuple[str, list[dict[str, Any]]]] = [
             (cypher.WRITE_TOPICS, [t.model_dump() for t in community.topics]),
             (cypher.LINK_TOPICS, [t.model_dump() for t in community.topics if t.parent]),
@@ -202,22 +236,29 @@ class Neo4jStore(Store):
             (cypher.WRITE_GROUPS, [_group_params(g) for g in community.groups]),
         ]
         total = sum(len(rows) for _, rows in steps)
-
-        def work(tx: ManagedTransaction) -> None:
-            done = 0
-            organisations = {m.organisation for m in community.members if m.organisation}
-            for query, rows in steps:
-                for batch in _batches(rows):
-                    result = tx.run(query, rows=batch)
-                    if query is cypher.WRITE_MEMBERS:
-                        organisations.update(result.single(strict=True)["former"])
-                    else:
-                        result.consume()
-                    done += len(batch)
+        done = 0
+        organisations = {m.organisation for m in community.members if m.organisation}
+        for query, rows in steps:
+            for batch in _batches(rows):
+                result = tx.run(query, rows=batch)
+                if query is cypher.WRITE_MEMBERS:
+                    organisations.update(result.single(strict=True)["former"])
+                else:
+                    result.consume()
+                done += len(batch)
+                if progress:
                     progress(done, total)
-            self._tidy(tx, organisations)
+        self._tidy(tx, organisations)
 
-        self._transaction(work, Changes.of_write(community))
+    def _updated(self, tx: ManagedTransaction, label: str, key: str,
+                 read: Callable[[], list[R]], change: Callable[[R], R]) -> R:
+        """Lock the record, read it, change it and write it back, all in ``tx``."""
+        if not tx.run(cypher.LOCK[label], id=key).single(strict=True)["found"]:
+            raise NotFoundError(label.lower(), key)
+        updated = same_id(change(read()[0]), key)
+        self._upsert(tx, Community(members=[updated]) if isinstance(updated, Member)
+                     else Community(groups=[updated]))
+        return updated
 
     @staticmethod
     def _tidy(tx: ManagedTransaction, organisations: Iterable[str]) -> None:
@@ -235,16 +276,15 @@ class Neo4jStore(Store):
         else:
             records = self._read(cypher.READ_MEMBERS_PAGE, ids=ids, offset=page[0],
                                  limit=page[1], **params)
-        return [
-            member_from_row(
-                {k: _native(v) for k, v in r["props"].items()},
-                r["organisation"],
-                [(name, level) for name, level in r["skills"]],
-                r["interests"],
-                r["wants"],
-            )
-            for r in records
-        ]
+        return _as_members(records)
+
+    def update_member(self, member_id: str, change: Callable[[Member], Member]) -> Member:
+        def work(tx: ManagedTransaction) -> Member:
+            return self._updated(tx, "Member", member_id, lambda: _as_members(tx.run(
+                cypher.READ_MEMBERS, ids=[member_id], role=None, region=None,
+                organisation=None)), change)
+
+        return self._transaction(work, Changes(members=frozenset([member_id])))
 
     def get_members(self, member_ids: Iterable[str]) -> list[Member]:
         return self._members(ids=sorted(set(member_ids)))
@@ -281,17 +321,22 @@ class Neo4jStore(Store):
         return self._groups()
 
     def _groups(self, group_id: str | None = None) -> list[Group]:
-        groups = []
-        for r in self._read(cypher.READ_GROUPS, id=group_id):
-            props = {k: v for k, v in r["props"].items() if v is not None}
-            extra = json.loads(props.pop("extra")) if "extra" in props else {}
-            people = r["people"]
-            groups.append(Group.model_validate({
-                **extra, **props, "topics": r["topics"],
-                "members": [pid for pid, role in people if role == "member"],
-                "coordinators": [pid for pid, role in people if role == "coordinator"],
-            }))
-        return groups
+        return _as_groups(self._read(cypher.READ_GROUPS, id=group_id))
+
+    def update_group(self, group_id: str, change: Callable[[Group], Group]) -> Group:
+        def work(tx: ManagedTransaction) -> Group:
+            def checked(group: Group) -> Group:
+                updated = change(group)
+                missing = tx.run(cypher.MISSING_MEMBERS, ids=sorted(
+                    {*updated.members, *updated.coordinators})).single(strict=True)["missing"]
+                if missing:
+                    raise ConflictError(f"unknown member {sorted(missing)[0]!r}")
+                return updated
+
+            return self._updated(tx, "Group", group_id, lambda: _as_groups(tx.run(
+                cypher.READ_GROUPS, id=group_id)), checked)
+
+        return self._transaction(work, Changes(groups=frozenset([group_id])))
 
     def get_group(self, group_id: str) -> Group:
         found = self._groups(group_id)

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -42,6 +42,7 @@ __all__ = [
     "copy_store",
     "member_from_row",
     "member_row",
+    "same_id",
 ]
 
 Kind = Literal["member", "group", "topic", "skill"]
@@ -91,6 +92,16 @@ def member_from_row(
             "wants_to_learn": list(wants),
         }
     )
+
+
+R = TypeVar("R", Member, Group)
+
+
+def same_id(record: R, key: str) -> R:
+    """``record``, the result of an update of ``key``; an update cannot change an id."""
+    if record.id != key:
+        raise ConflictError(f"an update cannot change an id ({key!r} to {record.id!r})")
+    return record
 
 
 class Store(ABC):
@@ -172,6 +183,13 @@ class Store(ABC):
         feedback they gave or were given, or raise NotFoundError."""
 
     @abstractmethod
+    def update_member(self, member_id: str, change: Callable[[Member], Member]) -> Member:
+        """Replace the member with ``change(member as stored)`` in one transaction that holds
+        the member, so concurrent updates through other connections (other processes) wait
+        rather than overwrite each other; ``change`` may raise to refuse, changing nothing, and
+        may be called again if the store retries the transaction. NotFoundError if absent."""
+
+    @abstractmethod
     def connections(self, member_id: str | None = None) -> list[Connection]:
         """All connections, or those of one member; ordered by (source, target)."""
 
@@ -185,6 +203,11 @@ class Store(ABC):
     @abstractmethod
     def groups(self) -> list[Group]:
         """Every group, ordered by id."""
+
+    @abstractmethod
+    def update_group(self, group_id: str, change: Callable[[Group], Group]) -> Group:
+        """As :meth:`update_member`, for a group; members it names must exist
+        (:class:`ConflictError` otherwise)."""
 
     @abstractmethod
     def delete_group(self, group_id: str) -> None: ...

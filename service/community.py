@@ -232,9 +232,14 @@ class LiveCommunity:
 
     def _write(self, write: Community, texts: Mapping[Kind, Mapping[str, str]]) -> None:
         """Store ``write``, then embed ``texts`` (kind → key → text), then bring the snapshot
-        in step with what the store holds. The write is done once stored: embeddings that
-        could not be stored are logged, left stale and redone by ``qconnect embed``."""
+        in step with what the store holds."""
         self.store.write(write)
+        self._stored(write, texts)
+
+    def _stored(self, write: Community, texts: Mapping[Kind, Mapping[str, str]]) -> None:
+        """Embed ``texts`` of what was just stored and apply ``write`` to the snapshot. The
+        write is done once stored: embeddings that could not be stored are logged, left stale
+        and redone by ``qconnect embed``."""
         stored: dict[str, dict[str, np.ndarray | None]] = {}
         try:
             for kind, found in texts.items():
@@ -255,14 +260,18 @@ class LiveCommunity:
                  **changes: Any) -> None:
         self._replace(self.snapshot.after_write(write, vectors=vectors, **changes))
 
+    def _changed_texts(self, members: Sequence[Member]) -> dict[str, str]:
+        """The profile texts of ``members`` that differ from those served (to embed anew)."""
+        index, old = self.snapshot.ids.index, self.snapshot.members
+        texts = {m.id: member_text(m) for m in members}
+        return {key: text for key, text in texts.items()
+                if key not in index or member_text(old[index[key]]) != text}
+
     def put_members(self, members: Sequence[Member]) -> None:
         """Create or replace ``members`` whole; profiles whose text changed are re-embedded."""
         with self._lock:
-            index, old = self.snapshot.ids.index, self.snapshot.members
-            texts = {m.id: member_text(m) for m in members}
-            changed = {key: text for key, text in texts.items()
-                       if key not in index or member_text(old[index[key]]) != text}
-            self._write(Community(members=list(members)), {"member": changed})
+            self._write(Community(members=list(members)),
+                        {"member": self._changed_texts(members)})
 
     def add_member(self, member: Member) -> None:
         """Create ``member``; an id in use is a :class:`ConflictError` and changes nothing."""
@@ -272,10 +281,11 @@ class LiveCommunity:
             self.put_members([member])
 
     def update_member(self, member_id: str, change: Callable[[Member], Member]) -> Member:
-        """Apply ``change`` to the member as stored, with no other write in between."""
+        """Apply ``change`` to the member as stored, with no other write in between, from this
+        process or any other (:meth:`Store.update_member`)."""
         with self._lock:
-            updated = change(self.member(member_id))
-            self.put_members([updated])
+            updated = self.store.update_member(member_id, change)
+            self._stored(Community(members=[updated]), {"member": self._changed_texts([updated])})
             return updated
 
     def erase_member(self, member_id: str) -> None:
@@ -310,10 +320,11 @@ class LiveCommunity:
             return groups
 
     def update_group(self, group_id: str, change: Callable[[Group], Group]) -> Group:
-        """Apply ``change`` to the group as stored, with no other write in between."""
+        """Apply ``change`` to the group as stored, with no other write in between, from this
+        process or any other (:meth:`Store.update_group`)."""
         with self._lock:
-            updated = change(self.group(group_id))
-            self.put_groups([updated])
+            updated = self.store.update_group(group_id, change)
+            self._stored(Community(groups=[updated]), {"group": {group_id: group_text(updated)}})
             return updated
 
     def delete_group(self, group_id: str) -> None:

@@ -249,6 +249,57 @@ class TestEmbeddingContract:
 _AT = dt.datetime(2024, 5, 1, 9, 30, 15, 250_000, tzinfo=dt.UTC)
 
 
+class TestUpdateContract:
+    def test_an_update_changes_the_record_as_stored(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        updated = store.update_member("ana", lambda m: m.model_copy(update={"bio": "SPC."}))
+        assert store.get_member("ana") == updated == tiny.members[0].model_copy(
+            update={"bio": "SPC."})
+        group = store.update_group("g1", lambda g: g.model_copy(update={
+            "members": [*g.members, "dev"]}))
+        assert store.get_group("g1") == group
+        assert group.members == ["ana", "ben", "dev"]
+
+    def test_a_refused_update_changes_nothing(self, store: Store, tiny: Community) -> None:
+        store.write(tiny)
+        start, before = store.revision(), store.export()
+
+        def refuse(record: object) -> object:
+            raise ConflictError("no")
+
+        for update in (lambda: store.update_member("nobody", lambda m: m),
+                       lambda: store.update_group("nothing", lambda g: g)):
+            with pytest.raises(NotFoundError):
+                update()
+        for update in (
+                lambda: store.update_member("ana", refuse),
+                lambda: store.update_member("ana", lambda m: m.model_copy(update={"id": "zz"})),
+                lambda: store.update_group("g1", lambda g: g.model_copy(update={
+                    "members": [*g.members, "nobody"]}))):
+            with pytest.raises(ConflictError):
+                update()
+        assert store.export() == before
+        assert store.revision() == start
+
+    def test_concurrent_updates_through_two_connections_lose_nothing(
+            self, store: Store, store_location: str, tiny: Community) -> None:
+        store.write(tiny)
+        store.write(Community(members=[Member(id=f"p{i}") for i in range(20)]))
+        with open_store(store_location) as beside:
+            def updates(writer: Store, side: int) -> None:
+                for i in range(side, 20, 2):
+                    writer.update_member("ana", lambda m, i=i: m.model_copy(update={
+                        "interests": [*m.interests, f"topic {i}"]}))
+                    writer.update_group("g1", lambda g, i=i: g.model_copy(update={
+                        "members": [*g.members, f"p{i}"]}))
+
+            with ThreadPoolExecutor(2) as pool:
+                list(pool.map(updates, (store, beside), (0, 1)))
+        assert set(store.get_member("ana").interests) == {
+            "patient safety", "measurement", *(f"topic {i}" for i in range(20))}
+        assert set(store.get_group("g1").members) == {"ana", "ben", *(f"p{i}" for i in range(20))}
+
+
 class TestChangeFeedContract:
     def test_writes_beside_are_named_and_this_connections_own_are_not(
             self, store: Store, store_location: str, tiny: Community) -> None:
