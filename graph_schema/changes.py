@@ -2,13 +2,16 @@
 
 Every write transaction that changes community data raises the store's revision by one and, in
 the same transaction, records what it changed: the ids of the members, ties, groups, feedback,
-embeddings and vocabulary it touched. A process serving the community from memory asks for the
-changes since the revision it last read (:meth:`~graph_schema.store.Store.changes_since`),
-reads just those records again and applies them, instead of reading the whole community.
+embeddings and vocabulary it touched, and of the members it erased. A process serving the
+community from memory asks for the changes since the revision it last read
+(:meth:`~graph_schema.store.Store.changes_since`), reads just those records again and applies
+them, instead of reading the whole community.
 
 The feed names records, not their new contents: a follower reads each named record as it is
 now, so applying the same change twice, or changes out of order, ends in the same state.
-Erasing a member is recorded as a change to the member, who is then simply not found.
+Erasing a member is recorded as such: the follower removes every trace of them it holds
+(ties, memberships, feedback, embedding) without the feed naming each, and reads them again
+only if the id has been used again since.
 
 The feed keeps :data:`CHANGE_WINDOW` of history; a follower that has fallen further behind, or
 a write too large to list (an import), makes it read the whole community again. Keys, sign-in
@@ -42,6 +45,7 @@ class Changes:
     """What one or more writes changed, by record."""
 
     members: frozenset[str] = frozenset()  # created, replaced or erased
+    erased: frozenset[str] = frozenset()  # erased, with every trace (and perhaps made again)
     ties: frozenset[tuple[str, str]] = frozenset()  # member pairs, in id order
     groups: frozenset[str] = frozenset()  # created, replaced or deleted
     feedback: frozenset[tuple[str, str]] = frozenset()  # (member, target)
@@ -63,8 +67,8 @@ class Changes:
 
     def __len__(self) -> int:
         """How many records changed."""
-        return (len(self.members) + len(self.ties) + len(self.groups) + len(self.feedback)
-                + len(self.vectors) + self.terms)
+        return (len(self.members | self.erased) + len(self.ties) + len(self.groups)
+                + len(self.feedback) + len(self.vectors) + self.terms)
 
     def __bool__(self) -> bool:
         return self.everything or len(self) > 0

@@ -444,7 +444,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     def delete_member(self, member_id: str) -> None:
         self._delete("DELETE FROM member WHERE id = ?", (member_id,), "member", member_id,
-                     Changes(members=frozenset([member_id])))
+                     Changes(members=frozenset([member_id]), erased=frozenset([member_id])))
         self._log_holds_erased = True
         self._truncate_log()
 

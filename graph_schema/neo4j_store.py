@@ -466,7 +466,8 @@ class Neo4jStore(Store):
                 raise NotFoundError("member", member_id)
             self._tidy(tx, record["organisations"])
 
-        self._transaction(work, Changes(members=frozenset([member_id])))
+        self._transaction(work, Changes(members=frozenset([member_id]),
+                                       erased=frozenset([member_id])))
 
     def _delete_one(self, query: str, kind: str, key: str, changed: Changes | None,
                     **params: str) -> None:

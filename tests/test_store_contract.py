@@ -318,7 +318,7 @@ class TestChangeFeedContract:
             beside.delete_member("dev")
         revision, changes = store.changes_since(start)
         assert revision == store.revision() == start + 8
-        assert changes == Changes(members=frozenset({"zed", "dev"}),
+        assert changes == Changes(members=frozenset({"zed", "dev"}), erased=frozenset({"dev"}),
                                   ties=frozenset({("ana", "zed"), ("ana", "ben")}),
                                   groups=frozenset({"g1"}),
                                   feedback=frozenset({("ben", "cat")}),
@@ -327,7 +327,8 @@ class TestChangeFeedContract:
         assert store.changes_since(start + 4)[1] == Changes(vectors=frozenset({("member", "ben")}),
                                                            ties=frozenset({("ana", "ben")}),
                                                            groups=frozenset({"g1"}),
-                                                           members=frozenset({"dev"}))
+                                                           members=frozenset({"dev"}),
+                                                           erased=frozenset({"dev"}))
 
     def test_keys_links_sessions_and_refused_writes_are_not_changes(
             self, store: Store, store_location: str, tiny: Community) -> None:

@@ -23,7 +23,8 @@ from graph_schema.store import Store
 from matcher.recommend.activity import Activity, member_activity
 from matcher.recommend.graph_signals import random_walk_weights
 from matcher.recommend.matrices import Vocabulary, codes, idf_rows, incidence, vector_matrix
-from matcher.search.index import SearchIndex
+from matcher.search.index import MemberEvidence, SearchIndex, group_index
+from matcher.search.lexical import LexicalIndex
 from models import Community, Connection, Feedback, Group, Member
 from models.errors import NotFoundError
 from models.privacy import findable, shown_to_others, suggestable
@@ -293,10 +294,20 @@ class Snapshot:
         """How many members of each group may be found by search."""
         return np.asarray(self.membership[self.findable].sum(axis=0)).ravel()
 
+    @derived("members")
+    def member_evidence(self) -> MemberEvidence:
+        """Exact-word indexes of what members know, want and follow."""
+        return MemberEvidence.build(self.members)
+
+    @derived("groups")
+    def group_words(self) -> LexicalIndex:
+        """The exact-word index of the groups."""
+        return group_index(self.groups)
+
     @derived("members", "groups")
     def search_index(self) -> SearchIndex:
         """Exact-word indexes of what members know, want and follow, and of the groups."""
-        return SearchIndex.build(self.members, self.groups)
+        return SearchIndex.of(self.member_evidence, self.group_words)
 
     @derived("members", "groups")
     def group_walks(self) -> sp.csr_matrix:
@@ -381,13 +392,18 @@ class Snapshot:
             kept = {m.id: m for m in old.members if m.id not in gone}
             members = list((kept | {m.id: m for m in write.members}).values())
         if "ties" in changed:
-            by_pair = {t.pair: t for t in old.connections
-                       if not t.pair & gone and t.pair not in cut}
+            cut_keys = {tie_key(*pair) for pair in cut}
+            by_pair = {(t.source, t.target) if t.source < t.target else (t.target, t.source): t
+                       for t in old.connections
+                       if not (gone and (t.source in gone or t.target in gone))}
+            for key in cut_keys:
+                by_pair.pop(key, None)
             for tie in write.connections:
-                was = by_pair.get(tie.pair)
+                key = tie_key(tie.source, tie.target)
+                was = by_pair.get(key)
                 # An upsert keeps the orientation first stored, as the stores do.
-                by_pair[tie.pair] = was.model_copy(update={"kind": tie.kind,
-                                                           "since": tie.since}) if was else tie
+                by_pair[key] = was.model_copy(update={"kind": tie.kind,
+                                                      "since": tie.since}) if was else tie
             ties = list(by_pair.values())
         if "groups" in changed:
             by_id = {g.id: g.model_copy(update={
@@ -408,22 +424,23 @@ class Snapshot:
                         known.pop(key, None)
                     else:
                         known[key] = vector
-        dismissed, accepted = set(self.dismissed), set(self.accepted)
+        # Traces of what is gone go first: a member erased and made again keeps what the new
+        # member has answered since.
+        dismissed, accepted = (
+            {p for p in pairs if not (gone | closed) & set(p)} if gone or closed else set(pairs)
+            for pairs in (self.dismissed, self.accepted))
         for item in feedback:
             pair = (item.member, item.target)
             dismissed.discard(pair)
             accepted.discard(pair)
             (dismissed if item.action == "dismiss" else accepted).add(pair)
-        def kept_pairs(pairs: set[tuple[str, str]]) -> frozenset[tuple[str, str]]:
-            return frozenset(p for p in pairs if not (gone | closed) & set(p))
-
         terms = {kind: list(({t.id: t for t in getattr(old, kind)}
                              | {t.id: t for t in getattr(write, kind)}).values())
                  for kind in ("topics", "skills")}
         # Every record here was validated when it was first made.
         community = Community.model_construct(members=members, connections=ties,
                                               groups=groups, **terms)
-        successor = Snapshot(community, merged, kept_pairs(dismissed), kept_pairs(accepted))
+        successor = Snapshot(community, merged, frozenset(dismissed), frozenset(accepted))
         for name, attribute in vars(Snapshot).items():
             if isinstance(attribute, _Derived) and not attribute.inputs & changed \
                     and name in self.__dict__:
@@ -432,32 +449,22 @@ class Snapshot:
 
     def following(self, store: Store, changes: Changes, model_id: str | None) -> Snapshot:
         """The snapshot with the records ``changes`` names read again from ``store`` as they
-        are now (those no longer there removed), embeddings by ``model_id``.
-
-        A changed member's ties and groups are read again with them: erasing a member removes
-        those in the store without naming them, and an id erased and used again must not
-        bring the old ties back."""
+        are now (those no longer there removed), embeddings by ``model_id``. Every trace of an
+        erased member goes; if the id has been used again since, what the new member has
+        done is in the changes too, and is read back."""
         found = store.get_members(changes.members)
-        gone = changes.members - {m.id for m in found}
-        rows = [self.ids.index[m] for m in changes.members if m in self.ids.index]
-        ties = {tie_key(*pair) for pair in changes.ties}
-        ties.update(tie_key(self.ids.names[row], self.ids.names[other])
-                    for row in rows for other in self.neighbours(row))
+        gone = changes.erased | (changes.members - {m.id for m in found})
         linked = {}
-        for member in sorted({a for pair in ties for a in pair} - gone):
+        for member in sorted({a for a, _ in changes.ties}):
             linked.update((key, tie) for tie in store.connections(member)
-                          if (key := tie_key(tie.source, tie.target)) in ties)
-        groups = set(changes.groups)
-        groups.update(self.group_ids.names[g] for row in rows
-                      for g in self.membership.indices[self.membership.indptr[row]:
-                                                       self.membership.indptr[row + 1]])
+                          if (key := tie_key(tie.source, tie.target)) in changes.ties)
         kept, closed = [], []
-        for group_id in sorted(groups):
+        for group_id in sorted(changes.groups):
             try:
                 kept.append(store.get_group(group_id))
             except NotFoundError:
                 closed.append(group_id)
-        answers = [f for member in sorted({m for m, _ in changes.feedback} - gone)
+        answers = [f for member in sorted({m for m, _ in changes.feedback})
                    for f in store.feedback(member) if (f.member, f.target) in changes.feedback]
         vectors: dict[str, dict[str, np.ndarray | None]] = {}
         for kind in sorted({kind for kind, _ in changes.vectors}):
@@ -468,7 +475,7 @@ class Snapshot:
             if changes.terms else {}
         write = Community(members=found, connections=list(linked.values()), groups=kept, **terms)
         return self.after_write(write, vectors=vectors, deleted=gone, feedback=answers,
-                                unlinked=[frozenset(k) for k in ties - linked.keys()],
+                                unlinked=[frozenset(k) for k in changes.ties - linked.keys()],
                                 removed_groups=closed)
 
 

@@ -21,7 +21,8 @@ from matcher.search.lexical import LexicalIndex
 from models import Group, Member
 from models.privacy import findable
 
-__all__ = ["SearchIndex", "interests_text", "knows_text", "wants_text"]
+__all__ = ["MemberEvidence", "SearchIndex", "group_index", "interests_text", "knows_text",
+           "wants_text"]
 
 
 def knows_text(member: Member) -> str:
@@ -53,12 +54,29 @@ class SearchIndex:
     groups: LexicalIndex
 
     @classmethod
-    def build(cls, members: Sequence[Member], groups: Sequence[Group]) -> SearchIndex:
-        """The indexes of ``members`` and ``groups``. Members who may not be found are indexed
-        as saying nothing, so that their words weigh in no one's score (through how rare a
-        word is, or how long documents are)."""
+    def of(cls, members: MemberEvidence, groups: LexicalIndex) -> SearchIndex:
+        """The index of members and groups indexed apart (each changes on its own)."""
+        return cls(members.knows, members.wants, members.interests, groups)
+
+
+@dataclass(frozen=True)
+class MemberEvidence:
+    """The members' three indexes."""
+
+    knows: LexicalIndex
+    wants: LexicalIndex
+    interests: LexicalIndex
+
+    @classmethod
+    def build(cls, members: Sequence[Member]) -> MemberEvidence:
+        """Members who may not be found are indexed as saying nothing, so that their words
+        weigh in no one's score (through how rare a word is, or how long documents are)."""
         found = [m if findable(m) else Member(id=m.id) for m in members]
         return cls(knows=LexicalIndex.build([knows_text(m) for m in found]),
                    wants=LexicalIndex.build([wants_text(m) for m in found]),
-                   interests=LexicalIndex.build([interests_text(m) for m in found]),
-                   groups=LexicalIndex.build([group_text(g) for g in groups]))
+                   interests=LexicalIndex.build([interests_text(m) for m in found]))
+
+
+def group_index(groups: Sequence[Group]) -> LexicalIndex:
+    """The index of what each group says it works on."""
+    return LexicalIndex.build([group_text(g) for g in groups])
