@@ -178,6 +178,8 @@ def test_a_follow_that_failed_is_tried_again(two: tuple[LiveCommunity, LiveCommu
 
 WRITES = {
     # what is written beside, and a matrix the follower must take over rather than rebuild
+    "a profile edit": (lambda w, ids: w.update_member(ids[0], lambda m: m.model_copy(
+        update={"bio": "Flow coaching.", "region": "Far North"})), "adjacency"),
     "a new tie": (lambda w, ids: w.put_connections([Connection(source=ids[0], target=ids[-1])]),
                   "search_index"),
     "a tie removed": (lambda w, ids: w.delete_connection(

@@ -39,8 +39,9 @@ INFERRED_SIMILARITY = 0.35
 """How close (cosine) a topic must be to a profile to be inferred as one of its interests."""
 
 
-Input = Literal["members", "ties", "groups", "vectors", "feedback"]
-"""What a snapshot is made of; each derived matrix depends on some of them."""
+Input = Literal["ids", "profiles", "ties", "groups", "vectors", "feedback"]
+"""What a snapshot is made of (which members, in which rows; what their profiles say; ties;
+groups; embeddings; feedback); each derived matrix depends on some of them."""
 
 
 class _Derived(cached_property[T]):
@@ -72,46 +73,46 @@ class Snapshot:
 
     # -- members ------------------------------------------------------------------------
 
-    @derived("members")
+    @derived("ids", "profiles")
     def members(self) -> tuple[Member, ...]:
         return tuple(sorted(self.community.members, key=lambda m: m.id))
 
-    @derived("members")
+    @derived("ids")
     def ids(self) -> Vocabulary:
         return Vocabulary(tuple(m.id for m in self.members))
 
     def __len__(self) -> int:
         return len(self.members)
 
-    @derived("members")
+    @derived("ids", "profiles")
     def organisation(self) -> np.ndarray:
         return codes([m.organisation for m in self.members])[0]
 
-    @derived("members")
+    @derived("ids", "profiles")
     def region(self) -> np.ndarray:
         return codes([m.region for m in self.members])[0]
 
-    @derived("members")
+    @derived("ids", "profiles")
     def role(self) -> np.ndarray:
         return codes([m.role for m in self.members])[0]
 
-    @derived("members")
+    @derived("ids", "profiles")
     def suggestable(self) -> np.ndarray:
         """Who may appear in others' suggestions (:func:`models.privacy.suggestable`)."""
         return np.array([suggestable(m) for m in self.members], dtype=bool)
 
-    @derived("members")
+    @derived("ids", "profiles")
     def findable(self) -> np.ndarray:
         """Who may be found by others' searches (:func:`models.privacy.findable`)."""
         return np.array([findable(m) for m in self.members], dtype=bool)
 
-    @derived("members")
+    @derived("ids", "profiles")
     def visible(self) -> np.ndarray:
         """Who may be named to others, e.g. as a mutual connection
         (:func:`models.privacy.shown_to_others`)."""
         return np.array([shown_to_others(m) for m in self.members], dtype=bool)
 
-    @derived("members")
+    @derived("ids", "profiles")
     def shown_values(self) -> dict[str, frozenset[str]]:
         """The roles, regions and organisations of the members shown to others: the choices
         search and group forms offer (read once per snapshot, not once per page)."""
@@ -119,7 +120,7 @@ class Snapshot:
         return {field: frozenset(v for m in shown if (v := getattr(m, field)))
                 for field in ("role", "region", "organisation")}
 
-    @derived("members")
+    @derived("ids", "profiles")
     def completeness(self) -> np.ndarray:
         """Share of the profile filled in (bio, role, organisation, interests, skills)."""
         parts = [[bool(m.bio), bool(m.role), bool(m.organisation), bool(m.interests),
@@ -128,7 +129,7 @@ class Snapshot:
 
     # -- the graph ------------------------------------------------------------------------
 
-    @derived("members", "ties")
+    @derived("ids", "ties")
     def tie_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each tie once, as rows ``(a, b)`` and the day it was made (its date's ordinal, -1
         when undated)."""
@@ -139,7 +140,7 @@ class Snapshot:
         pairs = np.array(list(ties), dtype=np.int32).reshape(-1, 2)
         return pairs[:, 0], pairs[:, 1], np.array(list(ties.values()), dtype=np.int64)
 
-    @derived("members", "ties")
+    @derived("ids", "ties")
     def adjacency(self) -> sp.csr_matrix:
         """Symmetric 0/1 connection matrix."""
         a, b, _ = self.tie_rows
@@ -147,12 +148,12 @@ class Snapshot:
         return sp.csr_matrix((np.ones(2 * len(a), dtype=np.float32),
                               (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
 
-    @derived("members", "ties")
+    @derived("ids", "ties")
     def activity(self) -> Activity:
         """Who has been making ties lately (see :mod:`matcher.recommend.activity`)."""
         return member_activity(len(self), *self.tie_rows)
 
-    @derived("members", "ties")
+    @derived("ids", "ties")
     def degree(self) -> np.ndarray:
         return np.asarray(self.adjacency.sum(axis=1)).ravel()
 
@@ -175,19 +176,19 @@ class Snapshot:
 
     # -- topics, skills, embeddings ---------------------------------------------------------
 
-    @derived("members", "groups")
+    @derived("ids", "profiles", "groups")
     def topics(self) -> Vocabulary:
         names = {t for m in self.members for t in m.interests}
         names.update(t for g in self.community.groups for t in g.topics)
         return Vocabulary(tuple(sorted(names)))
 
-    @derived("members")
+    @derived("ids", "profiles")
     def skills(self) -> Vocabulary:
         names = {s.name for m in self.members for s in m.skills}
         names.update(s for m in self.members for s in m.wants_to_learn)
         return Vocabulary(tuple(sorted(names)))
 
-    @derived("members", "groups", "vectors")
+    @derived("ids", "profiles", "groups", "vectors")
     def interests(self) -> tuple[tuple[str, ...], ...]:
         """Each member's interests; for a member who named none, those their profile embedding
         is closest to (see :data:`INFERRED_SIMILARITY`), so a newcomer with only a bio still
@@ -205,50 +206,50 @@ class Snapshot:
             rows.append(tuple(names[i] for i in best if scores[i] >= INFERRED_SIMILARITY))
         return tuple(rows)
 
-    @derived("members", "groups", "vectors")
+    @derived("ids", "profiles", "groups", "vectors")
     def member_topics(self) -> sp.csr_matrix:
         return incidence(self.interests, self.topics)
 
-    @derived("members", "groups")
+    @derived("ids", "profiles", "groups")
     def declared_topics(self) -> sp.csr_matrix:
         """The topics members named themselves, without the inferred ones of
         :attr:`interests`: search says who follows a topic only of those who said so."""
         return incidence([m.interests for m in self.members], self.topics)
 
-    @derived("members")
+    @derived("ids", "profiles")
     def member_skills(self) -> sp.csr_matrix:
         """Skill levels 1–5; a skill listed without a level counts as 3."""
         return incidence([[s.name for s in m.skills] for m in self.members], self.skills,
                           [[float(s.level or 3) for s in m.skills] for m in self.members])
 
-    @derived("members")
+    @derived("ids", "profiles")
     def member_wants(self) -> sp.csr_matrix:
         return incidence([m.wants_to_learn for m in self.members], self.skills)
 
-    @derived("members", "groups", "vectors")
+    @derived("ids", "profiles", "groups", "vectors")
     def topic_profile(self) -> sp.csr_matrix:
         """Interests weighted by IDF and scaled to unit rows: a row product is their cosine."""
         return idf_rows(self.member_topics)
 
-    @derived("members", "groups", "vectors")
+    @derived("ids", "profiles", "groups", "vectors")
     def by_column(self) -> dict[str, sp.csr_matrix]:
         """Transposes (column → members) of the member matrices, for one-gather queries."""
         return {"topic_profile": self.topic_profile.T.tocsr(),
                 "skill_profile": self.skill_profile.T.tocsr(),
                 "membership": self.membership.T.tocsr()}
 
-    @derived("members")
+    @derived("ids", "profiles")
     def wants_count(self) -> np.ndarray:
         return np.diff(self.member_wants.indptr).astype(np.float32)
 
-    @derived("members")
+    @derived("ids", "profiles")
     def skill_profile(self) -> sp.csr_matrix:
         """Skills held (any level) weighted by IDF, unit rows."""
         held = self.member_skills.copy()
         held.data[:] = 1.0
         return idf_rows(held)
 
-    @derived("members", "vectors")
+    @derived("ids", "vectors")
     def embeddings(self) -> np.ndarray:
         """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
         return vector_matrix([m.id for m in self.members], self.vectors.get("member", {}),
@@ -259,7 +260,7 @@ class Snapshot:
         """The length of the embeddings (1 when there are none, so matrices keep a shape)."""
         return next((len(v) for known in self.vectors.values() for v in known.values()), 1)
 
-    @derived("members", "vectors")
+    @derived("ids", "vectors")
     def embedded(self) -> np.ndarray:
         """Which members have a profile embedding (by the snapshot's model)."""
         return np.array([m.id in self.vectors.get("member", {}) for m in self.members], dtype=bool)
@@ -274,7 +275,7 @@ class Snapshot:
     def group_ids(self) -> Vocabulary:
         return Vocabulary(tuple(g.id for g in self.groups))
 
-    @derived("members", "groups")
+    @derived("ids", "groups")
     def membership(self) -> sp.csr_matrix:
         """Members × groups, 1 where the member belongs (as member or coordinator)."""
         rows: list[list[str]] = [[] for _ in self.members]
@@ -285,16 +286,16 @@ class Snapshot:
                     rows[index[member]].append(group.id)
         return incidence(rows, self.group_ids)
 
-    @derived("members", "groups")
+    @derived("ids", "groups")
     def group_sizes(self) -> np.ndarray:
         return np.asarray(self.membership.sum(axis=0)).ravel()
 
-    @derived("members", "groups")
+    @derived("ids", "profiles", "groups")
     def findable_in_groups(self) -> np.ndarray:
         """How many members of each group may be found by search."""
         return np.asarray(self.membership[self.findable].sum(axis=0)).ravel()
 
-    @derived("members")
+    @derived("ids", "profiles")
     def member_evidence(self) -> MemberEvidence:
         """Exact-word indexes of what members know, want and follow."""
         return MemberEvidence.build(self.members)
@@ -304,28 +305,28 @@ class Snapshot:
         """The exact-word index of the groups."""
         return group_index(self.groups)
 
-    @derived("members", "groups")
+    @derived("ids", "profiles", "groups")
     def search_index(self) -> SearchIndex:
         """Exact-word indexes of what members know, want and follow, and of the groups."""
         return SearchIndex.of(self.member_evidence, self.group_words)
 
-    @derived("members", "groups")
+    @derived("ids", "groups")
     def group_walks(self) -> sp.csr_matrix:
         """Groups × groups: random-walk weights from one group to another through their members
         (:func:`~matcher.recommend.graph_signals.random_walk_weights`)."""
         return random_walk_weights(self.membership)
 
-    @derived("members", "groups")
+    @derived("ids", "groups")
     def group_overlap(self) -> sp.csr_matrix:
         """Groups × groups: how many members each pair of groups shares."""
         return (self.membership.T @ self.membership).tocsr()
 
-    @derived("members", "groups", "vectors")
+    @derived("ids", "profiles", "groups", "vectors")
     def topic_popularity(self) -> np.ndarray:
         """How many members are interested in each topic."""
         return np.asarray(self.member_topics.sum(axis=0)).ravel()
 
-    @derived("members", "groups")
+    @derived("ids", "profiles", "groups")
     def group_topics(self) -> sp.csr_matrix:
         return incidence([g.topics for g in self.groups], self.topics)
 
@@ -376,8 +377,10 @@ class Snapshot:
         gone, closed, cut = set(deleted), set(removed_groups), set(unlinked)
         feedback = list(feedback)
         changed: set[Input] = set()
-        if write.members or gone:
-            changed.add("members")
+        if gone or any(m.id not in self.ids.index for m in write.members):
+            changed.update(("ids", "profiles"))
+        elif write.members:
+            changed.add("profiles")
         if write.connections or cut or gone:
             changed.add("ties")
         if write.groups or closed or gone:
@@ -388,7 +391,7 @@ class Snapshot:
             changed.add("feedback")
         old = self.community
         members, ties, groups = old.members, old.connections, old.groups
-        if "members" in changed:
+        if "profiles" in changed:
             kept = {m.id: m for m in old.members if m.id not in gone}
             members = list((kept | {m.id: m for m in write.members}).values())
         if "ties" in changed:
