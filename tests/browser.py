@@ -69,16 +69,17 @@ class Site:
 
 
 @contextmanager
-def serving_site(location: str, follow_interval: float = 0.5) -> Iterator[Site]:
-    """``qconnect serve`` over ``location`` on a free port until the block ends. It looks for
-    writes made beside it every ``follow_interval`` seconds (by default every half second, so
-    links made by the tests are seen at once)."""
+def serving_site(location: str, follow_interval: float = 0.5, workers: int = 1
+                 ) -> Iterator[Site]:
+    """``qconnect serve`` over ``location`` on a free port until the block ends, in ``workers``
+    processes. It looks for writes made beside it every ``follow_interval`` seconds (by
+    default every half second, so links made by the tests are seen at once)."""
     port = _free_port()
     env = {**os.environ, "QCONNECT_FOLLOW_INTERVAL": str(follow_interval),
            "QCONNECT_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("qconnect")), "serve", "--store", location,
-         "--port", str(port)],
+         "--port", str(port), "--workers", str(workers)],
         env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -141,6 +141,22 @@ def test_writers_on_both_replicas_lose_no_update(replicas: Replicas) -> None:
             2 * INTERVAL)
 
 
+def test_workers_of_one_service_follow_each_other(replicas: Replicas) -> None:
+    location = replicas.first.location
+    with serving_site(location, INTERVAL, workers=2) as site:
+        member = _ids(replicas.get(site, "/members", limit=5))[3]
+        for i in range(5):  # each write lands on whichever worker takes the connection
+            answer = httpx.patch(f"{site.url}/members/{member}", headers=replicas.admin,
+                                 timeout=30, json={"bio": f"Edit {i}."})
+            assert answer.status_code == 200, answer.text
+
+        def everyone_agrees() -> bool:
+            return all(replicas.get(site, f"/members/{member}").json()["bio"] == "Edit 4."
+                       for _ in range(10))
+
+        _seen_within(everyone_agrees, 2 * INTERVAL)
+
+
 def _member_ids(replicas: Replicas, site: Site, group: str) -> set[str]:
     return set(replicas.get(site, f"/groups/{group}").json()["members"])
 
