@@ -29,6 +29,9 @@ from graph_schema.store import (
     MEMBER_FIELDS,
     Progress,
     Store,
+    collector_paused,
+    connection_from_row,
+    group_from_row,
     member_from_row,
     member_row,
     same_id,
@@ -273,29 +276,29 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     def _members(self, where: str = "", params: Sequence[Any] = (), page: str = "") -> list[Member]:
         columns = ", ".join(_MEMBER_COLUMNS)
+        # Every member's lists at once when all are read, else those of the members found.
+        chosen = "WHERE member_id IN (SELECT value FROM json_each(?))" if where or page else ""
         with self._lock:
             rows = self._db.execute(
                 f"SELECT {columns} FROM member {where} ORDER BY id {page}", params
             ).fetchall()
-            ids = json.dumps([row[0] for row in rows])
-            lists: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-            for table, kind, value in (("member_skill", "skills", "skill, level"),
-                                       ("member_interest", "interests", "topic"),
-                                       ("member_wants", "wants", "skill")):
-                for member_id, *item in self._db.execute(
-                    f"SELECT member_id, {value} FROM {table} WHERE member_id IN "
-                    "(SELECT value FROM json_each(?)) ORDER BY member_id, rank",
-                    (ids,),
-                ):
-                    lists[member_id][kind].append(tuple(item) if len(item) > 1 else item[0])
-        members = []
-        for row in rows:
-            props = dict(zip(_MEMBER_COLUMNS, row, strict=True))
-            props["open_to_connect"] = bool(props["open_to_connect"])
-            found = lists[props["id"]]
-            members.append(member_from_row(props, props.pop("organisation"), found["skills"],
-                                           found["interests"], found["wants"]))
-        return members
+            ids = (json.dumps([row[0] for row in rows]),) if chosen else ()
+            skills, interests, wants = defaultdict(list), defaultdict(list), defaultdict(list)
+            for member_id, skill, level in self._db.execute(
+                    f"SELECT member_id, skill, level FROM member_skill {chosen} "
+                    "ORDER BY member_id, rank", ids):
+                skills[member_id].append((skill, level))
+            for lists, table, value in ((interests, "member_interest", "topic"),
+                                        (wants, "member_wants", "skill")):
+                for member_id, item in self._db.execute(
+                        f"SELECT member_id, {value} FROM {table} {chosen} "
+                        "ORDER BY member_id, rank", ids):
+                    lists[member_id].append(item)
+        none: list[Any] = []
+        return [member_from_row(dict(zip(_MEMBER_COLUMNS, row, strict=True)), row[1],
+                                skills.get(row[0], none), interests.get(row[0], none),
+                                wants.get(row[0], none))
+                for row in rows]
 
     def get_members(self, member_ids: Iterable[str]) -> list[Member]:
         return self._members("WHERE id IN (SELECT value FROM json_each(?))",
@@ -341,7 +344,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
             f"SELECT source, target, kind, since FROM connection {where} ORDER BY source, target",
             params,
         )
-        return [Connection(source=s, target=t, kind=k, since=d) for s, t, k, d in rows]
+        return [connection_from_row(*row) for row in rows]
 
     def get_group(self, group_id: str) -> Group:
         found = self._groups("WHERE id = ?", (group_id,))
@@ -377,19 +380,14 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
                 f"SELECT group_id, topic FROM group_topic {chosen}", (ids,)
             ):
                 topics[group_id].append(topic)
-            people: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+            people: dict[str, list[tuple[str, str]]] = defaultdict(list)
             for group_id, member_id, role in self._db.execute(
                 f"SELECT group_id, member_id, role FROM group_member {chosen}", (ids,)
             ):
-                people[group_id][role].append(member_id)
-        return [
-            Group.model_validate({
-                **(json.loads(extra) if extra else {}),
-                "id": gid, "name": name, "description": description, "topics": topics[gid],
-                "members": people[gid]["member"], "coordinators": people[gid]["coordinator"],
-            })
-            for gid, name, description, extra in rows
-        ]
+                people[group_id].append((member_id, role))
+        return [group_from_row({"id": gid, "name": name, "description": description,
+                                "extra": extra}, topics[gid], people[gid])
+                for gid, name, description, extra in rows]
 
     def _terms(self, table: str, model: type[Topic | Skill]) -> list[Any]:
         rows = self._query(f"SELECT id, name, description, parent FROM {table} ORDER BY id")
@@ -399,13 +397,15 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         return self._terms(kind, Topic if kind == "topic" else Skill)
 
     def export(self) -> Community:
-        return Community(
-            members=self._members(),
-            connections=self.connections(),
-            groups=self.groups(),
-            topics=self._terms("topic", Topic),
-            skills=self._terms("skill", Skill),
-        )
+        with collector_paused():
+            # Not validated again: Community has no rule beyond its records' own.
+            return Community.model_construct(
+                members=self._members(),
+                connections=self.connections(),
+                groups=self.groups(),
+                topics=self._terms("topic", Topic),
+                skills=self._terms("skill", Skill),
+            )
 
     def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
         rows = self._query(

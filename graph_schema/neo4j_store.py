@@ -23,7 +23,18 @@ from graph_schema import cypher
 from graph_schema.changes import CHANGE_WINDOW, Changes, OwnRevisions, followed, tie_key
 from graph_schema.neo4j_errors import Outage, translated
 from graph_schema.schema import MIGRATIONS
-from graph_schema.store import Kind, Progress, R, Store, member_from_row, member_row, same_id
+from graph_schema.store import (
+    Kind,
+    Progress,
+    R,
+    Store,
+    collector_paused,
+    connection_from_row,
+    group_from_row,
+    member_from_row,
+    member_row,
+    same_id,
+)
 from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, TermKind, Topic
 from models.errors import (
     ConflictError,
@@ -77,31 +88,19 @@ def _group_params(group: Group) -> dict[str, Any]:
     }
 
 
+def _rows(records: Iterable[neo4j.Record]) -> Iterator[list[Any]]:
+    """The rows of a query that sends them in chunks (see cypher._IN_CHUNKS)."""
+    for record in records:
+        yield from record["rows"]
+
+
 def _as_members(records: Iterable[neo4j.Record]) -> list[Member]:
-    return [
-        member_from_row(
-            {k: _native(v) for k, v in r["props"].items()},
-            r["organisation"],
-            [(name, level) for name, level in r["skills"]],
-            r["interests"],
-            r["wants"],
-        )
-        for r in records
-    ]
+    return [member_from_row(props, organisation, skills, interests, wants)
+            for props, organisation, skills, interests, wants in _rows(records)]
 
 
 def _as_groups(records: Iterable[neo4j.Record]) -> list[Group]:
-    groups = []
-    for r in records:
-        props = {k: v for k, v in r["props"].items() if v is not None}
-        extra = json.loads(props.pop("extra")) if "extra" in props else {}
-        people = r["people"]
-        groups.append(Group.model_validate({
-            **extra, **props, "topics": r["topics"],
-            "members": [pid for pid, role in people if role == "member"],
-            "coordinators": [pid for pid, role in people if role == "coordinator"],
-        }))
-    return groups
+    return [group_from_row(r["props"], r["topics"], r["people"]) for r in records]
 
 
 class Neo4jStore(Store):
@@ -311,11 +310,8 @@ class Neo4jStore(Store):
         return self._members()
 
     def connections(self, member_id: str | None = None) -> list[Connection]:
-        return [
-            Connection(source=r["source"], target=r["target"], kind=r["kind"],
-                       since=_native(r["since"]))
-            for r in self._read(cypher.READ_CONNECTIONS, member=member_id)
-        ]
+        return [connection_from_row(*row)
+                for row in _rows(self._read(cypher.READ_CONNECTIONS, member=member_id))]
 
     def groups(self) -> list[Group]:
         return self._groups()
@@ -348,13 +344,15 @@ class Neo4jStore(Store):
         return [model.model_validate(dict(r)) for r in self._read(cypher.READ_TERMS, label=label)]
 
     def export(self) -> Community:
-        return Community(
-            members=self._members(),
-            connections=self.connections(),
-            groups=self.groups(),
-            topics=self._terms("Topic", Topic),
-            skills=self._terms("Skill", Skill),
-        )
+        with collector_paused():
+            # Not validated again: Community has no rule beyond its records' own.
+            return Community.model_construct(
+                members=self._members(),
+                connections=self.connections(),
+                groups=self.groups(),
+                topics=self._terms("Topic", Topic),
+                skills=self._terms("Skill", Skill),
+            )
 
     def terms(self, kind: TermKind) -> list[Topic] | list[Skill]:
         return self._terms(*(("Topic", Topic) if kind == "topic" else ("Skill", Skill)))
@@ -443,11 +441,11 @@ class Neo4jStore(Store):
                                     keys=sorted(set(keys)))}
 
     def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
-        records = self._read(cypher.READ_EMBEDDINGS[kind], model=model_id)
-        if not records:
+        rows = list(_rows(self._read(cypher.READ_EMBEDDINGS[kind], model=model_id)))
+        if not rows:
             return [], np.zeros((0, 0), dtype=np.float32)
-        matrix = np.array([r["vector"] for r in records], dtype=np.float32)
-        return [r["key"] for r in records], matrix
+        matrix = np.array([vector for _, vector in rows], dtype=np.float32)
+        return [key for key, _ in rows], matrix
 
     def nearest(self, kind: Kind, vector: np.ndarray, k: int,
                 model_id: str) -> list[tuple[str, float]]:

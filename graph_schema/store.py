@@ -10,12 +10,16 @@ by pair, so writing the same community twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache, lru_cache
 from typing import Any, Literal, TypeVar
 
 import numpy as np
+from pydantic import BaseModel
 
 from graph_schema.changes import Changes
 from models import (
@@ -27,6 +31,7 @@ from models import (
     Group,
     Member,
     Skill,
+    SkillLevel,
     TermKind,
     Topic,
 )
@@ -39,10 +44,14 @@ __all__ = [
     "Kind",
     "Progress",
     "Store",
+    "collector_paused",
+    "connection_from_row",
     "copy_store",
+    "group_from_row",
     "member_from_row",
     "member_row",
     "same_id",
+    "stored_date",
 ]
 
 Kind = Literal["member", "group", "topic", "skill"]
@@ -69,6 +78,83 @@ def member_row(member: Member) -> dict[str, Any]:
     return row
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a whole community is read, and what the read
+    built handed straight to the collector's oldest generation.
+
+    A read builds millions of objects that stay alive, and the collector, started after every
+    few hundred new ones, would go over them again and again as they age through its
+    generations: at 100,000 members, for as long as building them took. The records hold no
+    reference cycles, so there is nothing in them for it to find. The collector is the
+    process's: other threads' young objects reach the oldest generation too (and are collected
+    there), and objects frozen on purpose elsewhere are left frozen.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if not gc.get_freeze_count():
+            gc.freeze()  # every object tracked, then all back into the oldest generation
+            gc.unfreeze()
+        gc.enable()
+
+
+def stored_date(value: dt.date | str | None) -> dt.date | None:
+    """A date as a store gives it back: ISO text or a date already."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_Record = TypeVar("_Record", bound=BaseModel)
+
+# What a store reads back passed validation when it was written, so reads rebuild records
+# without validating them again: at 100,000 members validation was most of reading the whole
+# community. A record is restored as unpickling restores one (pydantic's __setstate__), in the
+# state validation gave it, the fields it was given counted as set; model_construct would do
+# the same several times slower. tests/test_trusted_reads.py checks that what every read
+# gives back is what validating the same values gives.
+
+
+def _restored(model: type[_Record], given: dict[str, Any], extra: dict[str, Any] | None = None,
+              fields_set: set[str] | None = None) -> _Record:
+    """A ``model`` with the fields ``given`` (those with a default factory among them) and the
+    unknown fields ``extra``; other fields take their defaults."""
+    record = model.__new__(model)
+    record.__setstate__({
+        "__dict__": {**_defaults(model), **given},
+        "__pydantic_extra__": (extra or {}) if model.model_config.get("extra") == "allow"
+        else None,
+        "__pydantic_fields_set__": {*given, *(extra or ())} if fields_set is None
+        else fields_set,
+        "__pydantic_private__": None,
+    })
+    return record
+
+
+@cache
+def _defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields in their order, each with its default (None if it has none)."""
+    return {name: None if field.is_required() or field.default_factory else field.default
+            for name, field in model.model_fields.items()}
+
+
+# Skills and consents are frozen, and few distinct ones exist: members share them.
+@lru_cache(maxsize=65536)
+def _skill(name: str, level: int | None) -> SkillLevel:
+    return _restored(SkillLevel, {"name": name, "level": level})
+
+
+@cache
+def _consent(**given: bool) -> Consent:
+    return _restored(Consent, given)
+
+
+_TIE_FIELDS = {"source", "target", "kind", "since"}  # shared: connections are frozen
+
+
 def member_from_row(
     props: Mapping[str, Any],
     organisation: str | None,
@@ -76,22 +162,47 @@ def member_from_row(
     interests: Iterable[str],
     wants: Iterable[str],
 ) -> Member:
-    """Rebuild a member from the scalar properties and the lists a store read back."""
-    data = {field: props.get(field) for field in ("id", *MEMBER_FIELDS)}
-    data = {key: value for key, value in data.items() if value is not None}
-    data["consent"] = {field.removeprefix("consent_"): bool(data.pop(field))
-                       for field in CONSENT_FIELDS if field in data}
+    """Rebuild a member from the scalar properties (None where unset) and the lists a store
+    read back, as validating them would."""
+    data = {field: value for field in ("id", *MEMBER_FIELDS)
+            if (value := props.get(field)) is not None}
+    consent = {field.removeprefix("consent_"): bool(data.pop(field))
+               for field in CONSENT_FIELDS if field in data}
+    if "joined" in data:
+        data["joined"] = stored_date(data["joined"])
+    if "open_to_connect" in data:
+        data["open_to_connect"] = bool(data["open_to_connect"])  # SQLite keeps 0 or 1
     extra = json.loads(props["extra"]) if props.get("extra") else {}
-    return Member.model_validate(
-        {
-            **extra,
-            **data,
-            "organisation": organisation,
-            "skills": [{"name": name, "level": level} for name, level in skills],
-            "interests": list(interests),
-            "wants_to_learn": list(wants),
-        }
-    )
+    return _restored(Member, {
+        **data,
+        "organisation": organisation,
+        "skills": [_skill(name, level) for name, level in skills],
+        "interests": list(interests),
+        "wants_to_learn": list(wants),
+        "consent": _consent(**consent),
+    }, extra)
+
+
+def connection_from_row(source: str, target: str, kind: str | None,
+                        since: dt.date | str | None) -> Connection:
+    """Rebuild a connection from what a store read back, as validating it would."""
+    return _restored(Connection, {"source": source, "target": target, "kind": kind,
+                                  "since": stored_date(since)}, fields_set=_TIE_FIELDS)
+
+
+def group_from_row(props: Mapping[str, Any], topics: list[str],
+                   people: Iterable[tuple[str, str]]) -> Group:
+    """Rebuild a group from its properties (None where unset; unknown fields as one JSON text
+    under ``extra``), its topics and its ``(member, role)`` pairs, as validating them would."""
+    data = {key: value for key, value in props.items() if value is not None and key != "extra"}
+    extra = json.loads(props["extra"]) if props.get("extra") else {}
+    people = list(people)
+    return _restored(Group, {
+        **data,
+        "topics": topics,
+        "members": [member for member, role in people if role == "member"],
+        "coordinators": [member for member, role in people if role == "coordinator"],
+    }, extra)
 
 
 R = TypeVar("R", Member, Group)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,17 +33,17 @@ def codes(values: Sequence[str | None]) -> tuple[np.ndarray, Vocabulary]:
     return np.array([vocab.index[v] if v else -1 for v in values], dtype=np.int32), vocab
 
 
-def incidence(rows: Sequence[Iterable[str]], vocab: Vocabulary,
-               values: Sequence[Iterable[float]] | None = None) -> sp.csr_matrix:
+def incidence(rows: Sequence[Sequence[str]], vocab: Vocabulary,
+              values: Sequence[Sequence[float]] | None = None) -> sp.csr_matrix:
     """A rows × vocabulary sparse matrix with a 1 (or the given value) per listed name."""
-    indptr, indices, data = [0], [], []
-    for r, names in enumerate(rows):
-        cells = [vocab.index[name] for name in names]
-        indices.extend(cells)
-        data.extend(values[r] if values is not None else [1.0] * len(cells))
-        indptr.append(len(indices))
-    return sp.csr_matrix((np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32),
-                          np.array(indptr, dtype=np.int64)), shape=(len(rows), len(vocab)))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=indptr[1:])
+    cells = int(indptr[-1])
+    indices = np.fromiter(map(vocab.index.__getitem__, chain.from_iterable(rows)),
+                          dtype=np.int32, count=cells)
+    data = np.ones(cells, dtype=np.float32) if values is None else \
+        np.fromiter(chain.from_iterable(values), dtype=np.float32, count=cells)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)))
 
 
 def vector_matrix(keys: Sequence[str], vectors: Mapping[str, np.ndarray],

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -123,9 +125,10 @@ class Snapshot:
     @derived("ids", "profiles")
     def completeness(self) -> np.ndarray:
         """Share of the profile filled in (bio, role, organisation, interests, skills)."""
-        parts = [[bool(m.bio), bool(m.role), bool(m.organisation), bool(m.interests),
-                  bool(m.skills)] for m in self.members]
-        return np.array(parts, dtype=np.float32).mean(axis=1) if parts else np.zeros(0)
+        filled = np.fromiter((bool(m.bio) + bool(m.role) + bool(m.organisation)
+                              + bool(m.interests) + bool(m.skills) for m in self.members),
+                             dtype=np.float32, count=len(self.members))
+        return filled / np.float32(5)
 
     # -- the graph ------------------------------------------------------------------------
 
@@ -133,12 +136,20 @@ class Snapshot:
     def tie_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each tie once, as rows ``(a, b)`` and the day it was made (its date's ordinal, -1
         when undated)."""
-        index = self.ids.index
-        ties = {(min(index[t.source], index[t.target]), max(index[t.source], index[t.target])):
-                t.since.toordinal() if t.since else -1
-                for t in self.community.connections if t.source in index and t.target in index}
-        pairs = np.array(list(ties), dtype=np.int32).reshape(-1, 2)
-        return pairs[:, 0], pairs[:, 1], np.array(list(ties.values()), dtype=np.int64)
+        ties, index = self.community.connections, self.ids.index
+        ends = [np.fromiter(map(index.get, map(attrgetter(end), ties), repeat(-1)),
+                            dtype=np.int64, count=len(ties)) for end in ("source", "target")]
+        days = np.fromiter((t.since.toordinal() if t.since else -1 for t in ties),
+                           dtype=np.int64, count=len(ties))
+        known = (ends[0] >= 0) & (ends[1] >= 0)  # ties to members not here are left out
+        a, b = np.minimum(*ends)[known], np.maximum(*ends)[known]
+        # A pair listed twice is one tie, where it was first listed, dated as last listed.
+        _, first, pair = np.unique(a * len(index) + b, return_index=True, return_inverse=True)
+        last = np.zeros(len(first), dtype=np.int64)
+        np.maximum.at(last, pair, np.arange(len(pair)))
+        order = np.argsort(first)
+        return (a[first[order]].astype(np.int32), b[first[order]].astype(np.int32),
+                days[known][last[order]])
 
     @derived("ids", "ties")
     def adjacency(self) -> sp.csr_matrix:
@@ -263,7 +274,8 @@ class Snapshot:
     @derived("ids", "vectors")
     def embedded(self) -> np.ndarray:
         """Which members have a profile embedding (by the snapshot's model)."""
-        return np.array([m.id in self.vectors.get("member", {}) for m in self.members], dtype=bool)
+        known = self.vectors.get("member", {})
+        return np.array([m.id in known for m in self.members], dtype=bool)
 
     # -- groups ---------------------------------------------------------------------------
 

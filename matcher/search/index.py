@@ -21,8 +21,7 @@ from matcher.search.lexical import LexicalIndex
 from models import Group, Member
 from models.privacy import findable
 
-__all__ = ["MemberEvidence", "SearchIndex", "group_index", "interests_text", "knows_text",
-           "wants_text"]
+__all__ = ["MemberEvidence", "SearchIndex", "group_index", "knows_text"]
 
 
 def knows_text(member: Member) -> str:
@@ -34,14 +33,6 @@ def knows_text(member: Member) -> str:
     parts = [member.bio, ", ".join(p for p in (member.role, member.organisation) if p),
              ", ".join(s.name for s in member.skills)]
     return " ".join(f"{p.rstrip('.')}." for p in parts if p)
-
-
-def wants_text(member: Member) -> str:
-    return ", ".join(member.wants_to_learn)
-
-
-def interests_text(member: Member) -> str:
-    return ", ".join(member.interests)
 
 
 @dataclass(frozen=True)
@@ -73,8 +64,8 @@ class MemberEvidence:
         weigh in no one's score (through how rare a word is, or how long documents are)."""
         found = [m if findable(m) else Member(id=m.id) for m in members]
         return cls(knows=LexicalIndex.build([knows_text(m) for m in found]),
-                   wants=LexicalIndex.build([wants_text(m) for m in found]),
-                   interests=LexicalIndex.build([interests_text(m) for m in found]))
+                   wants=LexicalIndex.of_names([m.wants_to_learn for m in found]),
+                   interests=LexicalIndex.of_names([m.interests for m in found]))
 
 
 def group_index(groups: Sequence[Group]) -> LexicalIndex:

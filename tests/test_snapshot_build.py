@@ -1,0 +1,61 @@
+"""The snapshot's matrices built over whole columns at once say what they said member by member."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from matcher.recommend.matrices import Vocabulary, incidence
+from matcher.recommend.snapshot import Snapshot
+from models import Community, Connection, Member
+
+
+def _ties(community: Community) -> list[tuple[int, int, int]]:
+    return list(zip(*(column.tolist() for column in Snapshot(community, {}).tie_rows),
+                    strict=True))
+
+
+def test_each_tie_once_in_the_order_first_listed_dated_as_last_listed() -> None:
+    members = [Member(id=m) for m in ("a", "b", "c", "d")]
+    ties = [
+        Connection(source="c", target="a", since=dt.date(2020, 1, 1)),
+        Connection(source="b", target="d"),
+        Connection(source="a", target="x"),  # to someone not in the community: left out
+        Connection(source="a", target="c", since=dt.date(2021, 6, 1)),  # the pair again
+        Connection(source="d", target="c", since=dt.date(2019, 2, 3)),
+    ]
+    day = dt.date.toordinal
+    assert _ties(Community(members=members, connections=ties)) == [
+        (0, 2, day(dt.date(2021, 6, 1))), (1, 3, -1), (2, 3, day(dt.date(2019, 2, 3)))]
+    a, b, days = Snapshot(Community(members=members, connections=ties), {}).tie_rows
+    assert (a.dtype, b.dtype, days.dtype) == (np.int32, np.int32, np.int64)
+
+
+def test_no_ties_give_empty_rows() -> None:
+    a, b, days = Snapshot(Community(members=[Member(id="a")]), {}).tie_rows
+    assert (len(a), len(b), len(days)) == (0, 0, 0)
+    assert (a.dtype, b.dtype, days.dtype) == (np.int32, np.int32, np.int64)
+
+
+def test_completeness_is_the_share_of_five_parts_filled() -> None:
+    members = [Member(id="a"), Member(id="b", bio="Hi.", role="nurse", organisation="T",
+                                      interests=["x"], skills=["y"]),
+               Member(id="c", role="nurse", interests=["x"])]
+    found = Snapshot(Community(members=members), {}).completeness
+    assert found.dtype == np.float32
+    assert found.tolist() == pytest.approx([0.0, 1.0, 0.4])
+    assert found.tolist() == np.array([[0] * 5, [1] * 5, [0, 1, 0, 1, 0]], dtype=np.float32) \
+        .mean(axis=1).tolist()
+
+
+def test_incidence_places_each_listed_name_in_its_row() -> None:
+    vocab = Vocabulary(("p", "q", "r"))
+    matrix = incidence([["r", "p"], [], ("q",)], vocab, [[2.0, 5.0], [], [1.5]])
+    assert matrix.toarray().tolist() == [[5.0, 0.0, 2.0], [0.0, 0.0, 0.0], [0.0, 1.5, 0.0]]
+    assert matrix.dtype == np.float32
+    assert incidence([], vocab).shape == (0, 3)
+    with pytest.raises(KeyError):
+        incidence([["s"]], vocab)
+
