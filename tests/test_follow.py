@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from graph_schema.changes import LISTED
 from matcher.recommend.snapshot import Snapshot, Vocabulary
+from matcher.search.lexical import LexicalIndex
 from models import Community, Connection, Feedback, Group, Member, Topic
 from service import community, config
 from service.community import LiveCommunity, open_community, read_snapshot
@@ -74,6 +75,10 @@ def _plain(value: object) -> object:
         return np.round(value, 5).tolist() if value.dtype.kind == "f" else value.tolist()
     if isinstance(value, Vocabulary):
         return value.names
+    if isinstance(value, LexicalIndex):  # by word: columns may come in another order
+        weights = value.weights.tocsc()
+        return {word: _plain(weights[:, column]) for word, column in value.vocabulary.items()
+                if weights[:, column].nnz}
     if is_dataclass(value):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
@@ -179,7 +184,8 @@ def test_a_follow_that_failed_is_tried_again(two: tuple[LiveCommunity, LiveCommu
 WRITES = {
     # what is written beside, and a matrix the follower must take over rather than rebuild
     "a profile edit": (lambda w, ids: w.update_member(ids[0], lambda m: m.model_copy(
-        update={"bio": "Flow coaching.", "region": "Far North"})), "adjacency"),
+        update={"bio": "Flow coaching and ECMO.", "region": "Far North",
+                "interests": ["ward rounds"]})), "adjacency"),
     "a new tie": (lambda w, ids: w.put_connections([Connection(source=ids[0], target=ids[-1])]),
                   "search_index"),
     "a tie removed": (lambda w, ids: w.delete_connection(

@@ -48,15 +48,20 @@ groups; embeddings; feedback); each derived matrix depends on some of them."""
 
 class _Derived(cached_property[T]):
     inputs: frozenset[Input]
+    patch: Callable[[Snapshot, T, Sequence[int]], T] | None
 
 
-def derived(*inputs: Input) -> Callable[[Callable[[Snapshot], T]], _Derived[T]]:
+def derived(*inputs: Input, patch: Callable[[Snapshot, T, Sequence[int]], T] | None = None
+            ) -> Callable[[Callable[[Snapshot], T]], _Derived[T]]:
     """A property computed once per snapshot from ``inputs``. A snapshot made by a write that
     left those inputs alone takes it over from its predecessor instead of computing it again
-    (:meth:`Snapshot.after_write`), so following a few writes costs what they change."""
+    (:meth:`Snapshot.after_write`), so following a few writes costs what they change. With
+    ``patch``, a write that changed only some members' profiles (no one added or removed)
+    makes it as ``patch(new snapshot, old value, rows of the changed members)``."""
     def decorate(compute: Callable[[Snapshot], T]) -> _Derived[T]:
         prop = _Derived(compute)
         prop.inputs = frozenset(inputs)
+        prop.patch = patch
         return prop
     return decorate
 
@@ -307,7 +312,8 @@ class Snapshot:
         """How many members of each group may be found by search."""
         return np.asarray(self.membership[self.findable].sum(axis=0)).ravel()
 
-    @derived("ids", "profiles")
+    @derived("ids", "profiles",
+             patch=lambda snapshot, old, rows: old.replaced(snapshot.members, rows))
     def member_evidence(self) -> MemberEvidence:
         """Exact-word indexes of what members know, want and follow."""
         return MemberEvidence.build(self.members)
@@ -456,10 +462,17 @@ class Snapshot:
         community = Community.model_construct(members=members, connections=ties,
                                               groups=groups, **terms)
         successor = Snapshot(community, merged, frozenset(dismissed), frozenset(accepted))
+        edited = sorted({self.ids.index[m.id] for m in write.members}) \
+            if "ids" not in changed else None  # the rows of profiles changed in place
         for name, attribute in vars(Snapshot).items():
-            if isinstance(attribute, _Derived) and not attribute.inputs & changed \
-                    and name in self.__dict__:
+            if not isinstance(attribute, _Derived) or name not in self.__dict__:
+                continue
+            touched = attribute.inputs & changed
+            if not touched:
                 successor.__dict__[name] = self.__dict__[name]
+            elif touched == {"profiles"} and attribute.patch and edited is not None:
+                successor.__dict__[name] = attribute.patch(successor, self.__dict__[name],
+                                                           edited)
         return successor
 
     def following(self, store: Store, changes: Changes, model_id: str | None) -> Snapshot:

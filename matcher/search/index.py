@@ -62,10 +62,25 @@ class MemberEvidence:
     def build(cls, members: Sequence[Member]) -> MemberEvidence:
         """Members who may not be found are indexed as saying nothing, so that their words
         weigh in no one's score (through how rare a word is, or how long documents are)."""
-        found = [m if findable(m) else Member(id=m.id) for m in members]
+        found = [_said(m) for m in members]
         return cls(knows=LexicalIndex.build([knows_text(m) for m in found]),
                    wants=LexicalIndex.of_names([m.wants_to_learn for m in found]),
                    interests=LexicalIndex.of_names([m.interests for m in found]))
+
+    def replaced(self, members: Sequence[Member], rows: Sequence[int]) -> MemberEvidence:
+        """These indexes with the members in ``rows`` (distinct) read again from ``members``,
+        all the members as they are now: what :meth:`build` would score, at the cost of the
+        changed members."""
+        found = [_said(members[row]) for row in rows]
+        return MemberEvidence(
+            knows=self.knows.replaced(rows, [knows_text(m) for m in found]),
+            wants=self.wants.replaced(rows, [", ".join(m.wants_to_learn) for m in found]),
+            interests=self.interests.replaced(rows, [", ".join(m.interests) for m in found]))
+
+
+def _said(member: Member) -> Member:
+    """What search may read of ``member``: nothing, for one who may not be found."""
+    return member if findable(member) else Member(id=member.id)
 
 
 def group_index(groups: Sequence[Group]) -> LexicalIndex:

@@ -9,8 +9,9 @@ document and term, so scoring a query is one sum of a few columns of a sparse ma
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -38,6 +39,7 @@ class LexicalIndex:
 
     vocabulary: dict[str, int]
     weights: sp.csc_matrix
+    counts: sp.csr_matrix = field(repr=False)  # kept, so documents can be replaced cheaply
 
     @cached_property
     def worded(self) -> np.ndarray:
@@ -56,7 +58,7 @@ class LexicalIndex:
         try:
             counts = vectorizer.fit_transform(texts)
         except ValueError:  # no document has a word
-            return cls({}, sp.csc_matrix((len(texts), 0)))
+            return cls._weighted({}, sp.csr_matrix((len(texts), 0)))
         return cls._weighted(dict(vectorizer.vocabulary_), counts)
 
     @classmethod
@@ -77,7 +79,7 @@ class LexicalIndex:
         try:
             per_name = vectorizer.fit_transform(names)
         except ValueError:  # no name has a word
-            return cls({}, sp.csc_matrix((len(documents), 0)))
+            return cls._weighted({}, sp.csr_matrix((len(documents), 0)))
         column = {name: i for i, name in enumerate(names)}
         cells = [column[name] for document in documents for name in document]
         named = sp.csr_matrix(
@@ -88,16 +90,49 @@ class LexicalIndex:
     @classmethod
     def _weighted(cls, vocabulary: dict[str, int], counts: sp.spmatrix) -> LexicalIndex:
         """The index of word ``counts`` (documents × the words of ``vocabulary``)."""
-        counts = sp.csr_matrix(counts, dtype=np.float64)
+        counts = sp.csr_matrix(counts, dtype=np.float32)
         documents = counts.shape[0]
         frequency = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = np.log1p((documents - frequency + 0.5) / (frequency + 0.5))
-        length = np.asarray(counts.sum(axis=1)).ravel()
-        norm = K1 * (1 - B + B * length / max(length.mean(), 1e-9))
+        length = np.asarray(counts.sum(axis=1, dtype=np.float64)).ravel()
+        norm = K1 * (1 - B + B * length / max(length.mean(), 1e-9)) if documents else length
         rows = np.repeat(np.arange(documents), np.diff(counts.indptr))
-        tf = counts.data
-        counts.data = idf[counts.indices] * tf * (K1 + 1) / (tf + norm[rows])
-        return cls(vocabulary, counts.tocsc().astype(np.float32))
+        tf = counts.data.astype(np.float64)
+        weights = sp.csr_matrix((idf[counts.indices] * tf * (K1 + 1) / (tf + norm[rows]),
+                                 counts.indices, counts.indptr), shape=counts.shape)
+        return cls(vocabulary, weights.tocsc().astype(np.float32), counts)
+
+    def replaced(self, rows: Sequence[int], texts: Sequence[str]) -> LexicalIndex:
+        """This index with the documents ``rows`` (distinct) replaced by ``texts``: the scores
+        :meth:`build` gives for all the documents, without counting the others' words again
+        (a word no document has any more keeps a column that matches nothing).
+
+        >>> index = LexicalIndex.build(["run charts for SPC", "SPC", "co-design"])
+        >>> again = index.replaced([2], ["PDSA cycles and run charts"])
+        >>> fresh = LexicalIndex.build(["run charts for SPC", "SPC", "PDSA cycles and run charts"])
+        >>> bool(np.array_equal(again.scores("run charts pdsa"), fresh.scores("run charts pdsa")))
+        True
+        """
+        vocabulary = dict(self.vocabulary)
+        cells: list[int] = []
+        counted: list[int] = []
+        ends = [0]
+        for text in texts:
+            for word, n in Counter(words(text)).items():
+                cells.append(vocabulary.setdefault(word, len(vocabulary)))
+                counted.append(n)
+            ends.append(len(cells))
+        width = len(vocabulary)
+        new = sp.csr_matrix((np.array(counted, dtype=np.float32),
+                             np.array(cells, dtype=np.int32), np.array(ends)),
+                            shape=(len(texts), width))
+        old = sp.csr_matrix((self.counts.data, self.counts.indices, self.counts.indptr),
+                            shape=(len(self), width))
+        kept = np.ones(len(self), dtype=bool)
+        kept[list(rows)] = False
+        order = np.concatenate([np.flatnonzero(kept), np.asarray(rows, dtype=np.int64)])
+        stacked = sp.vstack([old[kept], new], format="csr")
+        return self._weighted(vocabulary, stacked[np.argsort(order)])
 
     def __len__(self) -> int:
         return self.weights.shape[0]
