@@ -12,8 +12,9 @@ store:
 - snapshot warm: ``Snapshot.warmed()``, every derived matrix and the search index;
 - total, all three with what joins them.
 Also the process's resident memory that the first warmed snapshot of each size added, per
-member, and at the end the process's peak. Targets at 100,000 members: total ≤ 5 s on the
-embedded store, ≤ 15 s on Neo4j.
+member, and at the end the process's peak. ``--stand-in-sizes 300000`` measures sizes too large
+to embed here, with random unit vectors in place of the embeddings (as many, as large).
+Targets at 100,000 members: total ≤ 5 s on the embedded store, ≤ 15 s on Neo4j.
 
 Neo4j is measured too when ``--neo4j URI`` or ``QCONNECT_TEST_NEO4J`` names one: the prepared
 store is copied into it first, so it is wiped; give a disposable one, and for 100,000 members
@@ -31,7 +32,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from benchmarks.prepared import prepared_store
+from benchmarks.prepared import prepared_store, stand_in_store
 from graph_schema import Store, open_store
 from graph_schema.store import copy_store
 from service.community import read_snapshot
@@ -111,6 +112,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--stand-in-sizes", type=int, nargs="*", default=[],
+                        help="Also these sizes, with random vectors in place of embeddings "
+                        "(see prepared.stand_in_store), on the embedded store only")
     parser.add_argument("--neo4j", default=os.environ.get("QCONNECT_TEST_NEO4J"),
                         help="Bolt URI of a disposable Neo4j (it is wiped) to measure too")
     args = parser.parse_args()
@@ -124,6 +128,8 @@ def main() -> None:
         if args.neo4j:
             _copy_into(args.neo4j, source)
             measure("neo4j", args.neo4j, args.runs)
+    for size in args.stand_in_sizes:
+        measure("stand-in", str(stand_in_store(size)), args.runs)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory of this process: {peak:,.0f} MiB")
 
