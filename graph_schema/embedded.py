@@ -29,7 +29,6 @@ from graph_schema.store import (
     MEMBER_FIELDS,
     Progress,
     Store,
-    collector_paused,
     connection_from_row,
     group_from_row,
     member_from_row,
@@ -395,17 +394,6 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     def terms(self, kind: TermKind) -> list[Topic] | list[Skill]:
         return self._terms(kind, Topic if kind == "topic" else Skill)
-
-    def export(self) -> Community:
-        with collector_paused():
-            # Not validated again: Community has no rule beyond its records' own.
-            return Community.model_construct(
-                members=self._members(),
-                connections=self.connections(),
-                groups=self.groups(),
-                topics=self._terms("topic", Topic),
-                skills=self._terms("skill", Skill),
-            )
 
     def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
         rows = self._query(

@@ -28,7 +28,6 @@ from graph_schema.store import (
     Progress,
     R,
     Store,
-    collector_paused,
     connection_from_row,
     group_from_row,
     member_from_row,
@@ -342,17 +341,6 @@ class Neo4jStore(Store):
 
     def _terms(self, label: str, model: type[Topic | Skill]) -> list[Any]:
         return [model.model_validate(dict(r)) for r in self._read(cypher.READ_TERMS, label=label)]
-
-    def export(self) -> Community:
-        with collector_paused():
-            # Not validated again: Community has no rule beyond its records' own.
-            return Community.model_construct(
-                members=self._members(),
-                connections=self.connections(),
-                groups=self.groups(),
-                topics=self._terms("Topic", Topic),
-                skills=self._terms("Skill", Skill),
-            )
 
     def terms(self, kind: TermKind) -> list[Topic] | list[Skill]:
         return self._terms(*(("Topic", Topic) if kind == "topic" else ("Skill", Skill)))

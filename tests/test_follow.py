@@ -146,39 +146,36 @@ def test_an_id_erased_and_used_again_does_not_bring_the_old_ties_back(
     assert _state(follower.snapshot) == _state(read_snapshot(follower.store))
 
 
-def test_an_import_too_large_to_list_is_read_whole_and_a_failed_read_tried_again(
-        two: tuple[LiveCommunity, LiveCommunity], monkeypatch: pytest.MonkeyPatch) -> None:
-    follower, writer = two
-    writer.store.write(Community(members=[Member(id=f"bulk-{i}") for i in range(LISTED + 1)]))
-
-    def store_down(*_: object) -> None:
-        raise community.StoreUnavailableError("the store is down")
-
-    monkeypatch.setattr(community, "_recommender", store_down)
-    with pytest.raises(community.StoreUnavailableError):
-        follower.follow()
-    monkeypatch.undo()
-    assert "bulk-0" not in follower.snapshot.ids.index
-    assert follower.follow()
-    assert "bulk-0" in follower.snapshot.ids.index
-    assert not follower.follow()
+FAILURES = {
+    # what is written beside, a record it makes, and the read that fails at the first look
+    "following the feed": (lambda w: w.add_member(Member(id="m-new", name="New Member")),
+                           "m-new", lambda follower: (follower.store, "get_members")),
+    "a whole read, after an import too large to list": (
+        lambda w: w.store.write(Community(members=[Member(id=f"bulk-{i}")
+                                                   for i in range(LISTED + 1)])),
+        "bulk-0", lambda follower: (community, "_recommender")),
+}
 
 
+@pytest.mark.parametrize("failing", FAILURES)
 def test_a_follow_that_failed_is_tried_again(two: tuple[LiveCommunity, LiveCommunity],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             failing: str) -> None:
     follower, writer = two
-    writer.add_member(Member(id="m-new", name="New Member"))
+    write, made, read = FAILURES[failing]
+    write(writer)
 
     def store_down(*_: object) -> None:
         raise community.StoreUnavailableError("the store is down")
 
-    monkeypatch.setattr(follower.store, "get_members", store_down)
+    monkeypatch.setattr(*read(follower), store_down)
     with pytest.raises(community.StoreUnavailableError):
         follower.follow()
     monkeypatch.undo()
-    assert "m-new" not in follower.snapshot.ids.index
+    assert made not in follower.snapshot.ids.index
     assert follower.follow()
-    assert "m-new" in follower.snapshot.ids.index
+    assert made in follower.snapshot.ids.index
+    assert not follower.follow()
 
 
 WRITES = {
