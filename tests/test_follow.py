@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from graph_schema.changes import LISTED
 from matcher.recommend.snapshot import Snapshot, Vocabulary
 from matcher.search.lexical import LexicalIndex
-from models import Community, Connection, Feedback, Group, Member, Topic
+from models import Community, Connection, Feedback, Group, Member, SkillLevel, Topic
 from service import community, config
 from service.community import LiveCommunity, open_community, read_snapshot
 from tests.conftest import stored_copy
@@ -183,6 +183,11 @@ WRITES = {
     "a profile edit": (lambda w, ids: w.update_member(ids[0], lambda m: m.model_copy(
         update={"bio": "Flow coaching and ECMO.", "region": "Far North",
                 "interests": ["ward rounds"]})), "adjacency"),
+    "a profile edit in words already known": (lambda w, ids: w.update_member(
+        ids[0], lambda m: m.model_copy(update={
+            "interests": list(w.snapshot.topics.names[:2]),
+            "skills": [SkillLevel(name=w.snapshot.skills.names[0], level=5)],
+            "wants_to_learn": list(w.snapshot.skills.names[1:3])})), "adjacency"),
     "a new tie": (lambda w, ids: w.put_connections([Connection(source=ids[0], target=ids[-1])]),
                   "search_index"),
     "a tie removed": (lambda w, ids: w.delete_connection(

@@ -46,6 +46,26 @@ def incidence(rows: Sequence[Sequence[str]], vocab: Vocabulary,
     return sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)))
 
 
+def replaced_rows(matrix: sp.csr_matrix, rows: Sequence[int], new: sp.spmatrix
+                  ) -> sp.csr_matrix:
+    """``matrix`` with its ``rows`` (distinct) replaced by the rows of ``new``, in that order
+    (``new`` may be wider: the matrix gains its columns, empty).
+
+    >>> m = sp.csr_matrix(np.arange(6).reshape(3, 2))
+    >>> replaced_rows(m, [2, 0], sp.csr_matrix([[9, 9, 1], [7, 7, 0]])).toarray().tolist()
+    [[7, 7, 0], [2, 3, 0], [9, 9, 1]]
+    """
+    width = max(matrix.shape[1], new.shape[1])
+    old = sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
+                        shape=(matrix.shape[0], width))
+    kept = np.ones(matrix.shape[0], dtype=bool)
+    kept[list(rows)] = False
+    order = np.concatenate([np.flatnonzero(kept), np.asarray(rows, dtype=np.int64)])
+    stacked = sp.vstack([old[kept], sp.csr_matrix(new, shape=(new.shape[0], width))],
+                        format="csr")
+    return stacked[np.argsort(order)]
+
+
 def vector_matrix(keys: Sequence[str], vectors: Mapping[str, np.ndarray],
                   dims: int) -> np.ndarray:
     """Row i is the vector of keys[i], or zeros where there is none."""

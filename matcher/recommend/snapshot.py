@@ -24,7 +24,14 @@ from graph_schema.changes import Changes, tie_key
 from graph_schema.store import Store
 from matcher.recommend.activity import Activity, member_activity
 from matcher.recommend.graph_signals import random_walk_weights
-from matcher.recommend.matrices import Vocabulary, codes, idf_rows, incidence, vector_matrix
+from matcher.recommend.matrices import (
+    Vocabulary,
+    codes,
+    idf_rows,
+    incidence,
+    replaced_rows,
+    vector_matrix,
+)
 from matcher.search.index import MemberEvidence, SearchIndex, group_index
 from matcher.search.lexical import LexicalIndex
 from models import Community, Connection, Feedback, Group, Member
@@ -46,24 +53,39 @@ Input = Literal["ids", "profiles", "ties", "groups", "vectors", "feedback"]
 groups; embeddings; feedback); each derived matrix depends on some of them."""
 
 
+Patch = Callable[["Snapshot", "Snapshot", Sequence[int]], T | None]
+
+
 class _Derived(cached_property[T]):
     inputs: frozenset[Input]
-    patch: Callable[[Snapshot, T, Sequence[int]], T] | None
+    patch: Patch[T] | None
 
 
-def derived(*inputs: Input, patch: Callable[[Snapshot, T, Sequence[int]], T] | None = None
+def derived(*inputs: Input, patch: Patch[T] | None = None
             ) -> Callable[[Callable[[Snapshot], T]], _Derived[T]]:
     """A property computed once per snapshot from ``inputs``. A snapshot made by a write that
     left those inputs alone takes it over from its predecessor instead of computing it again
     (:meth:`Snapshot.after_write`), so following a few writes costs what they change. With
     ``patch``, a write that changed only some members' profiles (no one added or removed)
-    makes it as ``patch(new snapshot, old value, rows of the changed members)``."""
+    makes it as ``patch(new snapshot, old snapshot, rows of the changed members)``, unless
+    that gives None."""
     def decorate(compute: Callable[[Snapshot], T]) -> _Derived[T]:
         prop = _Derived(compute)
         prop.inputs = frozenset(inputs)
         prop.patch = patch
         return prop
     return decorate
+
+
+def _in_rows(new: Snapshot, old: Snapshot, rows: Sequence[int], name: str,
+             columns: str) -> sp.csr_matrix | None:
+    """The member matrix ``name`` of ``new``: ``old``'s with the edited ``rows`` computed
+    again (by the snapshot's ``_name`` method), when the vocabulary of its ``columns`` is the
+    same; else None (computed whole)."""
+    if getattr(new, columns) != getattr(old, columns):
+        return None
+    edited = getattr(new, f"_{name}")([new.members[row] for row in rows])
+    return replaced_rows(getattr(old, name), rows, edited)
 
 
 @dataclass(frozen=True)
@@ -226,21 +248,33 @@ class Snapshot:
     def member_topics(self) -> sp.csr_matrix:
         return incidence(self.interests, self.topics)
 
-    @derived("ids", "profiles", "groups")
+    @derived("ids", "profiles", "groups",
+             patch=lambda new, old, rows: _in_rows(new, old, rows, "declared_topics", "topics"))
     def declared_topics(self) -> sp.csr_matrix:
         """The topics members named themselves, without the inferred ones of
         :attr:`interests`: search says who follows a topic only of those who said so."""
-        return incidence([m.interests for m in self.members], self.topics)
+        return self._declared_topics(self.members)
 
-    @derived("ids", "profiles")
+    def _declared_topics(self, members: Sequence[Member]) -> sp.csr_matrix:
+        return incidence([m.interests for m in members], self.topics)
+
+    @derived("ids", "profiles",
+             patch=lambda new, old, rows: _in_rows(new, old, rows, "member_skills", "skills"))
     def member_skills(self) -> sp.csr_matrix:
         """Skill levels 1–5; a skill listed without a level counts as 3."""
-        return incidence([[s.name for s in m.skills] for m in self.members], self.skills,
-                          [[float(s.level or 3) for s in m.skills] for m in self.members])
+        return self._member_skills(self.members)
 
-    @derived("ids", "profiles")
+    def _member_skills(self, members: Sequence[Member]) -> sp.csr_matrix:
+        return incidence([[s.name for s in m.skills] for m in members], self.skills,
+                          [[float(s.level or 3) for s in m.skills] for m in members])
+
+    @derived("ids", "profiles",
+             patch=lambda new, old, rows: _in_rows(new, old, rows, "member_wants", "skills"))
     def member_wants(self) -> sp.csr_matrix:
-        return incidence([m.wants_to_learn for m in self.members], self.skills)
+        return self._member_wants(self.members)
+
+    def _member_wants(self, members: Sequence[Member]) -> sp.csr_matrix:
+        return incidence([m.wants_to_learn for m in members], self.skills)
 
     @derived("ids", "profiles", "groups", "vectors")
     def topic_profile(self) -> sp.csr_matrix:
@@ -313,7 +347,7 @@ class Snapshot:
         return np.asarray(self.membership[self.findable].sum(axis=0)).ravel()
 
     @derived("ids", "profiles",
-             patch=lambda snapshot, old, rows: old.replaced(snapshot.members, rows))
+             patch=lambda new, old, rows: old.member_evidence.replaced(new.members, rows))
     def member_evidence(self) -> MemberEvidence:
         """Exact-word indexes of what members know, want and follow."""
         return MemberEvidence.build(self.members)
@@ -471,8 +505,9 @@ class Snapshot:
             if not touched:
                 successor.__dict__[name] = self.__dict__[name]
             elif touched == {"profiles"} and attribute.patch and edited is not None:
-                successor.__dict__[name] = attribute.patch(successor, self.__dict__[name],
-                                                           edited)
+                patched = attribute.patch(successor, self, edited)
+                if patched is not None:
+                    successor.__dict__[name] = patched
         return successor
 
     def following(self, store: Store, changes: Changes, model_id: str | None) -> Snapshot:

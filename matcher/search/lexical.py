@@ -18,6 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from matcher.recommend.matrices import replaced_rows
+
 __all__ = ["LexicalIndex", "words"]
 
 K1 = 1.2
@@ -122,17 +124,10 @@ class LexicalIndex:
                 cells.append(vocabulary.setdefault(word, len(vocabulary)))
                 counted.append(n)
             ends.append(len(cells))
-        width = len(vocabulary)
         new = sp.csr_matrix((np.array(counted, dtype=np.float32),
                              np.array(cells, dtype=np.int32), np.array(ends)),
-                            shape=(len(texts), width))
-        old = sp.csr_matrix((self.counts.data, self.counts.indices, self.counts.indptr),
-                            shape=(len(self), width))
-        kept = np.ones(len(self), dtype=bool)
-        kept[list(rows)] = False
-        order = np.concatenate([np.flatnonzero(kept), np.asarray(rows, dtype=np.int64)])
-        stacked = sp.vstack([old[kept], new], format="csr")
-        return self._weighted(vocabulary, stacked[np.argsort(order)])
+                            shape=(len(texts), len(vocabulary)))
+        return self._weighted(vocabulary, replaced_rows(self.counts, rows, new))
 
     def __len__(self) -> int:
         return self.weights.shape[0]
