@@ -66,9 +66,9 @@ def derived(*inputs: Input, patch: Patch[T] | None = None
     """A property computed once per snapshot from ``inputs``. A snapshot made by a write that
     left those inputs alone takes it over from its predecessor instead of computing it again
     (:meth:`Snapshot.after_write`), so following a few writes costs what they change. With
-    ``patch``, a write that changed only some members' profiles (no one added or removed)
-    makes it as ``patch(new snapshot, old snapshot, rows of the changed members)``, unless
-    that gives None."""
+    ``patch``, a write that changed only some members' profiles or embeddings (no one added
+    or removed) makes it as ``patch(new snapshot, old snapshot, rows of those members)``,
+    unless that gives None."""
     def decorate(compute: Callable[[Snapshot], T]) -> _Derived[T]:
         prop = _Derived(compute)
         prop.inputs = frozenset(inputs)
@@ -86,6 +86,17 @@ def _in_rows(new: Snapshot, old: Snapshot, rows: Sequence[int], name: str,
         return None
     edited = getattr(new, f"_{name}")([new.members[row] for row in rows])
     return replaced_rows(getattr(old, name), rows, edited)
+
+
+def _embedded_rows(new: Snapshot, old: Snapshot, rows: Sequence[int]) -> np.ndarray | None:
+    """``new``'s embedding matrix: ``old``'s with the edited ``rows`` read again from its
+    vectors, when their length is the same; else None (computed whole)."""
+    if new.dimensions != old.dimensions:
+        return None
+    matrix = old.embeddings.copy()
+    matrix[list(rows)] = vector_matrix([new.members[row].id for row in rows],
+                                       new.vectors.get("member", {}), new.dimensions)
+    return matrix
 
 
 @dataclass(frozen=True)
@@ -299,7 +310,7 @@ class Snapshot:
         held.data[:] = 1.0
         return idf_rows(held)
 
-    @derived("ids", "vectors")
+    @derived("ids", "vectors", patch=lambda new, old, rows: _embedded_rows(new, old, rows))
     def embeddings(self) -> np.ndarray:
         """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
         return vector_matrix([m.id for m in self.members], self.vectors.get("member", {}),
@@ -496,15 +507,18 @@ class Snapshot:
         community = Community.model_construct(members=members, connections=ties,
                                               groups=groups, **terms)
         successor = Snapshot(community, merged, frozenset(dismissed), frozenset(accepted))
-        edited = sorted({self.ids.index[m.id] for m in write.members}) \
-            if "ids" not in changed else None  # the rows of profiles changed in place
+        # The rows of the members whose profiles or embeddings changed in place.
+        edited = None if "ids" in changed else sorted(
+            {self.ids.index[m.id] for m in write.members}
+            | {self.ids.index[key] for key in (vectors or {}).get("member", {})
+               if key in self.ids.index})
         for name, attribute in vars(Snapshot).items():
             if not isinstance(attribute, _Derived) or name not in self.__dict__:
                 continue
             touched = attribute.inputs & changed
             if not touched:
                 successor.__dict__[name] = self.__dict__[name]
-            elif touched == {"profiles"} and attribute.patch and edited is not None:
+            elif touched <= {"profiles", "vectors"} and attribute.patch and edited is not None:
                 patched = attribute.patch(successor, self, edited)
                 if patched is not None:
                     successor.__dict__[name] = patched
