@@ -388,12 +388,10 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
                                 "extra": extra}, topics[gid], people[gid])
                 for gid, name, description, extra in rows]
 
-    def _terms(self, table: str, model: type[Topic | Skill]) -> list[Any]:
-        rows = self._query(f"SELECT id, name, description, parent FROM {table} ORDER BY id")
-        return [model(id=i, name=n, description=d, parent=p) for i, n, d, p in rows]
-
     def terms(self, kind: TermKind) -> list[Topic] | list[Skill]:
-        return self._terms(kind, Topic if kind == "topic" else Skill)
+        model = Topic if kind == "topic" else Skill  # kept in the table named by the kind
+        rows = self._query(f"SELECT id, name, description, parent FROM {kind} ORDER BY id")
+        return [model(id=i, name=n, description=d, parent=p) for i, n, d, p in rows]
 
     def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
         rows = self._query(

@@ -339,11 +339,9 @@ class Neo4jStore(Store):
             raise NotFoundError("group", group_id)
         return found[0]
 
-    def _terms(self, label: str, model: type[Topic | Skill]) -> list[Any]:
-        return [model.model_validate(dict(r)) for r in self._read(cypher.READ_TERMS, label=label)]
-
     def terms(self, kind: TermKind) -> list[Topic] | list[Skill]:
-        return self._terms(*(("Topic", Topic) if kind == "topic" else ("Skill", Skill)))
+        label, model = ("Topic", Topic) if kind == "topic" else ("Skill", Skill)
+        return [model.model_validate(dict(r)) for r in self._read(cypher.READ_TERMS, label=label)]
 
     def vocabulary(self, kind: TermKind) -> list[tuple[str, str | None]]:
         label = "Topic" if kind == "topic" else "Skill"
