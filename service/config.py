@@ -39,8 +39,9 @@ def snapshot_model_id() -> str:
 
 
 def encoder() -> Encoder:
-    """The process's encoder for the configured model, loaded on first use."""
-    return get_encoder(model_path())
+    """The process's encoder for the configured model and backend, loaded on first use."""
+    onnx = get_settings().encoder_backend == "onnx"
+    return get_encoder(model_path(), cache_folder("onnx") if onnx else None)
 
 
 def rerank_policy() -> RerankPolicy:

@@ -132,3 +132,41 @@ def test_a_query_is_encoded_once_while_it_is_kept(encoder: Encoder,
     encoder.encode_query("co-design with patient leaders")
     encoder.encode_query("ward-level falls data")  # the third text pushes out the oldest
     assert encoder.encode_query("statistical process control in maternity") is not first
+
+
+def test_onnx_runtime_gives_the_vectors_pytorch_gives(encoder: Encoder,
+                                                      generated: Community) -> None:
+    assert encoder.backend == "onnx"  # the default
+    torch = Encoder(default_model_path())
+    assert torch.backend == "torch"
+    # Profiles of every length, from a word to past the model's limit, so batches pad.
+    texts = ["SPC", *(member_text(m) for m in generated.members[:150]),
+             " ".join(member_text(m) for m in generated.members[:20])]
+    ours, theirs = encoder.encode(texts), torch.encode(texts)
+    assert (ours * theirs).sum(axis=1).min() > 0.9999
+    alone = np.vstack([encoder.encode([text]) for text in texts[:5]])  # one text, no padding
+    assert (alone * theirs[:5]).sum(axis=1).min() > 0.9999
+    nearest = lambda vectors: np.argsort(-(vectors @ vectors.T), axis=1)[:, :10]  # noqa: E731
+    assert (nearest(ours) == nearest(theirs)).mean() > 0.99
+
+
+def test_the_onnx_export_is_made_once_and_reused(tmp_path: Path) -> None:
+    first = Encoder(default_model_path(), onnx_folder=tmp_path)
+    [exported] = tmp_path.iterdir()  # one finished file, nothing half-written left beside it
+    made = exported.stat().st_mtime_ns
+    second = Encoder(default_model_path(), onnx_folder=tmp_path)
+    assert first.backend == second.backend == "onnx"
+    assert list(tmp_path.iterdir()) == [exported] and exported.stat().st_mtime_ns == made
+    text = ["statistical process control in maternity"]
+    assert np.allclose(first.encode(text), second.encode(text), atol=1e-6)
+
+
+def test_where_onnx_cannot_be_set_up_the_model_runs_with_pytorch(
+        encoder: Encoder, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder would be")
+    fallback = Encoder(default_model_path(), onnx_folder=not_a_folder)
+    assert fallback.backend == "torch"
+    assert "runs with PyTorch" in caplog.text
+    text = ["patient safety incidents on wards"]
+    assert np.allclose(fallback.encode(text), encoder.encode(text), atol=1e-5)

@@ -6,7 +6,11 @@ import json
 import random
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import rankdata
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -15,6 +19,7 @@ from graph_schema.store import copy_store
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import group_text
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
+from matcher.search.fusion import ranks
 from matcher.search.groups import search_groups
 from matcher.search.members import MemberHit, search_members
 from matcher.search.terms import search_terms
@@ -259,3 +264,13 @@ def test_a_community_with_no_embeddings_groups_or_vocabulary_is_searched_by_its_
     assert search_members(bare, encoder, "tangerine kiln", 5, looking_for=looking_for) == []
     assert [g.group.id for g in search_groups(bare, encoder, "falls prevention", 5)] == ["g"]
     assert search_members(Snapshot(Community(), {}), encoder, "falls", 5) == []
+
+
+@given(st.lists(st.sampled_from([0.0, -1.0, 0.25, 0.5, 0.5000001, 1.0, 2.0]), max_size=40))
+def test_ranks_are_mean_ranks_of_the_scoring_items(scores: list[float]) -> None:
+    """Few distinct values, so that runs of equal scores are common."""
+    values = np.array(scores)
+    positive = values > 0
+    expected = np.zeros(len(values))
+    expected[positive] = rankdata(-values[positive], method="average")
+    assert ranks(values).tolist() == expected.tolist()

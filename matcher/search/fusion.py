@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from scipy.stats import rankdata
 
 __all__ = ["RRF_K", "fused", "ranks"]
 
@@ -24,9 +23,15 @@ def ranks(scores: np.ndarray) -> np.ndarray:
     >>> ranks(np.array([0.5, 0.0, 0.9, 0.5])).tolist()
     [2.5, 0.0, 1.0, 2.5]
     """
-    positive = scores > 0
+    positive = np.flatnonzero(scores > 0)
+    # What scipy's rankdata(method="average") gives, several times faster: it sorts stably,
+    # which mean ranks do not need, and this runs four times in every search.
+    order = positive[np.argsort(-scores[positive])]
+    ordered = scores[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(order)]  # each run of equal scores spans ranks start+1..end
     found = np.zeros(len(scores))
-    found[positive] = rankdata(-scores[positive], method="average")
+    found[order] = np.repeat((starts + 1 + ends) / 2, ends - starts)
     return found
 
 

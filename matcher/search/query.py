@@ -54,7 +54,10 @@ def _said(text: str, names: Sequence[str]) -> list[int]:
     only where no longer name already covers the same words."""
     lowered, found, covered = text.lower(), [], []
     for i in sorted(range(len(names)), key=lambda i: -len(names[i])):
-        for match in re.finditer(rf"(?<!\w){re.escape(names[i].lower())}(?!\w)", lowered):
+        name = names[i].lower()
+        if name not in lowered:  # most names are not there: no pattern to make for them
+            continue
+        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", lowered):
             if not any(a <= match.start() and match.end() <= b for a, b in covered):
                 covered.append(match.span())
                 found.append(i)
