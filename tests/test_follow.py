@@ -188,8 +188,14 @@ WRITES = {
             "interests": list(w.snapshot.topics.names[:2]),
             "skills": [SkillLevel(name=w.snapshot.skills.names[0], level=5)],
             "wants_to_learn": list(w.snapshot.skills.names[1:3])})), "adjacency"),
+    "a member hiding, with less said": (lambda w, ids: w.update_member(
+        ids[0], lambda m: m.model_copy(update={"visibility": "hidden", "bio": None,
+                                               "skills": []})), "adjacency"),
     "a new tie": (lambda w, ids: w.put_connections([Connection(source=ids[0], target=ids[-1])]),
                   "search_index"),
+    "a tie made again, dated anew": (lambda w, ids: w.put_connections([next(iter(
+        w.snapshot.community.connections)).model_copy(update={"since": dt.date(2030, 1, 2)})]),
+        "search_index"),
     "a tie removed": (lambda w, ids: w.delete_connection(
         *next(iter(w.snapshot.community.connections)).pair), "embeddings"),
     "feedback": (lambda w, ids: w.record_feedback(Feedback(

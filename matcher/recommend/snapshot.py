@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from itertools import repeat
+from functools import cached_property, wraps
+from itertools import compress, repeat
 from operator import attrgetter
 from typing import Literal, TypeVar
 
@@ -53,50 +53,109 @@ Input = Literal["ids", "profiles", "ties", "groups", "vectors", "feedback"]
 groups; embeddings; feedback); each derived matrix depends on some of them."""
 
 
-Patch = Callable[["Snapshot", "Snapshot", Sequence[int]], T | None]
+@dataclass(frozen=True)
+class Edit:
+    """What a write changed in place, adding and removing no member: the rows of the members
+    whose profiles or embeddings it changed, the ties it wrote and the pairs (by
+    :func:`~graph_schema.changes.tie_key`) whose ties it cut."""
+
+    rows: Sequence[int]
+    ties: Sequence[Connection]
+    cut: frozenset[tuple[str, str]]
+
+
+Patch = Callable[["Snapshot", "Snapshot", Edit], T | None]
 
 
 class _Derived(cached_property[T]):
     inputs: frozenset[Input]
     patch: Patch[T] | None
+    patched: frozenset[Input]
 
 
-def derived(*inputs: Input, patch: Patch[T] | None = None
+def derived(*inputs: Input, patch: Patch[T] | None = None,
+            patched: Iterable[Input] = ("profiles", "vectors"),
             ) -> Callable[[Callable[[Snapshot], T]], _Derived[T]]:
     """A property computed once per snapshot from ``inputs``. A snapshot made by a write that
     left those inputs alone takes it over from its predecessor instead of computing it again
     (:meth:`Snapshot.after_write`), so following a few writes costs what they change. With
-    ``patch``, a write that changed only some members' profiles or embeddings (no one added
-    or removed) makes it as ``patch(new snapshot, old snapshot, rows of those members)``,
-    unless that gives None."""
+    ``patch``, a write that changed in place (an :class:`Edit`) only inputs among ``patched``
+    makes it as ``patch(new snapshot, old snapshot, edit)``, unless that gives None."""
     def decorate(compute: Callable[[Snapshot], T]) -> _Derived[T]:
         prop = _Derived(compute)
         prop.inputs = frozenset(inputs)
         prop.patch = patch
+        prop.patched = frozenset(patched)
         return prop
     return decorate
 
 
-def _in_rows(new: Snapshot, old: Snapshot, rows: Sequence[int], name: str,
+def per_member(*inputs: Input, dtype: type
+               ) -> Callable[[Callable[[Snapshot, Member], object]], _Derived[np.ndarray]]:
+    """A derived array of one value per member row, each from that member alone (by the
+    decorated method, given the snapshot and the member): an :class:`Edit` computes only the
+    edited rows again."""
+    def decorate(value: Callable[[Snapshot, Member], object]) -> _Derived[np.ndarray]:
+        @wraps(value)
+        def compute(self: Snapshot) -> np.ndarray:
+            return np.fromiter((value(self, m) for m in self.members), dtype=dtype,
+                               count=len(self.members))
+
+        def patch(new: Snapshot, old: Snapshot, edit: Edit) -> np.ndarray:
+            array = getattr(old, value.__name__).copy()
+            array[list(edit.rows)] = [value(new, new.members[row]) for row in edit.rows]
+            return array
+
+        return derived(*inputs, patch=patch)(compute)
+    return decorate
+
+
+def _in_rows(new: Snapshot, old: Snapshot, edit: Edit, name: str,
              columns: str) -> sp.csr_matrix | None:
-    """The member matrix ``name`` of ``new``: ``old``'s with the edited ``rows`` computed
-    again (by the snapshot's ``_name`` method), when the vocabulary of its ``columns`` is the
-    same; else None (computed whole)."""
+    """The member matrix ``name`` of ``new``: ``old``'s with the edited rows computed again
+    (by the snapshot's ``_name`` method), when the vocabulary of its ``columns`` is the same;
+    else None (computed whole)."""
     if getattr(new, columns) != getattr(old, columns):
         return None
-    edited = getattr(new, f"_{name}")([new.members[row] for row in rows])
-    return replaced_rows(getattr(old, name), rows, edited)
+    edited = getattr(new, f"_{name}")([new.members[row] for row in edit.rows])
+    return replaced_rows(getattr(old, name), edit.rows, edited)
 
 
-def _embedded_rows(new: Snapshot, old: Snapshot, rows: Sequence[int]) -> np.ndarray | None:
-    """``new``'s embedding matrix: ``old``'s with the edited ``rows`` read again from its
+def _embedded_rows(new: Snapshot, old: Snapshot, edit: Edit) -> np.ndarray | None:
+    """``new``'s embedding matrix: ``old``'s with the edited rows read again from its
     vectors, when their length is the same; else None (computed whole)."""
     if new.dimensions != old.dimensions:
         return None
     matrix = old.embeddings.copy()
-    matrix[list(rows)] = vector_matrix([new.members[row].id for row in rows],
-                                       new.vectors.get("member", {}), new.dimensions)
+    matrix[list(edit.rows)] = vector_matrix([new.members[row].id for row in edit.rows],
+                                            new.vectors.get("member", {}), new.dimensions)
     return matrix
+
+
+def _tie_rows_after(new: Snapshot, old: Snapshot, edit: Edit
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``new``'s ties as rows: ``old``'s without the pairs ``edit`` cut, with each tie it
+    wrote dated anew where its pair was there and added after the others where it was not
+    (as :meth:`Snapshot.after_write` orders the ties themselves)."""
+    index, n = new.ids.index, len(new.ids)
+
+    def key(source: str, target: str) -> int | None:
+        i, j = index.get(source), index.get(target)
+        return None if i is None or j is None else min(i, j) * n + max(i, j)
+
+    a, b, days = old.tie_rows
+    keys = a.astype(np.int64) * n + b
+    kept = ~np.isin(keys, [k for pair in edit.cut if (k := key(*pair)) is not None])
+    keys, a, b, days = keys[kept], a[kept], b[kept], days[kept]
+    written = {k: t.since.toordinal() if t.since else -1  # the last date written counts
+               for t in edit.ties if (k := key(t.source, t.target)) is not None}
+    for row in np.flatnonzero(np.isin(keys, list(written))).tolist():
+        days[row] = written.pop(int(keys[row]))
+    added = np.fromiter(written, dtype=np.int64, count=len(written))
+    return (np.concatenate([a, (added // n).astype(np.int32)]),
+            np.concatenate([b, (added % n).astype(np.int32)]),
+            np.concatenate([days, np.fromiter(written.values(), dtype=np.int64,
+                                              count=len(written))]))
 
 
 @dataclass(frozen=True)
@@ -136,41 +195,40 @@ class Snapshot:
     def role(self) -> np.ndarray:
         return codes([m.role for m in self.members])[0]
 
-    @derived("ids", "profiles")
-    def suggestable(self) -> np.ndarray:
+    @per_member("ids", "profiles", dtype=bool)
+    def suggestable(self, member: Member) -> bool:
         """Who may appear in others' suggestions (:func:`models.privacy.suggestable`)."""
-        return np.array([suggestable(m) for m in self.members], dtype=bool)
+        return suggestable(member)
 
-    @derived("ids", "profiles")
-    def findable(self) -> np.ndarray:
+    @per_member("ids", "profiles", dtype=bool)
+    def findable(self, member: Member) -> bool:
         """Who may be found by others' searches (:func:`models.privacy.findable`)."""
-        return np.array([findable(m) for m in self.members], dtype=bool)
+        return findable(member)
 
-    @derived("ids", "profiles")
-    def visible(self) -> np.ndarray:
+    @per_member("ids", "profiles", dtype=bool)
+    def visible(self, member: Member) -> bool:
         """Who may be named to others, e.g. as a mutual connection
         (:func:`models.privacy.shown_to_others`)."""
-        return np.array([shown_to_others(m) for m in self.members], dtype=bool)
+        return shown_to_others(member)
 
     @derived("ids", "profiles")
     def shown_values(self) -> dict[str, frozenset[str]]:
         """The roles, regions and organisations of the members shown to others: the choices
         search and group forms offer (read once per snapshot, not once per page)."""
-        shown = [m for m, visible in zip(self.members, self.visible, strict=True) if visible]
-        return {field: frozenset(v for m in shown if (v := getattr(m, field)))
+        shown = list(compress(self.members, self.visible))
+        return {field: frozenset(filter(None, map(attrgetter(field), shown)))
                 for field in ("role", "region", "organisation")}
 
-    @derived("ids", "profiles")
-    def completeness(self) -> np.ndarray:
+    @per_member("ids", "profiles", dtype=np.float32)
+    def completeness(self, member: Member) -> np.float32:
         """Share of the profile filled in (bio, role, organisation, interests, skills)."""
-        filled = np.fromiter((bool(m.bio) + bool(m.role) + bool(m.organisation)
-                              + bool(m.interests) + bool(m.skills) for m in self.members),
-                             dtype=np.float32, count=len(self.members))
-        return filled / np.float32(5)
+        filled = (bool(member.bio) + bool(member.role) + bool(member.organisation)
+                  + bool(member.interests) + bool(member.skills))
+        return np.float32(filled) / np.float32(5)
 
     # -- the graph ------------------------------------------------------------------------
 
-    @derived("ids", "ties")
+    @derived("ids", "ties", patch=_tie_rows_after, patched=("ties",))
     def tie_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each tie once, as rows ``(a, b)`` and the day it was made (its date's ordinal, -1
         when undated)."""
@@ -260,7 +318,7 @@ class Snapshot:
         return incidence(self.interests, self.topics)
 
     @derived("ids", "profiles", "groups",
-             patch=lambda new, old, rows: _in_rows(new, old, rows, "declared_topics", "topics"))
+             patch=lambda new, old, edit: _in_rows(new, old, edit, "declared_topics", "topics"))
     def declared_topics(self) -> sp.csr_matrix:
         """The topics members named themselves, without the inferred ones of
         :attr:`interests`: search says who follows a topic only of those who said so."""
@@ -270,7 +328,7 @@ class Snapshot:
         return incidence([m.interests for m in members], self.topics)
 
     @derived("ids", "profiles",
-             patch=lambda new, old, rows: _in_rows(new, old, rows, "member_skills", "skills"))
+             patch=lambda new, old, edit: _in_rows(new, old, edit, "member_skills", "skills"))
     def member_skills(self) -> sp.csr_matrix:
         """Skill levels 1–5; a skill listed without a level counts as 3."""
         return self._member_skills(self.members)
@@ -280,7 +338,7 @@ class Snapshot:
                           [[float(s.level or 3) for s in m.skills] for m in members])
 
     @derived("ids", "profiles",
-             patch=lambda new, old, rows: _in_rows(new, old, rows, "member_wants", "skills"))
+             patch=lambda new, old, edit: _in_rows(new, old, edit, "member_wants", "skills"))
     def member_wants(self) -> sp.csr_matrix:
         return self._member_wants(self.members)
 
@@ -310,7 +368,7 @@ class Snapshot:
         held.data[:] = 1.0
         return idf_rows(held)
 
-    @derived("ids", "vectors", patch=lambda new, old, rows: _embedded_rows(new, old, rows))
+    @derived("ids", "vectors", patch=_embedded_rows)
     def embeddings(self) -> np.ndarray:
         """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
         return vector_matrix([m.id for m in self.members], self.vectors.get("member", {}),
@@ -321,11 +379,10 @@ class Snapshot:
         """The length of the embeddings (1 when there are none, so matrices keep a shape)."""
         return next((len(v) for known in self.vectors.values() for v in known.values()), 1)
 
-    @derived("ids", "vectors")
-    def embedded(self) -> np.ndarray:
+    @per_member("ids", "vectors", dtype=bool)
+    def embedded(self, member: Member) -> bool:
         """Which members have a profile embedding (by the snapshot's model)."""
-        known = self.vectors.get("member", {})
-        return np.array([m.id in known for m in self.members], dtype=bool)
+        return member.id in self.vectors.get("member", {})
 
     # -- groups ---------------------------------------------------------------------------
 
@@ -358,7 +415,7 @@ class Snapshot:
         return np.asarray(self.membership[self.findable].sum(axis=0)).ravel()
 
     @derived("ids", "profiles",
-             patch=lambda new, old, rows: old.member_evidence.replaced(new.members, rows))
+             patch=lambda new, old, edit: old.member_evidence.replaced(new.members, edit.rows))
     def member_evidence(self) -> MemberEvidence:
         """Exact-word indexes of what members know, want and follow."""
         return MemberEvidence.build(self.members)
@@ -457,8 +514,8 @@ class Snapshot:
         if "profiles" in changed:
             kept = {m.id: m for m in old.members if m.id not in gone}
             members = list((kept | {m.id: m for m in write.members}).values())
+        cut_keys = frozenset(tie_key(*pair) for pair in cut)
         if "ties" in changed:
-            cut_keys = {tie_key(*pair) for pair in cut}
             by_pair = {(t.source, t.target) if t.source < t.target else (t.target, t.source): t
                        for t in old.connections
                        if not (gone and (t.source in gone or t.target in gone))}
@@ -507,19 +564,19 @@ class Snapshot:
         community = Community.model_construct(members=members, connections=ties,
                                               groups=groups, **terms)
         successor = Snapshot(community, merged, frozenset(dismissed), frozenset(accepted))
-        # The rows of the members whose profiles or embeddings changed in place.
-        edited = None if "ids" in changed else sorted(
-            {self.ids.index[m.id] for m in write.members}
-            | {self.ids.index[key] for key in (vectors or {}).get("member", {})
-               if key in self.ids.index})
+        edit = None if "ids" in changed else Edit(
+            rows=sorted({self.ids.index[m.id] for m in write.members}
+                        | {self.ids.index[key] for key in (vectors or {}).get("member", {})
+                           if key in self.ids.index}),
+            ties=write.connections, cut=cut_keys)
         for name, attribute in vars(Snapshot).items():
             if not isinstance(attribute, _Derived) or name not in self.__dict__:
                 continue
             touched = attribute.inputs & changed
             if not touched:
                 successor.__dict__[name] = self.__dict__[name]
-            elif touched <= {"profiles", "vectors"} and attribute.patch and edited is not None:
-                patched = attribute.patch(successor, self, edited)
+            elif attribute.patch and edit is not None and touched <= attribute.patched:
+                patched = attribute.patch(successor, self, edit)
                 if patched is not None:
                     successor.__dict__[name] = patched
         return successor
