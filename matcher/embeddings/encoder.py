@@ -5,7 +5,7 @@ fetched from a model hub at run time; ``QCONNECT_MODEL`` may name another local
 sentence-transformers model folder. Every stored embedding carries :attr:`Encoder.model_id`, so
 a change of model is noticed and re-embeds. Given a cache folder, the encoder runs the model's
 transformer with ONNX Runtime (:mod:`.onnx_runtime`): the same vectors, and on two cores about
-a quarter of PyTorch's time for one query and two thirds for batches; where that cannot be set
+a third of PyTorch's time for one query and three fifths for batches; where that cannot be set
 up it runs the model with PyTorch.
 """
 
