@@ -83,6 +83,8 @@ def _plain(value: object) -> object:
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_plain(item) for item in value)
     return value
 
 
@@ -185,7 +187,7 @@ WRITES = {
                 "interests": ["ward rounds"]})), "adjacency"),
     "a profile edit in words already known": (lambda w, ids: w.update_member(
         ids[0], lambda m: m.model_copy(update={
-            "interests": list(w.snapshot.topics.names[:2]),
+            "interests": list(w.snapshot.topics.names[:2]), "role": w.snapshot.members[1].role,
             "skills": [SkillLevel(name=w.snapshot.skills.names[0], level=5)],
             "wants_to_learn": list(w.snapshot.skills.names[1:3])})), "adjacency"),
     "a member hiding, with less said": (lambda w, ids: w.update_member(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, wraps
-from itertools import compress, repeat
+from itertools import repeat
 from operator import attrgetter
 from typing import Literal, TypeVar
 
@@ -132,6 +132,53 @@ def _embedded_rows(new: Snapshot, old: Snapshot, edit: Edit) -> np.ndarray | Non
     return matrix
 
 
+def _categories_after(new: Snapshot, old: Snapshot, edit: Edit
+                      ) -> dict[str, tuple[np.ndarray, Vocabulary]]:
+    """``new``'s categories: for each field, ``old``'s codes with the edited rows coded again,
+    where the edit neither brought a value no one had nor took away the last of one (either
+    would move the codes); otherwise that field coded whole."""
+    found = {}
+    for name, (known, vocabulary) in old.categories.items():
+        values = [getattr(new.members[row], name) for row in edit.rows]
+        if all(not v or v in vocabulary.index for v in values):
+            patched = known.copy()
+            patched[list(edit.rows)] = [vocabulary.index[v] if v else -1 for v in values]
+            if np.count_nonzero(np.bincount(patched[patched >= 0],
+                                            minlength=len(vocabulary))) == len(vocabulary):
+                found[name] = patched, vocabulary
+                continue
+        found[name] = codes([getattr(m, name) for m in new.members])
+    return found
+
+
+def _same_topics(new: Snapshot, old: Snapshot) -> bool:
+    """Whether ``new`` has ``old``'s topics, with the same embeddings."""
+    mine, theirs = new.vectors.get("topic", {}), old.vectors.get("topic", {})
+    return new.topics == old.topics and mine.keys() == theirs.keys() and all(
+        mine[name] is vector for name, vector in theirs.items())
+
+
+def _interests_after(new: Snapshot, old: Snapshot, edit: Edit
+                     ) -> tuple[tuple[str, ...], ...] | None:
+    """``new``'s interests: ``old``'s with the edited rows found again, when the topics are
+    the same; else None (found whole)."""
+    if not _same_topics(new, old):
+        return None
+    rows = list(old.interests)
+    for row, interests in zip(edit.rows, new._interests(edit.rows), strict=True):
+        rows[row] = interests
+    return tuple(rows)
+
+
+def _member_topics_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr_matrix | None:
+    """``new``'s member-topic matrix: ``old``'s with the edited rows made again from their
+    interests, when the topics are the same; else None (made whole)."""
+    if not _same_topics(new, old):
+        return None
+    return replaced_rows(old.member_topics, edit.rows,
+                         incidence([new.interests[row] for row in edit.rows], new.topics))
+
+
 def _tie_rows_after(new: Snapshot, old: Snapshot, edit: Edit
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``new``'s ties as rows: ``old``'s without the pairs ``edit`` cut, with each tie it
@@ -183,17 +230,24 @@ class Snapshot:
     def __len__(self) -> int:
         return len(self.members)
 
-    @derived("ids", "profiles")
+    @derived("ids", "profiles", patch=_categories_after)
+    def categories(self) -> dict[str, tuple[np.ndarray, Vocabulary]]:
+        """Each member's role, region and organisation, as codes (-1: not given) of the
+        values members give."""
+        return {name: codes([getattr(m, name) for m in self.members])
+                for name in ("role", "region", "organisation")}
+
+    @property
     def organisation(self) -> np.ndarray:
-        return codes([m.organisation for m in self.members])[0]
+        return self.categories["organisation"][0]
 
-    @derived("ids", "profiles")
+    @property
     def region(self) -> np.ndarray:
-        return codes([m.region for m in self.members])[0]
+        return self.categories["region"][0]
 
-    @derived("ids", "profiles")
+    @property
     def role(self) -> np.ndarray:
-        return codes([m.role for m in self.members])[0]
+        return self.categories["role"][0]
 
     @per_member("ids", "profiles", dtype=bool)
     def suggestable(self, member: Member) -> bool:
@@ -215,9 +269,9 @@ class Snapshot:
     def shown_values(self) -> dict[str, frozenset[str]]:
         """The roles, regions and organisations of the members shown to others: the choices
         search and group forms offer (read once per snapshot, not once per page)."""
-        shown = list(compress(self.members, self.visible))
-        return {field: frozenset(filter(None, map(attrgetter(field), shown)))
-                for field in ("role", "region", "organisation")}
+        return {name: frozenset(vocabulary.names[code] for code in np.unique(known[self.visible])
+                                if code >= 0)
+                for name, (known, vocabulary) in self.categories.items()}
 
     @per_member("ids", "profiles", dtype=np.float32)
     def completeness(self, member: Member) -> np.float32:
@@ -295,30 +349,37 @@ class Snapshot:
         names.update(s for m in self.members for s in m.wants_to_learn)
         return Vocabulary(tuple(sorted(names)))
 
-    @derived("ids", "profiles", "groups", "vectors")
+    @derived("ids", "profiles", "groups", "vectors", patch=_interests_after,
+             patched=("profiles", "vectors", "groups"))
     def interests(self) -> tuple[tuple[str, ...], ...]:
         """Each member's interests; for a member who named none, those their profile embedding
         is closest to (see :data:`INFERRED_SIMILARITY`), so a newcomer with only a bio still
         shares topics with people."""
+        return tuple(self._interests(range(len(self))))
+
+    def _interests(self, rows: Iterable[int]) -> list[tuple[str, ...]]:
         topics = self.vectors.get("topic", {})
         names = [name for name in self.topics.names if name in topics]
         matrix = np.array([topics[name] for name in names]) if names else None
-        rows = []
-        for row, member in enumerate(self.members):
+        found = []
+        for row in rows:
+            member = self.members[row]
             if member.interests or matrix is None or not self.embeddings[row].any():
-                rows.append(tuple(member.interests))
+                found.append(tuple(member.interests))
                 continue
             scores = matrix @ self.embeddings[row]
             best = np.argsort(-scores)[:INFERRED_INTERESTS]
-            rows.append(tuple(names[i] for i in best if scores[i] >= INFERRED_SIMILARITY))
-        return tuple(rows)
+            found.append(tuple(names[i] for i in best if scores[i] >= INFERRED_SIMILARITY))
+        return found
 
-    @derived("ids", "profiles", "groups", "vectors")
+    @derived("ids", "profiles", "groups", "vectors", patch=_member_topics_after,
+             patched=("profiles", "vectors", "groups"))
     def member_topics(self) -> sp.csr_matrix:
         return incidence(self.interests, self.topics)
 
     @derived("ids", "profiles", "groups",
-             patch=lambda new, old, edit: _in_rows(new, old, edit, "declared_topics", "topics"))
+             patch=lambda new, old, edit: _in_rows(new, old, edit, "declared_topics", "topics"),
+             patched=("profiles", "groups"))
     def declared_topics(self) -> sp.csr_matrix:
         """The topics members named themselves, without the inferred ones of
         :attr:`interests`: search says who follows a topic only of those who said so."""
