@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import rankdata
+from sklearn.feature_extraction.text import CountVectorizer
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -21,6 +22,8 @@ from matcher.embeddings.profile_text import group_text
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from matcher.search.fusion import ranks
 from matcher.search.groups import search_groups
+from matcher.search.index import knows_text
+from matcher.search.lexical import LexicalIndex, words
 from matcher.search.members import MemberHit, search_members
 from matcher.search.terms import search_terms
 from models import Community, Consent, Group, Member
@@ -274,3 +277,15 @@ def test_ranks_are_mean_ranks_of_the_scoring_items(scores: list[float]) -> None:
     expected = np.zeros(len(values))
     expected[positive] = rankdata(-values[positive], method="average")
     assert ranks(values).tolist() == expected.tolist()
+
+
+def test_the_word_index_counts_the_words_search_reads(generated: Community) -> None:
+    """Stop words are counted and dropped after, for speed: the index must be the one built
+    from :func:`words` itself, including documents of stop words only or of no words."""
+    texts = [*map(knows_text, generated.members[:300]), "the and of", "", "Über café, SPC"]
+    direct = CountVectorizer(analyzer=words)
+    counts = direct.fit_transform(texts)
+    index = LexicalIndex.build(texts)
+    assert index.vocabulary == direct.vocabulary_
+    assert (index.counts != counts).nnz == 0
+    assert LexicalIndex.build(["the and of", ""]).vocabulary == {}
