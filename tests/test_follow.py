@@ -14,6 +14,7 @@ import pytest
 import scipy.sparse as sp
 
 from graph_schema.changes import LISTED
+from matcher.recommend import snapshot
 from matcher.recommend.snapshot import Snapshot, Vocabulary
 from matcher.search.lexical import LexicalIndex
 from models import Community, Connection, Feedback, Group, Member, SkillLevel, Topic
@@ -222,3 +223,20 @@ def test_what_a_write_left_alone_is_taken_over_and_what_it_changed_is_rebuilt(
     assert getattr(follower.snapshot, untouched) is getattr(before, untouched)
     assert _derived(follower.snapshot) == _derived(read_snapshot(follower.store))
     assert _derived(follower.snapshot) != _derived(before)
+
+
+def test_a_profile_edit_reads_no_members_embeddings_but_the_edited_ones(
+        two: tuple[LiveCommunity, LiveCommunity], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patches run after what is taken over: one that reads another matrix (interests read
+    the embeddings) finds it there instead of making it whole."""
+    follower, writer = two
+    made: list[int] = []
+    whole = snapshot.vector_matrix
+    monkeypatch.setattr(snapshot, "vector_matrix",
+                        lambda ids, *rest: made.append(len(ids)) or whole(ids, *rest))
+    member = next(m for m in follower.snapshot.members if m.interests)
+    writer.update_member(member.id, lambda m: m.model_copy(update={
+        "interests": [], "bio": "Leads a sepsis improvement collaborative."}))
+    assert follower.follow()
+    assert follower.snapshot.interests[follower.snapshot.ids.index[member.id]]  # inferred
+    assert made and max(made) < len(follower.snapshot)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, wraps
+from functools import cached_property
 from itertools import repeat
 from operator import attrgetter
 from typing import Literal, TypeVar
@@ -96,10 +96,11 @@ def per_member(*inputs: Input, dtype: type
     decorated method, given the snapshot and the member): an :class:`Edit` computes only the
     edited rows again."""
     def decorate(value: Callable[[Snapshot, Member], object]) -> _Derived[np.ndarray]:
-        @wraps(value)
         def compute(self: Snapshot) -> np.ndarray:
             return np.fromiter((value(self, m) for m in self.members), dtype=dtype,
                                count=len(self.members))
+
+        compute.__doc__ = value.__doc__
 
         def patch(new: Snapshot, old: Snapshot, edit: Edit) -> np.ndarray:
             array = getattr(old, value.__name__).copy()
@@ -117,6 +118,8 @@ def _in_rows(new: Snapshot, old: Snapshot, edit: Edit, name: str,
     else None (computed whole)."""
     if getattr(new, columns) != getattr(old, columns):
         return None
+    if not edit.rows:  # a write of groups alone, say
+        return getattr(old, name)
     edited = getattr(new, f"_{name}")([new.members[row] for row in edit.rows])
     return replaced_rows(getattr(old, name), edit.rows, edited)
 
@@ -175,6 +178,8 @@ def _member_topics_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr_mat
     interests, when the topics are the same; else None (made whole)."""
     if not _same_topics(new, old):
         return None
+    if not edit.rows:
+        return old.member_topics
     return replaced_rows(old.member_topics, edit.rows,
                          incidence([new.interests[row] for row in edit.rows], new.topics))
 
@@ -337,6 +342,22 @@ class Snapshot:
 
     # -- topics, skills, embeddings ---------------------------------------------------------
 
+    @derived("ids", "vectors", patch=_embedded_rows)
+    def embeddings(self) -> np.ndarray:
+        """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
+        return vector_matrix([m.id for m in self.members], self.vectors.get("member", {}),
+                             self.dimensions)
+
+    @derived("vectors")
+    def dimensions(self) -> int:
+        """The length of the embeddings (1 when there are none, so matrices keep a shape)."""
+        return next((len(v) for known in self.vectors.values() for v in known.values()), 1)
+
+    @per_member("ids", "vectors", dtype=bool)
+    def embedded(self, member: Member) -> bool:
+        """Which members have a profile embedding (by the snapshot's model)."""
+        return member.id in self.vectors.get("member", {})
+
     @derived("ids", "profiles", "groups")
     def topics(self) -> Vocabulary:
         names = {t for m in self.members for t in m.interests}
@@ -428,22 +449,6 @@ class Snapshot:
         held = self.member_skills.copy()
         held.data[:] = 1.0
         return idf_rows(held)
-
-    @derived("ids", "vectors", patch=_embedded_rows)
-    def embeddings(self) -> np.ndarray:
-        """Unit rows; a member not yet embedded has a zero row (similar to no one)."""
-        return vector_matrix([m.id for m in self.members], self.vectors.get("member", {}),
-                       self.dimensions)
-
-    @derived("vectors")
-    def dimensions(self) -> int:
-        """The length of the embeddings (1 when there are none, so matrices keep a shape)."""
-        return next((len(v) for known in self.vectors.values() for v in known.values()), 1)
-
-    @per_member("ids", "vectors", dtype=bool)
-    def embedded(self, member: Member) -> bool:
-        """Which members have a profile embedding (by the snapshot's model)."""
-        return member.id in self.vectors.get("member", {})
 
     # -- groups ---------------------------------------------------------------------------
 
@@ -630,13 +635,17 @@ class Snapshot:
                         | {self.ids.index[key] for key in (vectors or {}).get("member", {})
                            if key in self.ids.index}),
             ties=write.connections, cut=cut_keys)
-        for name, attribute in vars(Snapshot).items():
-            if not isinstance(attribute, _Derived) or name not in self.__dict__:
-                continue
-            touched = attribute.inputs & changed
-            if not touched:
+        made = [(name, attribute) for name, attribute in vars(Snapshot).items()
+                if isinstance(attribute, _Derived) and name in self.__dict__]
+        for name, attribute in made:
+            if not attribute.inputs & changed:
                 successor.__dict__[name] = self.__dict__[name]
-            elif attribute.patch and edit is not None and touched <= attribute.patched:
+        # Patches after everything taken over, in the order the class defines them: a patch
+        # may read what is taken over or patched before it (interests read the embeddings),
+        # which would otherwise be computed whole.
+        for name, attribute in made:
+            touched = attribute.inputs & changed
+            if touched and attribute.patch and edit is not None and touched <= attribute.patched:
                 patched = attribute.patch(successor, self, edit)
                 if patched is not None:
                     successor.__dict__[name] = patched
