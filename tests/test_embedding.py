@@ -7,9 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from sentence_transformers import SentenceTransformer
 
 from graph_schema import Store
-from matcher.embeddings.encoder import Encoder, default_model_path
+from matcher.embeddings.encoder import Encoder, default_model_path, model_id
+from matcher.embeddings.onnx_runtime import exported
 from matcher.embeddings.profile_text import group_text, member_text
 from matcher.embeddings.refresh import embed_store, refresh
 from models import Community, Group, Member
@@ -137,12 +140,12 @@ def test_a_query_is_encoded_once_while_it_is_kept(encoder: Encoder,
 def test_onnx_runtime_gives_the_vectors_pytorch_gives(encoder: Encoder,
                                                       generated: Community) -> None:
     assert encoder.backend == "onnx"  # the default
-    torch = Encoder(default_model_path())
-    assert torch.backend == "torch"
+    pytorch = Encoder(default_model_path())
+    assert pytorch.backend == "torch"
     # Profiles of every length, from a word to past the model's limit, so batches pad.
     texts = ["SPC", *(member_text(m) for m in generated.members[:150]),
              " ".join(member_text(m) for m in generated.members[:20])]
-    ours, theirs = encoder.encode(texts), torch.encode(texts)
+    ours, theirs = encoder.encode(texts), pytorch.encode(texts)
     assert (ours * theirs).sum(axis=1).min() > 0.9999
     alone = np.vstack([encoder.encode([text]) for text in texts[:5]])  # one text, no padding
     assert (alone * theirs[:5]).sum(axis=1).min() > 0.9999
@@ -170,3 +173,19 @@ def test_where_onnx_cannot_be_set_up_the_model_runs_with_pytorch(
     assert "runs with PyTorch" in caplog.text
     text = ["patient safety incidents on wards"]
     assert np.allclose(fallback.encode(text), encoder.encode(text), atol=1e-5)
+
+
+def test_an_export_kept_from_other_weights_is_made_again(encoder: Encoder,
+                                                         tmp_path: Path) -> None:
+    """A model id names a folder, its configuration and the weights' sizes: fine-tuned
+    weights in a folder of the same name have the same id, and must not run the old export."""
+    other = SentenceTransformer(default_model_path(), device="cpu")
+    with torch.no_grad():
+        for weights in other[0].parameters():
+            weights.mul_(0.9)
+    stale = exported(other, model_id(default_model_path()), tmp_path)
+    made = stale.stat().st_mtime_ns
+    again = Encoder(default_model_path(), onnx_folder=tmp_path)
+    assert again.backend == "onnx" and stale.stat().st_mtime_ns != made
+    text = ["statistical process control in maternity"]
+    assert np.allclose(again.encode(text), encoder.encode(text), atol=1e-5)

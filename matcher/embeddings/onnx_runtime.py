@@ -25,8 +25,10 @@ __all__ = ["OnnxTransformer", "exported"]
 OPSET = 17
 
 
-def exported(model: SentenceTransformer, model_id: str, folder: Path) -> Path:
-    """The ONNX file of ``model``'s transformer in ``folder``, exported on first use.
+def exported(model: SentenceTransformer, model_id: str, folder: Path, *,
+             again: bool = False) -> Path:
+    """The ONNX file of ``model``'s transformer in ``folder``, exported on first use (or
+    ``again``, replacing the one there).
 
     The export is written under a temporary name and renamed into place, so processes
     starting together (service workers) never read a half-written file.
@@ -34,7 +36,7 @@ def exported(model: SentenceTransformer, model_id: str, folder: Path) -> Path:
     import torch
 
     path = folder / f"{re.sub(r'[^A-Za-z0-9.-]+', '-', model_id)}.onnx"
-    if path.exists():
+    if path.exists() and not again:
         return path
     folder.mkdir(parents=True, exist_ok=True)
     transformer = model[0]
