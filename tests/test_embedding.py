@@ -175,8 +175,8 @@ def test_where_onnx_cannot_be_set_up_the_model_runs_with_pytorch(
     assert np.allclose(fallback.encode(text), encoder.encode(text), atol=1e-5)
 
 
-def test_an_export_kept_from_other_weights_is_made_again(encoder: Encoder,
-                                                         tmp_path: Path) -> None:
+def test_an_export_kept_from_other_weights_or_unreadable_is_made_again(
+        encoder: Encoder, tmp_path: Path) -> None:
     """A model id names a folder, its configuration and the weights' sizes: fine-tuned
     weights in a folder of the same name have the same id, and must not run the old export."""
     other = SentenceTransformer(default_model_path(), device="cpu")
@@ -189,3 +189,5 @@ def test_an_export_kept_from_other_weights_is_made_again(encoder: Encoder,
     assert again.backend == "onnx" and stale.stat().st_mtime_ns != made
     text = ["statistical process control in maternity"]
     assert np.allclose(again.encode(text), encoder.encode(text), atol=1e-5)
+    stale.write_bytes(b"not an ONNX model")  # cut short, or by an incompatible version
+    assert Encoder(default_model_path(), onnx_folder=tmp_path).backend == "onnx"
