@@ -7,10 +7,13 @@ What the service does when it starts and whenever it reads the community whole a
 (``read_snapshot(store).warmed()``), for each generated community (embedded once and cached:
 see prepared.py), timed in parts, the median of ``--runs`` runs, each from a freshly opened
 store:
-- store read: ``store.export()``, the whole community as records;
+- store read: ``store.export(columns=True)``, the whole community as records (ties as
+  columns);
 - embeddings read: the embeddings of every kind by the snapshot's model, and the feedback;
 - snapshot warm: ``Snapshot.warmed()``, every derived matrix and the search index;
-- total, all three with what joins them.
+- total, all three with what joins them. The reads run at once (see
+  ``snapshot_from_store``), so the two read parts overlap: each is the time from its start to
+  its answer, and the total is what a replica waits.
 Also the process's resident memory that the first warmed snapshot of each size added, per
 member, and at the end the process's peak. ``--stand-in-sizes 300000`` measures sizes too large
 to embed here, with random unit vectors in place of the embeddings (as many, as large).

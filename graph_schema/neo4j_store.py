@@ -34,6 +34,7 @@ from graph_schema.store import (
     member_row,
     same_id,
 )
+from graph_schema.ties import TieColumns
 from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, TermKind, Topic
 from models.errors import (
     ConflictError,
@@ -104,6 +105,8 @@ def _as_groups(records: Iterable[neo4j.Record]) -> list[Group]:
 
 class Neo4jStore(Store):
     """A community kept in the Neo4j database at ``uri`` (``bolt://`` or ``neo4j://``)."""
+
+    reads_at_once = True
 
     def __init__(
         self,
@@ -311,6 +314,12 @@ class Neo4jStore(Store):
     def connections(self, member_id: str | None = None) -> list[Connection]:
         return [connection_from_row(*row)
                 for row in _rows(self._read(cypher.READ_CONNECTIONS, member=member_id))]
+
+    def tie_columns(self) -> TieColumns:
+        record = self._read(cypher.TIE_COLUMNS)[0]
+        return TieColumns(record["sources"], record["targets"],
+                          *([value or None for value in record[column]]
+                            for column in ("kinds", "dates")))
 
     def groups(self) -> list[Group]:
         return self._groups()

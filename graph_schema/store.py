@@ -14,14 +14,16 @@ import gc
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import cache, lru_cache
-from typing import Any, Literal, TypeVar
+from functools import cache, lru_cache, partial
+from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel
 
 from graph_schema.changes import Changes
+from graph_schema.ties import TieColumns, Ties
 from models import (
     ApiKey,
     Community,
@@ -109,6 +111,7 @@ def stored_date(value: dt.date | str | None) -> dt.date | None:
 
 
 _Record = TypeVar("_Record", bound=BaseModel)
+_Key = TypeVar("_Key")
 
 # What a store reads back passed validation when it was written, so reads rebuild records
 # without validating them again: at 100,000 members validation was most of reading the whole
@@ -219,6 +222,19 @@ class Store(ABC):
     """A community graph store (embedded file or Neo4j); use it as a context manager."""
 
     location: str
+    reads_at_once: ClassVar[bool] = False
+    """Whether independent reads are quicker run at once (a server, answering on all its
+    cores) than one after another (one file behind one connection, where threads would only
+    spread the memory of what they build over more of the allocator's arenas)."""
+
+    def read_all(self, reads: Mapping[_Key, Callable[[], Any]]) -> dict[_Key, Any]:
+        """The answer of each of the independent ``reads``, run at once if
+        :attr:`reads_at_once`."""
+        if not self.reads_at_once:
+            return {key: read() for key, read in reads.items()}
+        with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+            running = {key: pool.submit(read) for key, read in reads.items()}
+            return {key: answer.result() for key, answer in running.items()}
 
     def __enter__(self) -> Store:
         return self
@@ -255,14 +271,21 @@ class Store(ABC):
     @abstractmethod
     def schema_version(self) -> int: ...
 
-    def export(self) -> Community:
-        """The whole community, in a stable order (ids ascending)."""
+    def export(self, *, columns: bool = False) -> Community:
+        """The whole community, in a stable order (ids ascending); with ``columns``, its
+        ties as one :class:`~graph_schema.ties.Ties` table instead of records (what a snapshot
+        keeps)."""
         with collector_paused():
+            read = self.read_all({
+                "members": self.members,
+                "connections": (lambda: Ties.of(self.tie_columns())) if columns
+                else self.connections,
+                "groups": self.groups,
+                "topics": partial(self.terms, "topic"),
+                "skills": partial(self.terms, "skill")})
             # Not validated again: each record was when stored, and Community has no rule of
             # its own beyond its records'.
-            return Community.model_construct(
-                members=self.members(), connections=self.connections(), groups=self.groups(),
-                topics=self.terms("topic"), skills=self.terms("skill"))
+            return Community.model_construct(**read)
 
     @abstractmethod
     def stats(self) -> dict[str, int]:
@@ -308,6 +331,11 @@ class Store(ABC):
     @abstractmethod
     def connections(self, member_id: str | None = None) -> list[Connection]:
         """All connections, or those of one member; ordered by (source, target)."""
+
+    @abstractmethod
+    def tie_columns(self) -> TieColumns:
+        """Every connection as columns, in any order: what a whole read into a snapshot
+        needs, without a record made of each tie."""
 
     @abstractmethod
     def delete_connection(self, a: str, b: str) -> None:
@@ -386,7 +414,8 @@ class Store(ABC):
 
     @abstractmethod
     def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
-        """Keys and an ``(n, d)`` float32 matrix of the embeddings ``model_id`` produced."""
+        """Keys and an ``(n, d)`` float32 matrix of the embeddings ``model_id`` produced, in
+        any order."""
 
     @abstractmethod
     def nearest(self, kind: Kind, vector: np.ndarray, k: int,

@@ -27,8 +27,8 @@ def member_connections(live: LiveCommunity, caller: Caller, member_id: str) -> l
     visible_member(live, caller, member_id)
     snapshot = live.snapshot
     index, members = snapshot.ids.index, snapshot.members
-    return [t for t in snapshot.community.connections if member_id in t.pair
-            and all(may_see(caller, members[index[m]]) for m in t.pair)]
+    return [t for t in snapshot.tie_table.touching(member_id)
+            if all(may_see(caller, members[index[m]]) for m in t.pair)]
 
 
 @allow("member", "admin")

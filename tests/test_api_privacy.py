@@ -68,7 +68,9 @@ def test_erasure_leaves_nothing_behind(api_on_each_store: Api) -> None:
     snapshot = live.snapshot
     assert me not in snapshot.ids.index
     assert all(me not in pair for pair in snapshot.dismissed | snapshot.accepted)
-    assert me not in snapshot.community.model_dump_json()
+    assert me not in snapshot.community.model_copy(update={  # its ties as records
+        "connections": list(snapshot.tie_table)}).model_dump_json()
+    assert me not in snapshot.tie_table.names and me not in snapshot.vectors["member"]
     after = _everything_shown(api, admin)
     assert NAME not in after and me not in after and BIO[:40] not in after
     if embedded:  # not even in the file's free pages or its write-ahead log

@@ -95,6 +95,7 @@ def _derived(snapshot: Snapshot) -> dict[str, object]:
              if isinstance(attribute, cached_property)}
     a, b, day = snapshot.tie_rows
     found["tie_rows"] = sorted(zip(a.tolist(), b.tolist(), day.tolist(), strict=True))
+    found["tie_table"] = {t.pair: (t.kind, t.since) for t in snapshot.tie_table}  # codes vary
     return found
 
 
@@ -239,4 +240,6 @@ def test_a_profile_edit_reads_no_members_embeddings_but_the_edited_ones(
         "interests": [], "bio": "Leads a sepsis improvement collaborative."}))
     assert follower.follow()
     assert follower.snapshot.interests[follower.snapshot.ids.index[member.id]]  # inferred
-    assert made and max(made) < len(follower.snapshot)
+    assert max(made, default=0) < len(follower.snapshot)
+    # Every member is embedded, so the embedding matrix is the vectors' own, not a copy.
+    assert follower.snapshot.embeddings is follower.snapshot.vectors["member"].matrix

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from graph_schema import Store, open_store
 from graph_schema.changes import LISTED, Changes
 from graph_schema.schema import latest_version
+from graph_schema.ties import Ties
 from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member, Topic
 from models.errors import ConflictError, NotFoundError
 
@@ -37,6 +38,15 @@ class TestStoreContract:
         assert back.groups == tiny.groups
         assert back.topics == sorted(tiny.topics, key=lambda t: t.id)
         assert back.skills == tiny.skills
+
+    def test_a_read_as_columns_gives_the_same_community(self, store: Store,
+                                                        tiny: Community) -> None:
+        store.write(tiny)
+        store.write(Community(connections=[Connection(source="ana", target="eve")]))
+        columns = store.export(columns=True)
+        assert isinstance(columns.connections, Ties)
+        assert columns == store.export()
+        assert list(columns.connections) == store.connections()
 
     def test_unknown_fields_are_kept(self, store: Store, tiny: Community) -> None:
         store.write(tiny)

@@ -24,8 +24,8 @@ skilled: someone who could lead or teach, not only get by."""
 
 def tie_rows(snapshot: Snapshot) -> list[tuple[int, int]]:
     """The community's ties as pairs of member rows."""
-    index = snapshot.ids.index
-    return [(index[t.source], index[t.target]) for t in snapshot.community.connections]
+    a, b, _ = snapshot.tie_rows
+    return list(zip(a.tolist(), b.tolist(), strict=True))
 
 
 def cross_organisation_share(snapshot: Snapshot, pairs: Iterable[tuple[int, int]]) -> float:

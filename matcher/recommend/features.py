@@ -74,10 +74,10 @@ def role_affinity(snapshot: Snapshot) -> dict[tuple[str, str], float]:
     """
     roles = [m.role for m in snapshot.members]
     counts = Counter(r for r in roles if r)
-    index = snapshot.ids.index
     observed: Counter[tuple[str, str]] = Counter()
-    for tie in snapshot.community.connections:
-        a, b = roles[index[tie.source]], roles[index[tie.target]]
+    rows, others, _ = snapshot.tie_rows
+    for row, other in zip(rows.tolist(), others.tolist(), strict=True):
+        a, b = roles[row], roles[other]
         if a and b:
             observed[(a, b)] += 1
             observed[(b, a)] += 1

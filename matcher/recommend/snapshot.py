@@ -12,19 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import repeat
-from operator import attrgetter
 from typing import Literal, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
 from graph_schema.changes import Changes, tie_key
-from graph_schema.store import Store
+from graph_schema.store import EMBEDDED_KINDS, Store
+from graph_schema.ties import Ties
 from matcher.recommend.activity import Activity, member_activity
 from matcher.recommend.graph_signals import random_walk_weights
 from matcher.recommend.matrices import (
+    VectorRows,
     Vocabulary,
     codes,
     idf_rows,
@@ -42,6 +43,8 @@ __all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary"
            "snapshot_from_store"]
 
 T = TypeVar("T")
+
+_NO_VECTORS = VectorRows.coerce({})
 
 INFERRED_INTERESTS = 3
 INFERRED_SIMILARITY = 0.35
@@ -125,13 +128,17 @@ def _in_rows(new: Snapshot, old: Snapshot, edit: Edit, name: str,
 
 
 def _embedded_rows(new: Snapshot, old: Snapshot, edit: Edit) -> np.ndarray | None:
-    """``new``'s embedding matrix: ``old``'s with the edited rows read again from its
-    vectors, when their length is the same; else None (computed whole)."""
+    """``new``'s embedding matrix: its vectors' own matrix where that is it (as after a read
+    and a write that embedded no one new); else ``old``'s with the edited rows read again,
+    when their length is the same; else None (computed whole)."""
+    vectors = new.vectors.get("member", _NO_VECTORS)
+    if (shared := vectors.matrix_of(new.ids.names, new.dimensions)) is not None:
+        return shared
     if new.dimensions != old.dimensions:
         return None
     matrix = old.embeddings.copy()
     matrix[list(edit.rows)] = vector_matrix([new.members[row].id for row in edit.rows],
-                                            new.vectors.get("member", {}), new.dimensions)
+                                            vectors, new.dimensions)
     return matrix
 
 
@@ -156,9 +163,7 @@ def _categories_after(new: Snapshot, old: Snapshot, edit: Edit
 
 def _same_topics(new: Snapshot, old: Snapshot) -> bool:
     """Whether ``new`` has ``old``'s topics, with the same embeddings."""
-    mine, theirs = new.vectors.get("topic", {}), old.vectors.get("topic", {})
-    return new.topics == old.topics and mine.keys() == theirs.keys() and all(
-        mine[name] is vector for name, vector in theirs.items())
+    return new.topics == old.topics and new.vectors.get("topic") is old.vectors.get("topic")
 
 
 def _interests_after(new: Snapshot, old: Snapshot, edit: Edit
@@ -217,10 +222,15 @@ class Snapshot:
     community: Community
     # Embeddings by kind ("member", "group", "topic", "skill"), then by member or group id or
     # term name.
-    vectors: Mapping[str, Mapping[str, np.ndarray]] = field(repr=False)
+    vectors: Mapping[str, VectorRows] = field(repr=False)
     # Feedback as (who, whom) pairs; whom is a member or a group id.
     dismissed: frozenset[tuple[str, str]] = frozenset()
     accepted: frozenset[tuple[str, str]] = frozenset()
+
+    def __post_init__(self) -> None:
+        # Each kind's vectors as rows of one matrix, however they were given.
+        object.__setattr__(self, "vectors", {kind: VectorRows.coerce(known)
+                                             for kind, known in self.vectors.items()})
 
     # -- members ------------------------------------------------------------------------
 
@@ -287,24 +297,28 @@ class Snapshot:
 
     # -- the graph ------------------------------------------------------------------------
 
+    @derived("ties")
+    def tie_table(self) -> Ties:
+        """The ties as columns, as the community lists them."""
+        return Ties.coerce(self.community.connections)
+
     @derived("ids", "ties", patch=_tie_rows_after, patched=("ties",))
     def tie_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each tie once, as rows ``(a, b)`` and the day it was made (its date's ordinal, -1
         when undated)."""
-        ties, index = self.community.connections, self.ids.index
-        ends = [np.fromiter(map(index.get, map(attrgetter(end), ties), repeat(-1)),
-                            dtype=np.int64, count=len(ties)) for end in ("source", "target")]
-        days = np.fromiter((t.since.toordinal() if t.since else -1 for t in ties),
-                           dtype=np.int64, count=len(ties))
-        known = (ends[0] >= 0) & (ends[1] >= 0)  # ties to members not here are left out
-        a, b = np.minimum(*ends)[known], np.maximum(*ends)[known]
+        ties, index = self.tie_table, self.ids.index
+        rows = np.fromiter(map(index.get, ties.names, repeat(-1)), dtype=np.int64,
+                           count=len(ties.names))
+        ends = rows[ties.ends]
+        known = (ends >= 0).all(axis=1)  # ties to members not here are left out
+        a, b = ends.min(axis=1)[known], ends.max(axis=1)[known]
         # A pair listed twice is one tie, where it was first listed, dated as last listed.
         _, first, pair = np.unique(a * len(index) + b, return_index=True, return_inverse=True)
         last = np.zeros(len(first), dtype=np.int64)
         np.maximum.at(last, pair, np.arange(len(pair)))
         order = np.argsort(first)
         return (a[first[order]].astype(np.int32), b[first[order]].astype(np.int32),
-                days[known][last[order]])
+                ties.days[known][last[order]])
 
     @derived("ids", "ties")
     def adjacency(self) -> sp.csr_matrix:
@@ -582,18 +596,7 @@ class Snapshot:
             members = list((kept | {m.id: m for m in write.members}).values())
         cut_keys = frozenset(tie_key(*pair) for pair in cut)
         if "ties" in changed:
-            by_pair = {(t.source, t.target) if t.source < t.target else (t.target, t.source): t
-                       for t in old.connections
-                       if not (gone and (t.source in gone or t.target in gone))}
-            for key in cut_keys:
-                by_pair.pop(key, None)
-            for tie in write.connections:
-                key = tie_key(tie.source, tie.target)
-                was = by_pair.get(key)
-                # An upsert keeps the orientation first stored, as the stores do.
-                by_pair[key] = was.model_copy(update={"kind": tie.kind,
-                                                      "since": tie.since}) if was else tie
-            ties = list(by_pair.values())
+            ties = self.tie_table.updated(write.connections, cut_keys, gone)
         if "groups" in changed:
             by_id = {g.id: g.model_copy(update={
                 "members": [m for m in g.members if m not in gone],
@@ -602,17 +605,10 @@ class Snapshot:
             groups = list((by_id | {g.id: g for g in write.groups}).values())
         merged = self.vectors
         if "vectors" in changed:
-            merged = {kind: {k: v for k, v in known.items()
-                             if k not in (gone if kind == "member" else
-                                          closed if kind == "group" else ())}
-                      for kind, known in self.vectors.items()}
-            for kind, new in (vectors or {}).items():
-                known = merged.setdefault(kind, {})
-                for key, vector in new.items():  # None: the record has no embedding any more
-                    if vector is None:
-                        known.pop(key, None)
-                    else:
-                        known[key] = vector
+            removed = {"member": gone, "group": closed}
+            merged = {kind: self.vectors.get(kind, _NO_VECTORS).updated(
+                (vectors or {}).get(kind, {}), removed.get(kind, ()))
+                for kind in {*self.vectors, *(vectors or {})}}
         # Traces of what is gone go first: a member erased and made again keeps what the new
         # member has answered since.
         dismissed, accepted = (
@@ -685,11 +681,13 @@ class Snapshot:
 
 def snapshot_from_store(store: Store, model_id: str | None) -> Snapshot:
     """Read a store whole into a snapshot; embeddings are those ``model_id`` produced."""
-    vectors: dict[str, dict[str, np.ndarray]] = {}
-    for kind in ("member", "group", "topic", "skill"):
-        keys, matrix = store.embeddings(kind, model_id) if model_id else ([], None)
-        vectors[kind] = dict(zip(keys, matrix, strict=True)) if keys else {}
-    feedback = store.feedback()
-    return Snapshot(store.export(), vectors,
+    read = store.read_all({
+        "community": partial(store.export, columns=True), "feedback": store.feedback,
+        **{kind: partial(store.embeddings, kind, model_id) for kind in EMBEDDED_KINDS
+           if model_id}})
+    vectors = {kind: VectorRows.of(*read[kind]) if kind in read else _NO_VECTORS
+               for kind in EMBEDDED_KINDS}
+    feedback = read["feedback"]
+    return Snapshot(read["community"], vectors,
                     frozenset((f.member, f.target) for f in feedback if f.action == "dismiss"),
                     frozenset((f.member, f.target) for f in feedback if f.action == "accept"))
