@@ -347,7 +347,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         return [connection_from_row(*row) for row in rows]
 
     def tie_columns(self) -> TieColumns:
-        # One JSON array a column, decoded in C: a row at a time took four times as long.
+        # One JSON array a column, decoded in C: a row at a time took nearly three times as long.
         row = self._query("SELECT json_group_array(source), json_group_array(target), "
                           "json_group_array(kind), json_group_array(since) FROM connection")
         return TieColumns(*map(json.loads, row[0]))

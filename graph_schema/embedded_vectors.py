@@ -2,9 +2,9 @@
 
 A mixin of :class:`~graph_schema.embedded.EmbeddedStore`, kept apart so each file reads in one
 sitting; it relies on the store's ``_query``, ``_transaction``, ``_lock``, ``_matrices`` (kind →
-the model id, keys and contiguous matrix that search runs over, rebuilt after a change) and
-``_matrices_version`` (the ``data_version`` they were read at: it changes when another
-connection, such as another process, commits).
+the model id, keys and contiguous matrix that :meth:`nearest` searches, read again after a
+change) and ``_matrices_version`` (the ``data_version`` they were read at: it changes when
+another connection, such as another process, commits).
 """
 
 from __future__ import annotations
@@ -56,6 +56,19 @@ class EmbeddedVectors:
             self._matrices.pop(kind, None)
 
     def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
+        # Read afresh, not from what nearest() keeps: a snapshot holds what it reads for as long
+        # as it serves, and a copy kept here beside it would double that.
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, vector FROM embedding WHERE kind = ? AND model = ? ORDER BY key",
+                (kind, model_id),
+            ).fetchall()
+        matrix = np.frombuffer(b"".join(vector for _, vector in rows), dtype="<f4")
+        return [key for key, _ in rows], matrix.reshape(len(rows), -1) if rows \
+            else matrix.reshape(0, 0)
+
+    def _searched(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
+        """The embeddings :meth:`nearest` searches, kept until they change."""
         with self._lock:
             version = self._data_version()
             if version != self._matrices_version:
@@ -63,13 +76,7 @@ class EmbeddedVectors:
                 self._matrices_version = version
             cached = self._matrices.get(kind)
             if cached is None or cached[0] != model_id:
-                rows = self._db.execute(
-                    "SELECT key, vector FROM embedding WHERE kind = ? AND model = ? ORDER BY key",
-                    (kind, model_id),
-                ).fetchall()
-                matrix = np.frombuffer(b"".join(vector for _, vector in rows), dtype="<f4")
-                matrix = matrix.reshape(len(rows), -1) if rows else matrix.reshape(0, 0)
-                cached = (model_id, [key for key, _ in rows], matrix)
+                cached = (model_id, *self.embeddings(kind, model_id))
                 self._matrices[kind] = cached
             return cached[1], cached[2]
 
@@ -81,7 +88,7 @@ class EmbeddedVectors:
 
     def nearest(self, kind: Kind, vector: np.ndarray, k: int,
                 model_id: str) -> list[tuple[str, float]]:
-        keys, matrix = self.embeddings(kind, model_id)
+        keys, matrix = self._searched(kind, model_id)
         if not keys or k <= 0:
             return []
         scores = matrix @ np.asarray(vector, dtype=np.float32)
