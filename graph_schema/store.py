@@ -278,7 +278,7 @@ class Store(ABC):
         with collector_paused():
             read = self.read_all({
                 "members": self.members,
-                "connections": (lambda: Ties.of(self.tie_columns())) if columns
+                "connections": (lambda: Ties.of(self.tie_columns(), ordered=True)) if columns
                 else self.connections,
                 "groups": self.groups,
                 "topics": partial(self.terms, "topic"),

@@ -55,7 +55,7 @@ class Ties(Sequence[Connection]):
     (a date's ordinal, -1 when undated).
 
     >>> ties = Ties.of(TieColumns(["ben", "ana"], ["cy", "ben"], [None, "peer"],
-    ...                           [None, "2024-05-01"]))
+    ...                           [None, "2024-05-01"]), ordered=True)
     >>> ties[1], len(ties), ties.touching("cy") == [ties[1]]
     (Connection(source='ben', target='cy', kind=None, since=None), 2, True)
     """
@@ -67,14 +67,14 @@ class Ties(Sequence[Connection]):
     days: np.ndarray
 
     @classmethod
-    def of(cls, columns: TieColumns) -> Ties:
-        """The ties a store read back, ordered by source and target (as
-        :meth:`~graph_schema.store.Store.connections` gives them, whatever the store)."""
+    def of(cls, columns: TieColumns, *, ordered: bool = False) -> Ties:
+        """The ties in ``columns``, in their order, or with ``ordered`` by source and target
+        (as :meth:`~graph_schema.store.Store.connections` gives them, whatever the store)."""
         sources, targets, kinds, dates = columns
         names = tuple(sorted(set(chain(sources, targets))))  # so codes order as names do
         code = {name: i for i, name in enumerate(names)}
         ends = np.stack([_codes(sources, code), _codes(targets, code)], axis=1).reshape(-1, 2)
-        order = np.lexsort((ends[:, 1], ends[:, 0]))
+        order = np.lexsort((ends[:, 1], ends[:, 0])) if ordered else slice(None)
         kind_names = tuple(dict.fromkeys(kinds))
         days = {date: _day(date) for date in dict.fromkeys(dates)}
         return cls(names, ends[order], kind_names,
@@ -83,7 +83,7 @@ class Ties(Sequence[Connection]):
 
     @classmethod
     def coerce(cls, ties: Sequence[Connection]) -> Ties:
-        """``ties`` as columns (themselves if they are)."""
+        """``ties`` as columns, in their order (themselves if they are)."""
         if isinstance(ties, Ties):
             return ties
         return cls.of(TieColumns([t.source for t in ties], [t.target for t in ties],

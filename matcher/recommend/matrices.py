@@ -87,7 +87,7 @@ class VectorRows(Mapping[str, np.ndarray]):
     def of(cls, keys: Sequence[str], matrix: np.ndarray) -> VectorRows:
         """``matrix``'s rows, row i the vector of ``keys[i]``."""
         order = sorted(range(len(keys)), key=keys.__getitem__)
-        if order == list(range(len(keys))):  # as both stores read them, mostly
+        if order == list(range(len(keys))):  # as the embedded store reads them
             return cls(Vocabulary(tuple(keys)), matrix)
         return cls(Vocabulary(tuple(keys[i] for i in order)), matrix[order])
 

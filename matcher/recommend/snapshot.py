@@ -128,9 +128,10 @@ def _in_rows(new: Snapshot, old: Snapshot, edit: Edit, name: str,
 
 
 def _embedded_rows(new: Snapshot, old: Snapshot, edit: Edit) -> np.ndarray | None:
-    """``new``'s embedding matrix: its vectors' own matrix where that is it (as after a read
-    and a write that embedded no one new); else ``old``'s with the edited rows read again,
-    when their length is the same; else None (computed whole)."""
+    """``new``'s embedding matrix: the member vectors' own matrix when it holds every member's
+    vector in row order (after a read, and a write that embeds no one new); else ``old``'s
+    with the edited rows read again, when their length is the same; else None (computed
+    whole)."""
     vectors = new.vectors.get("member", _NO_VECTORS)
     if (shared := vectors.matrix_of(new.ids.names, new.dimensions)) is not None:
         return shared
@@ -221,7 +222,7 @@ class Snapshot:
 
     community: Community
     # Embeddings by kind ("member", "group", "topic", "skill"), then by member or group id or
-    # term name.
+    # term name: each kind the rows of one matrix (VectorRows, whatever mapping was given).
     vectors: Mapping[str, VectorRows] = field(repr=False)
     # Feedback as (who, whom) pairs; whom is a member or a group id.
     dismissed: frozenset[tuple[str, str]] = frozenset()
