@@ -20,6 +20,8 @@ from graph_schema.store import Kind
 
 __all__ = ["EmbeddedVectors"]
 
+_CHUNK = 10_000  # rows of embeddings read at a time
+
 
 class EmbeddedVectors:
     _query: Any
@@ -57,19 +59,24 @@ class EmbeddedVectors:
 
     def embeddings(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
         # Read afresh, not from what nearest() keeps: a snapshot holds what it reads for as long
-        # as it serves, and a copy kept here beside it would double that.
+        # as it serves, and a copy kept here beside it would double that. The rows go straight
+        # into an array numpy allocates, a chunk at a time, so the vectors are never held twice
+        # (all rows, then the matrix); and when a reload frees that array, the matrices that
+        # follows copy reuse its memory (with a view of one large bytes object instead, the
+        # first follows after a reload took twice as long).
+        keys: list[str] = []
+        matrix = np.zeros((0, 0), dtype=np.float32)
         with self._lock:
-            rows = self._db.execute(
-                "SELECT key, vector FROM embedding WHERE kind = ? AND model = ? ORDER BY key",
-                (kind, model_id),
-            ).fetchall()
-        if not rows:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        # Gathered into an array numpy allocates (not a view of one large bytes object): when a
-        # reload frees it, the matrices that follows copy reuse its memory (measured: the first
-        # follows after a reload took twice as long otherwise).
-        return [key for key, _ in rows], np.stack(
-            [np.frombuffer(vector, dtype="<f4") for _, vector in rows])
+            cursor = self._db.execute(
+                "SELECT key, vector, count(*) OVER () FROM embedding "
+                "WHERE kind = ? AND model = ? ORDER BY key", (kind, model_id))
+            while rows := cursor.fetchmany(_CHUNK):
+                if not keys:
+                    matrix = np.empty((rows[0][2], len(rows[0][1]) // 4), dtype=np.float32)
+                matrix[len(keys):len(keys) + len(rows)] = np.frombuffer(
+                    b"".join(vector for _, vector, _ in rows), dtype="<f4").reshape(len(rows), -1)
+                keys.extend(key for key, _, _ in rows)
+        return keys, matrix
 
     def _searched(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
         """The embeddings :meth:`nearest` searches, kept until they change."""
