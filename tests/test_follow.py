@@ -4,6 +4,8 @@ feed, and ends where reading the whole store would."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import weakref
 from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from functools import cached_property
@@ -148,6 +150,29 @@ def test_an_id_erased_and_used_again_does_not_bring_the_old_ties_back(
     assert follower.snapshot.degree[row] == 0
     assert not any(member.id in g.members for g in follower.snapshot.groups)
     assert _state(follower.snapshot) == _state(read_snapshot(follower.store))
+
+
+def test_a_snapshot_replaced_is_freed_without_the_cycle_collector(
+        two: tuple[LiveCommunity, LiveCommunity]) -> None:
+    """The snapshot served is left out of the cycle collector's passes
+    (``community._exempt_from_full_collections``), so one replaced must be freed by reference
+    counting alone: it may hold no reference cycle."""
+    follower, writer = two
+    read = weakref.ref(follower.snapshot)
+    served = weakref.ref(follower.recommender)
+    ids = follower.snapshot.ids.names
+    gc.disable()
+    try:
+        writer.put_connections([Connection(source=ids[0], target=ids[-1])])
+        writer.update_member(ids[1], lambda m: m.model_copy(update={"bio": "Sepsis audits."}))
+        assert follower.follow()
+        followed = weakref.ref(follower.snapshot)
+        assert read() is None
+        follower.reload()
+        assert followed() is None
+        assert served() is None
+    finally:
+        gc.enable()
 
 
 FAILURES = {
