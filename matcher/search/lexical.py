@@ -107,11 +107,15 @@ class LexicalIndex:
         idf = np.log1p((documents - frequency + 0.5) / (frequency + 0.5))
         length = np.asarray(counts.sum(axis=1, dtype=np.float64)).ravel()
         norm = K1 * (1 - B + B * length / max(length.mean(), 1e-9)) if documents else length
-        rows = np.repeat(np.arange(documents), np.diff(counts.indptr))
-        tf = counts.data.astype(np.float64)
-        weights = sp.csr_matrix((idf[counts.indices] * tf * (K1 + 1) / (tf + norm[rows]),
-                                 counts.indices, counts.indptr), shape=counts.shape)
-        return cls(vocabulary, weights.tocsc().astype(np.float32), counts)
+        # tf · (k1 + 1) / (tf + norm) · idf, in place in single precision: every document's
+        # weights are redone whenever one changes, so fewer and smaller temporaries count.
+        tf = counts.data
+        weights = np.repeat(norm.astype(np.float32), np.diff(counts.indptr))
+        weights += tf
+        np.divide(tf * np.float32(K1 + 1), weights, out=weights)
+        weights *= idf.astype(np.float32)[counts.indices]
+        by_document = sp.csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
+        return cls(vocabulary, by_document.tocsc(), counts)
 
     def replaced(self, rows: Sequence[int], texts: Sequence[str]) -> LexicalIndex:
         """This index with the documents ``rows`` (distinct) replaced by ``texts``: the scores
