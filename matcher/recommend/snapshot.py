@@ -10,7 +10,7 @@ predecessor the derived matrices the write left alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from itertools import repeat
@@ -160,6 +160,28 @@ def _categories_after(new: Snapshot, old: Snapshot, edit: Edit
                 continue
         found[name] = codes([getattr(m, name) for m in new.members])
     return found
+
+
+def _skill_names(member: Member) -> Iterator[str]:
+    """The skills ``member`` holds or wants to learn."""
+    yield from (s.name for s in member.skills)
+    yield from member.wants_to_learn
+
+
+def _skills_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None:
+    """``old``'s skills, when the edited members name no skill no one had and leave each
+    named by someone; else None (found whole). Who names what is counted from ``old``'s
+    matrices, so the members not edited are not read."""
+    index = old.skills.index
+    named = np.bincount(old.member_skills.indices, minlength=len(index)) + \
+        np.bincount(old.member_wants.indices, minlength=len(index))
+    for row in edit.rows:
+        for member, step in ((old.members[row], -1), (new.members[row], 1)):
+            for name in _skill_names(member):
+                if name not in index:
+                    return None
+                named[index[name]] += step
+    return old.skills if named.all() else None
 
 
 def _same_topics(new: Snapshot, old: Snapshot) -> bool:
@@ -379,11 +401,9 @@ class Snapshot:
         names.update(t for g in self.community.groups for t in g.topics)
         return Vocabulary(tuple(sorted(names)))
 
-    @derived("ids", "profiles")
+    @derived("ids", "profiles", patch=_skills_after)
     def skills(self) -> Vocabulary:
-        names = {s.name for m in self.members for s in m.skills}
-        names.update(s for m in self.members for s in m.wants_to_learn)
-        return Vocabulary(tuple(sorted(names)))
+        return Vocabulary(tuple(sorted({n for m in self.members for n in _skill_names(m)})))
 
     @derived("ids", "profiles", "groups", "vectors", patch=_interests_after,
              patched=("profiles", "vectors", "groups"))
@@ -478,13 +498,14 @@ class Snapshot:
     @derived("ids", "groups")
     def membership(self) -> sp.csr_matrix:
         """Members × groups, 1 where the member belongs (as member or coordinator)."""
-        rows: list[list[str]] = [[] for _ in self.members]
         index = self.ids.index
-        for group in self.groups:
-            for member in (*group.members, *group.coordinators):
-                if member in index:
-                    rows[index[member]].append(group.id)
-        return incidence(rows, self.group_ids)
+        rows = np.array([index.get(m, -1) for g in self.groups
+                         for m in (*g.members, *g.coordinators)], dtype=np.int64)
+        columns = np.repeat(np.arange(len(self.groups)),
+                            [len(g.members) + len(g.coordinators) for g in self.groups])
+        known = rows >= 0  # a group may still list someone erased since
+        return sp.csr_matrix((np.ones(np.count_nonzero(known), dtype=np.float32),
+                              (rows[known], columns[known])), shape=(len(self), len(self.groups)))
 
     @derived("ids", "groups")
     def group_sizes(self) -> np.ndarray:
