@@ -177,5 +177,8 @@ class Ties(Sequence[Connection]):
         if gone:  # no trace of them left, not even their ids
             named = np.unique(ends)
             names, ends = [names[i] for i in named.tolist()], np.searchsorted(named, ends)
-        return Ties(tuple(names), ends, tuple(kinds), np.concatenate([kind, more[:, 2]]),
-                    np.concatenate([days, more[:, 3]]))
+        table = Ties(tuple(names), ends, tuple(kinds), np.concatenate([kind, more[:, 2]]),
+                     np.concatenate([days, more[:, 3]]))
+        if not gone:  # the names kept their codes: the next update need not code them anew
+            table.__dict__["code"] = code
+        return table

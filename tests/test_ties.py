@@ -79,3 +79,7 @@ def test_a_write_leaves_the_ties_a_store_would_hold(seed: int) -> None:
     assert list(after) == expected
     # Of an erased member not tied again, not even the id is kept.
     assert set(after.names) == {end for t in expected for end in (t.source, t.target)}
+    # A write that erases no one keeps the codes, extended: each member's ties are found.
+    again = after.updated([*written[:2], Connection(source="n3", target=people[5])], (), ())
+    for name in again.names:
+        assert again.touching(name) == [t for t in again if name in (t.source, t.target)]
