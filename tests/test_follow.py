@@ -231,7 +231,7 @@ WRITES = {
         member=ids[0], target_kind="member", target=ids[1], action="accept",
         at=dt.datetime.now(dt.UTC))), "adjacency"),
     "a group join": (lambda w, ids: w.update_group(w.snapshot.groups[0].id, lambda g: g.model_copy(
-        update={"members": [*g.members, ids[-1]]})), "adjacency"),
+        update={"members": [*g.members, ids[-1]]})), "group_words"),
     "an embedding": (lambda w, ids: w.store.write_embeddings(
         "member", config.snapshot_model_id(), [ids[0]], ["h"],
         w.snapshot.embeddings[1][None]), "adjacency"),

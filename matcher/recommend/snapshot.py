@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from graph_schema.changes import Changes, tie_key
 from graph_schema.store import EMBEDDED_KINDS, Store
 from graph_schema.ties import Ties
+from matcher.embeddings.profile_text import group_text
 from matcher.recommend.activity import Activity, member_activity
 from matcher.recommend.graph_signals import random_walk_weights
 from matcher.recommend.matrices import (
@@ -182,6 +183,13 @@ def _skills_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None
                     return None
                 named[index[name]] += step
     return old.skills if named.all() else None
+
+
+def _group_words_after(new: Snapshot, old: Snapshot, edit: Edit) -> LexicalIndex | None:
+    """``old``'s index of the groups' words, when the groups say what they said (a join,
+    say); else None (indexed whole)."""
+    said = [group_text(g) for g in new.groups] == [group_text(g) for g in old.groups]
+    return old.group_words if said else None
 
 
 def _same_topics(new: Snapshot, old: Snapshot) -> bool:
@@ -522,7 +530,7 @@ class Snapshot:
         """Exact-word indexes of what members know, want and follow."""
         return MemberEvidence.build(self.members)
 
-    @derived("groups")
+    @derived("groups", patch=_group_words_after, patched=("groups",))
     def group_words(self) -> LexicalIndex:
         """The exact-word index of the groups."""
         return group_index(self.groups)
