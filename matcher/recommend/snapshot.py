@@ -265,8 +265,9 @@ class Snapshot:
 
     # -- members ------------------------------------------------------------------------
 
-    @derived("ids", "profiles")
+    @derived("ids", "profiles", patch=lambda new, old, edit: tuple(new.community.members))
     def members(self) -> tuple[Member, ...]:
+        """The members by id (an edit keeps them in order: see :meth:`after_write`)."""
         return tuple(sorted(self.community.members, key=lambda m: m.id))
 
     @derived("ids")
@@ -621,9 +622,13 @@ class Snapshot:
             changed.add("feedback")
         old = self.community
         members, ties, groups = old.members, old.connections, old.groups
-        if "profiles" in changed:
+        if "profiles" in changed and "ids" in changed:
             kept = {m.id: m for m in old.members if m.id not in gone}
             members = list((kept | {m.id: m for m in write.members}).values())
+        elif "profiles" in changed:  # the same members, in order: the next takes it over
+            members = list(self.members)
+            for member in write.members:
+                members[self.ids.index[member.id]] = member
         cut_keys = frozenset(tie_key(*pair) for pair in cut)
         if "ties" in changed:
             ties = self.tie_table.updated(write.connections, cut_keys, gone)
