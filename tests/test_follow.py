@@ -270,30 +270,38 @@ def test_a_profile_edit_reads_no_members_embeddings_but_the_edited_ones(
     assert follower.snapshot.embeddings is follower.snapshot.vectors["member"].matrix
 
 
-SKILL_EDITS = {
-    # an edit of one member, and whether the skills named in the community change with it
-    "names a skill no one had": ("c", {"skills": [SkillLevel(name="ECMO", level=2)]}, True),
-    "drops a skill someone else wants": ("a", {"skills": []}, False),
-    "stops wanting a skill someone holds": ("b", {"wants_to_learn": []}, False),
-    "drops the only mention of a skill": ("c", {"wants_to_learn": []}, True),
-    "swaps the only mention of one for another": ("c", {"wants_to_learn": ["SPC"]}, True),
+NAMING_EDITS = {
+    # an edit of one member, the names it may change, and whether they change
+    "names a skill no one had": (
+        "c", {"skills": [SkillLevel(name="ECMO", level=2)]}, "skills", True),
+    "drops a skill someone else wants": ("a", {"skills": []}, "skills", False),
+    "stops wanting a skill someone holds": ("b", {"wants_to_learn": []}, "skills", False),
+    "drops the only mention of a skill": ("c", {"wants_to_learn": []}, "skills", True),
+    "swaps the only mention of a skill for another": (
+        "c", {"wants_to_learn": ["SPC"]}, "skills", True),
+    "names a topic no one had": ("c", {"interests": ["Sepsis"]}, "topics", True),
+    "drops a topic a group works on": ("a", {"interests": []}, "topics", False),
+    "drops the only mention of a topic": ("b", {"interests": []}, "topics", True),
 }
 
 
-@pytest.mark.parametrize("edit", SKILL_EDITS)
-def test_a_profile_edit_changes_the_skills_named_as_reading_them_whole_would(edit: str) -> None:
-    """The skills' vocabulary is taken over from the snapshot before unless the edit named a
-    new skill or took away the last mention of one."""
-    who, change, moves = SKILL_EDITS[edit]
-    before = Snapshot(Community(members=[
-        Member(id="a", skills=[SkillLevel(name="Run charts", level=4)]),
-        Member(id="b", skills=[SkillLevel(name="SPC")], wants_to_learn=["Run charts"]),
-        Member(id="c", wants_to_learn=["PDSA"])]), {})
+@pytest.mark.parametrize("edit", NAMING_EDITS)
+def test_a_profile_edit_changes_the_names_in_use_as_reading_them_whole_would(edit: str) -> None:
+    """The vocabularies of skills and topics are taken over from the snapshot before unless
+    the edit named something new or took away the last mention of something."""
+    who, change, names, moves = NAMING_EDITS[edit]
+    members = [Member(id="a", skills=[SkillLevel(name="Run charts", level=4)],
+                      interests=["Flow"]),
+               Member(id="b", skills=[SkillLevel(name="SPC")], wants_to_learn=["Run charts"],
+                      interests=["Frailty"]),
+               Member(id="c", wants_to_learn=["PDSA"])]
+    groups = [Group(id="g", name="Flow group", topics=["Flow"], members=["a"])]
+    before = Snapshot(Community(members=members, groups=groups), {})
     before.warmed()
-    edited = next(m for m in before.members if m.id == who).model_copy(update=change)
+    edited = next(m for m in members if m.id == who).model_copy(update=change)
     after = before.after_write(Community(members=[edited]))
-    whole = Snapshot(Community(members=[edited if m.id == who else m for m in before.members]),
-                     {})
-    assert after.skills == whole.skills
-    assert (after.skills is before.skills) is not moves
+    whole = Snapshot(Community(members=[edited if m.id == who else m for m in members],
+                               groups=groups), {})
+    assert getattr(after, names) == getattr(whole, names)
+    assert (getattr(after, names) is getattr(before, names)) is not moves
     assert _derived(after) == _derived(whole)

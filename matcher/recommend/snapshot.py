@@ -169,20 +169,32 @@ def _skill_names(member: Member) -> Iterator[str]:
     yield from member.wants_to_learn
 
 
-def _skills_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None:
-    """``old``'s skills, when the edited members name no skill no one had and leave each
-    named by someone; else None (found whole). Who names what is counted from ``old``'s
-    matrices, so the members not edited are not read."""
-    index = old.skills.index
-    named = np.bincount(old.member_skills.indices, minlength=len(index)) + \
-        np.bincount(old.member_wants.indices, minlength=len(index))
+def _names_after(new: Snapshot, old: Snapshot, edit: Edit, vocabulary: Vocabulary,
+                 matrices: Iterable[sp.csr_matrix],
+                 names: Callable[[Member], Iterable[str]]) -> Vocabulary | None:
+    """``vocabulary`` (``old``'s) again, when the edited members name nothing outside it and
+    leave each of its names named by someone; else None (found whole). How often each is named
+    is counted from ``old``'s ``matrices`` (with a column for each name), so the members not
+    edited are not read."""
+    index = vocabulary.index
+    named = sum(np.bincount(m.indices, minlength=len(index)) for m in matrices)
     for row in edit.rows:
         for member, step in ((old.members[row], -1), (new.members[row], 1)):
-            for name in _skill_names(member):
+            for name in names(member):
                 if name not in index:
                     return None
                 named[index[name]] += step
-    return old.skills if named.all() else None
+    return vocabulary if np.all(named) else None
+
+
+def _skills_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None:
+    return _names_after(new, old, edit, old.skills, (old.member_skills, old.member_wants),
+                        _skill_names)
+
+
+def _topics_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None:
+    return _names_after(new, old, edit, old.topics, (old.declared_topics, old.group_topics),
+                        lambda member: member.interests)
 
 
 def _group_words_after(new: Snapshot, old: Snapshot, edit: Edit) -> LexicalIndex | None:
@@ -404,7 +416,7 @@ class Snapshot:
         """Which members have a profile embedding (by the snapshot's model)."""
         return member.id in self.vectors.get("member", {})
 
-    @derived("ids", "profiles", "groups")
+    @derived("ids", "profiles", "groups", patch=_topics_after)
     def topics(self) -> Vocabulary:
         names = {t for m in self.members for t in m.interests}
         names.update(t for g in self.community.groups for t in g.topics)
