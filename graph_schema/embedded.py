@@ -100,6 +100,16 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
             if revision is not None:
                 self._own.add(revision)
 
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: what its statements read is as of one moment."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                self._db.execute("COMMIT")
+
     def _record(self, changed: Changes) -> int:
         """Raise the revision, record ``changed`` under it and forget changes older than the
         window; the new revision."""
@@ -125,15 +135,11 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         return self._query("SELECT n FROM revision")[0][0]
 
     def changes_since(self, revision: int) -> tuple[int, Changes] | None:
-        with self._lock:
-            self._db.execute("BEGIN")  # the revision and its changes as of one moment
-            try:
-                now = self._db.execute("SELECT n FROM revision").fetchone()[0]
-                rows = self._db.execute(
-                    "SELECT revision, what FROM change WHERE revision > ? ORDER BY revision",
-                    (revision,)).fetchall()
-            finally:
-                self._db.execute("COMMIT")
+        with self._reading() as db:  # the revision and its changes as of one moment
+            now = db.execute("SELECT n FROM revision").fetchone()[0]
+            rows = db.execute(
+                "SELECT revision, what FROM change WHERE revision > ? ORDER BY revision",
+                (revision,)).fetchall()
         return followed(revision, now, rows, self._own.current())
 
     def schema_version(self) -> int:

@@ -1,10 +1,10 @@
 """The embedded store's embeddings: stored as float32 blobs, searched as one matrix.
 
 A mixin of :class:`~graph_schema.embedded.EmbeddedStore`, kept apart so each file reads in one
-sitting; it relies on the store's ``_query``, ``_transaction``, ``_lock``, ``_matrices`` (kind →
-the model id, keys and contiguous matrix that :meth:`nearest` searches, read again after a
-change) and ``_matrices_version`` (the ``data_version`` they were read at: it changes when
-another connection, such as another process, commits).
+sitting; it relies on the store's ``_query``, ``_transaction``, ``_reading``, ``_lock``,
+``_matrices`` (kind → the model id, keys and contiguous matrix that :meth:`nearest` searches,
+read again after a change) and ``_matrices_version`` (the ``data_version`` they were read at:
+it changes when another connection, such as another process, commits).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ _CHUNK = 10_000  # rows of embeddings read at a time
 class EmbeddedVectors:
     _query: Any
     _transaction: Any
+    _reading: Any
     _lock: Any
-    _db: Any
     _matrices: dict[str, tuple[str, list[str], np.ndarray]]
     _matrices_version: int
     _data_version: Any
@@ -63,19 +63,23 @@ class EmbeddedVectors:
         # into an array numpy allocates, a chunk at a time, so the vectors are never held twice
         # (all rows, then the matrix); and when a reload frees that array, the matrices that
         # follows copy reuse its memory (with a view of one large bytes object instead, the
-        # first follows after a reload took twice as long).
+        # first follows after a reload took twice as long). The rows are counted by a query of
+        # their own in the same transaction: counted in the same query (a window function),
+        # SQLite copied every vector aside before returning the first, seven times slower.
         keys: list[str] = []
-        matrix = np.zeros((0, 0), dtype=np.float32)
-        with self._lock:
-            cursor = self._db.execute(
-                "SELECT key, vector, count(*) OVER () FROM embedding "
-                "WHERE kind = ? AND model = ? ORDER BY key", (kind, model_id))
+        where = "WHERE kind = ? AND model = ?"
+        with self._reading() as db:
+            count = db.execute(f"SELECT count(*) FROM embedding {where}",
+                               (kind, model_id)).fetchone()[0]
+            cursor = db.execute(f"SELECT key, vector FROM embedding {where} ORDER BY key",
+                                (kind, model_id))
+            matrix = np.zeros((0, 0), dtype=np.float32)
             while rows := cursor.fetchmany(_CHUNK):
                 if not keys:
-                    matrix = np.empty((rows[0][2], len(rows[0][1]) // 4), dtype=np.float32)
+                    matrix = np.empty((count, len(rows[0][1]) // 4), dtype=np.float32)
                 matrix[len(keys):len(keys) + len(rows)] = np.frombuffer(
-                    b"".join(vector for _, vector, _ in rows), dtype="<f4").reshape(len(rows), -1)
-                keys.extend(key for key, _, _ in rows)
+                    b"".join(vector for _, vector in rows), dtype="<f4").reshape(len(rows), -1)
+                keys.extend(key for key, _ in rows)
         return keys, matrix
 
     def _searched(self, kind: Kind, model_id: str) -> tuple[list[str], np.ndarray]:
