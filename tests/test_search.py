@@ -22,7 +22,7 @@ from matcher.embeddings.profile_text import group_text
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from matcher.search.fusion import ranks
 from matcher.search.groups import search_groups
-from matcher.search.index import knows_text
+from matcher.search.index import MemberEvidence, knows_text
 from matcher.search.lexical import LexicalIndex, words
 from matcher.search.members import MemberHit, search_members
 from matcher.search.terms import search_terms
@@ -289,3 +289,16 @@ def test_the_word_index_counts_the_words_search_reads(generated: Community) -> N
     assert index.vocabulary == direct.vocabulary_
     assert (index.counts != counts).nnz == 0
     assert LexicalIndex.build(["the and of", ""]).vocabulary == {}
+
+
+def test_what_members_know_is_indexed_as_their_profile_text_reads(generated: Community) -> None:
+    """The index of what members know counts each shared part (role, organisation, skill) once
+    for all: it must be the index of each findable member's whole text, word for word."""
+    members = [*generated.members[:300], Member(id="bare"),
+               Member(id="odd", bio="Über café.", role="SPC lead", organisation="SPC lead",
+                      skills=["SPC", "Run charts"])]
+    index = MemberEvidence.build(members).knows
+    whole = LexicalIndex.build([knows_text(m) if findable(m) else "" for m in members])
+    assert index.vocabulary == whole.vocabulary
+    assert (index.counts != whole.counts).nnz == 0
+    assert np.allclose(index.weights.toarray(), whole.weights.toarray())

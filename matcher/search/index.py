@@ -35,6 +35,13 @@ def knows_text(member: Member) -> str:
     return " ".join(f"{p.rstrip('.')}." for p in parts if p)
 
 
+def _knows_parts(member: Member) -> list[str]:
+    """The texts :func:`knows_text` joins, the words of each its own: many members share
+    their role, organisation and skills, so each of those is counted once for all."""
+    return [p for p in (member.bio, member.role, member.organisation,
+                        *(s.name for s in member.skills)) if p]
+
+
 @dataclass(frozen=True)
 class SearchIndex:
     """Exact-word indexes of the members' three kinds of evidence and of the groups."""
@@ -63,7 +70,7 @@ class MemberEvidence:
         """Members who may not be found are indexed as saying nothing, so that their words
         weigh in no one's score (through how rare a word is, or how long documents are)."""
         found = [_said(m) for m in members]
-        return cls(knows=LexicalIndex.build([knows_text(m) for m in found]),
+        return cls(knows=LexicalIndex.of_names([_knows_parts(m) for m in found]),
                    wants=LexicalIndex.of_names([m.wants_to_learn for m in found]),
                    interests=LexicalIndex.of_names([m.interests for m in found]))
 

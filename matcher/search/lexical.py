@@ -38,6 +38,22 @@ words: Callable[[str], list[str]] = _VECTORIZER.build_analyzer()
 """
 
 
+def _counted(texts: Sequence[str]) -> tuple[dict[str, int], sp.csr_matrix]:
+    """The vocabulary of ``texts`` and how often each text has each of its words."""
+    # Stop words are counted with the others and their columns dropped after: the counts of
+    # :func:`words`, without a test of every word in Python (a third of the time).
+    vectorizer = clone(_VECTORIZER).set_params(stop_words=None)
+    try:
+        counts = vectorizer.fit_transform(texts)
+    except ValueError:  # no text has a word
+        return {}, sp.csr_matrix((len(texts), 0), dtype=np.int64)
+    kept = [(word, column) for word, column in sorted(vectorizer.vocabulary_.items(),
+                                                      key=itemgetter(1))
+            if word not in _STOP_WORDS]
+    return ({word: i for i, (word, _) in enumerate(kept)},
+            counts[:, [column for _, column in kept]])
+
+
 @dataclass(frozen=True)
 class LexicalIndex:
     """BM25 weights of each document (row) for each word (column) of its vocabulary."""
@@ -59,25 +75,15 @@ class LexicalIndex:
         >>> [round(float(s), 3) for s in index.scores("spc charts")]
         [1.093, 0.562, 0.0]
         """
-        # Stop words are counted with the others and their columns dropped after: the counts
-        # of :func:`words`, without a test of every word in Python (a third of the time).
-        vectorizer = clone(_VECTORIZER).set_params(stop_words=None)
-        try:
-            counts = vectorizer.fit_transform(texts)
-        except ValueError:  # no document has a word
-            return cls._weighted({}, sp.csr_matrix((len(texts), 0)))
-        kept = [(word, column) for word, column in sorted(vectorizer.vocabulary_.items(),
-                                                          key=itemgetter(1))
-                if word not in _STOP_WORDS]
-        return cls._weighted({word: i for i, (word, _) in enumerate(kept)},
-                             counts[:, [column for _, column in kept]])
+        return cls._weighted(*_counted(texts))
 
     @classmethod
     def of_names(cls, documents: Sequence[Sequence[str]]) -> LexicalIndex:
-        """The index of documents that each name a few of a vocabulary's names (topics,
-        skills): what :meth:`build` gives for the names joined by ", ", faster. Each distinct
-        name's words are counted once, and a document's are the sum of its names' (commas and
-        spaces end words, and change no letter's case around them).
+        """The index of documents that are each a few texts, many of them shared (the topics
+        or skills a member names, their role): what :meth:`build` gives for each document's
+        texts joined by ", ", faster. Each distinct text's words are counted once, and a
+        document's are the sum of its texts' (commas and spaces end words, and change no
+        letter's case around them).
 
         >>> names = [["Run charts", "SPC"], [], ["SPC", "Co-design"]]
         >>> joined = LexicalIndex.build([", ".join(n) for n in names])
@@ -86,17 +92,13 @@ class LexicalIndex:
         (True, 0)
         """
         names = sorted({name for document in documents for name in document})
-        vectorizer = CountVectorizer(analyzer=words)
-        try:
-            per_name = vectorizer.fit_transform(names)
-        except ValueError:  # no name has a word
-            return cls._weighted({}, sp.csr_matrix((len(documents), 0)))
+        vocabulary, per_name = _counted(names)
         column = {name: i for i, name in enumerate(names)}
         cells = [column[name] for document in documents for name in document]
         named = sp.csr_matrix(
-            (np.ones(len(cells)), cells, np.cumsum([0, *map(len, documents)])),
+            (np.ones(len(cells), dtype=np.float32), cells, np.cumsum([0, *map(len, documents)])),
             shape=(len(documents), len(names)))
-        return cls._weighted(dict(vectorizer.vocabulary_), named @ per_name)
+        return cls._weighted(vocabulary, named @ per_name)
 
     @classmethod
     def _weighted(cls, vocabulary: dict[str, int], counts: sp.spmatrix) -> LexicalIndex:
