@@ -85,9 +85,13 @@ class MemberEvidence:
             interests=self.interests.replaced(rows, [", ".join(m.interests) for m in found]))
 
 
+_SILENT = Member(id="silent")
+
+
 def _said(member: Member) -> Member:
-    """What search may read of ``member``: nothing, for one who may not be found."""
-    return member if findable(member) else Member(id=member.id)
+    """What search may read of ``member``: nothing, for one who may not be found (one record
+    saying nothing stands in for all of them; only what it says is read)."""
+    return member if findable(member) else _SILENT
 
 
 def group_index(groups: Sequence[Group]) -> LexicalIndex:
