@@ -94,6 +94,14 @@ def _rows(records: Iterable[neo4j.Record]) -> Iterator[list[Any]]:
         yield from record["rows"]
 
 
+def _vector(stored: bytes | list[float]) -> np.ndarray:
+    """An embedding as a store query gives it back: its bytes, or (written before the bytes
+    were kept) its list of numbers."""
+    if isinstance(stored, bytes | bytearray):
+        return np.frombuffer(stored, dtype="<f4")
+    return np.array(stored, dtype=np.float32)
+
+
 def _as_members(records: Iterable[neo4j.Record]) -> list[Member]:
     return [member_from_row(props, organisation, skills, interests, wants)
             for props, organisation, skills, interests, wants in _rows(records)]
@@ -415,7 +423,8 @@ class Neo4jStore(Store):
 
     def write_embeddings(self, kind: Kind, model_id: str, keys: list[str], hashes: list[str],
                          vectors: np.ndarray) -> None:
-        rows = [{"key": key, "hash": digest, "vector": vector.tolist()}
+        rows = [{"key": key, "hash": digest, "vector": vector.tolist(),
+                 "bytes": np.asarray(vector, dtype="<f4").tobytes()}
                 for key, digest, vector in zip(keys, hashes, vectors, strict=True)]
 
         def work(tx: ManagedTransaction) -> None:
@@ -431,7 +440,7 @@ class Neo4jStore(Store):
                           Changes.of_vectors(kind, wanted))
 
     def vectors(self, kind: Kind, model_id: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
-        return {r["key"]: np.array(r["vector"], dtype=np.float32)
+        return {r["key"]: _vector(r["vector"])
                 for r in self._read(cypher.READ_VECTORS[kind], model=model_id,
                                     keys=sorted(set(keys)))}
 
@@ -439,7 +448,9 @@ class Neo4jStore(Store):
         rows = list(_rows(self._read(cypher.READ_EMBEDDINGS[kind], model=model_id)))
         if not rows:
             return [], np.zeros((0, 0), dtype=np.float32)
-        matrix = np.array([vector for _, vector in rows], dtype=np.float32)
+        matrix = np.empty((len(rows), len(_vector(rows[0][1]))), dtype=np.float32)
+        for i, (_, vector) in enumerate(rows):
+            matrix[i] = _vector(vector)
         return [key for key, _ in rows], matrix
 
     def nearest(self, kind: Kind, vector: np.ndarray, k: int,

@@ -15,6 +15,8 @@ from graph_schema.schema import latest_version
 from graph_schema.ties import Ties
 from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member, Topic
 from models.errors import ConflictError, NotFoundError
+from tests.conftest import neo4j_uri
+from tests.neo4j_server import wipe
 
 
 def _pairs(community: Community) -> dict[frozenset[str], tuple[str | None, dt.date | None]]:
@@ -237,6 +239,25 @@ class TestEmbeddingContract:
         assert list(found) == ["ben"]
         assert np.allclose(found["ben"], _unit(0, 1))
         assert store.vectors("member", "other model", ["ana"]) == {}
+
+    @pytest.mark.neo4j
+    def test_neo4j_reads_vectors_kept_without_their_bytes(self, tiny: Community) -> None:
+        """Vectors written before their bytes were kept beside them (for whole reads) are
+        still read, the same as those written with them."""
+        from neo4j import GraphDatabase
+
+        uri = neo4j_uri()
+        wipe(uri)
+        vectors = np.stack([_unit(1, 0), _unit(0.3, 1)])
+        with open_store(uri) as store:
+            store.write(tiny)
+            store.write_embeddings("member", "m", ["ana", "ben"], ["h", "h"], vectors)
+            with GraphDatabase.driver(uri) as driver:
+                driver.execute_query("MATCH (n:Member {id: 'ben'}) REMOVE n.embedding_bytes")
+            keys, matrix = store.embeddings("member", "m")
+            assert keys == ["ana", "ben"] and matrix.dtype == np.float32
+            assert np.array_equal(matrix, vectors)
+            assert np.array_equal(store.vectors("member", "m", ["ben"])["ben"], vectors[1])
 
     def test_term_embeddings_and_vocabulary(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
