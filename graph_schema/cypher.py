@@ -281,11 +281,16 @@ ORDER BY name
 # Embeddings sit on their nodes as float32 vector properties, under the label's vector index,
 # and again as their little-endian bytes (embedding_bytes) for whole reads: Bolt carries a list
 # as 64-bit floats, and decoding 38 million of them at 100,000 members took the driver seconds
-# where their bytes take a fraction of one. Vectors written before the bytes were kept are read
-# as lists. Labels cannot be parameters, so each kind has its statements, made from one
-# template.
+# where their bytes take a fraction of one. The bytes name the model and text hash they were
+# written for (embedding_bytes_of) and are read only while those are the vector's: a vector
+# written without its bytes (before they were kept, or by a process of an older version during
+# an upgrade) is read as its list. Labels cannot be parameters, so each kind has its
+# statements, made from one template.
 _LABEL_AND_KEY = {"member": ("Member", "id"), "group": ("Group", "id"),
                   "topic": ("Topic", "name"), "skill": ("Skill", "name")}
+
+_STORED_VECTOR = ("CASE WHEN n.embedding_bytes_of = [n.embedding_model, n.embedding_hash] "
+                  "THEN n.embedding_bytes ELSE n.embedding END")
 
 EMBEDDING_STATE = {
     kind: f"MATCH (n:{label}) WHERE n.embedding_model IS NOT NULL "
@@ -298,27 +303,29 @@ WRITE_EMBEDDINGS = {
 UNWIND $rows AS row
 MATCH (n:{label} {{{key}: row.key}})
 CALL db.create.setNodeVectorProperty(n, 'embedding', row.vector)
-SET n.embedding_bytes = row.bytes, n.embedding_model = $model, n.embedding_hash = row.hash
+SET n.embedding_model = $model, n.embedding_hash = row.hash,
+    n.embedding_bytes = row.bytes, n.embedding_bytes_of = [$model, row.hash]
 """
     for kind, (label, key) in _LABEL_AND_KEY.items()
 }
 
 REMOVE_EMBEDDINGS = {
     kind: f"UNWIND $keys AS key MATCH (n:{label} {{{key}: key}}) "
-          "REMOVE n.embedding, n.embedding_bytes, n.embedding_model, n.embedding_hash"
+          "REMOVE n.embedding, n.embedding_model, n.embedding_hash, n.embedding_bytes, "
+          "n.embedding_bytes_of"
     for kind, (label, key) in _LABEL_AND_KEY.items()
 }
 
 READ_EMBEDDINGS = {
     kind: f"MATCH (n:{label}) WHERE n.embedding_model = $model "
-          f"WITH [n.{key}, coalesce(n.embedding_bytes, n.embedding)] AS row" + _IN_CHUNKS
+          f"WITH [n.{key}, {_STORED_VECTOR}] AS row" + _IN_CHUNKS
     for kind, (label, key) in _LABEL_AND_KEY.items()
 }
 
 READ_VECTORS = {
     kind: f"UNWIND $keys AS wanted MATCH (n:{label} {{{key}: wanted}}) "
           f"WHERE n.embedding_model = $model "
-          f"RETURN n.{key} AS key, coalesce(n.embedding_bytes, n.embedding) AS vector"
+          f"RETURN n.{key} AS key, {_STORED_VECTOR} AS vector"
     for kind, (label, key) in _LABEL_AND_KEY.items()
 }
 

@@ -95,8 +95,8 @@ def _rows(records: Iterable[neo4j.Record]) -> Iterator[list[Any]]:
 
 
 def _vector(stored: bytes | list[float]) -> np.ndarray:
-    """An embedding as a store query gives it back: its bytes, or (written before the bytes
-    were kept) its list of numbers."""
+    """An embedding as a store query gives it back: its bytes (as a read-only view), or
+    (written without them) its list of numbers."""
     if isinstance(stored, bytes | bytearray):
         return np.frombuffer(stored, dtype="<f4")
     return np.array(stored, dtype=np.float32)
@@ -440,7 +440,7 @@ class Neo4jStore(Store):
                           Changes.of_vectors(kind, wanted))
 
     def vectors(self, kind: Kind, model_id: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
-        return {r["key"]: _vector(r["vector"])
+        return {r["key"]: np.array(_vector(r["vector"]))  # a copy of its own, as if read as a list
                 for r in self._read(cypher.READ_VECTORS[kind], model=model_id,
                                     keys=sorted(set(keys)))}
 

@@ -242,22 +242,33 @@ class TestEmbeddingContract:
 
     @pytest.mark.neo4j
     def test_neo4j_reads_vectors_kept_without_their_bytes(self, tiny: Community) -> None:
-        """Vectors written before their bytes were kept beside them (for whole reads) are
-        still read, the same as those written with them."""
+        """A vector written without its bytes beside it (before they were kept for whole
+        reads, or by an older version's process during an upgrade, over bytes kept for the
+        vector before) is read as itself, not as bytes it no longer matches."""
         from neo4j import GraphDatabase
 
         uri = neo4j_uri()
         wipe(uri)
-        vectors = np.stack([_unit(1, 0), _unit(0.3, 1)])
+        vectors = np.stack([_unit(1, 0), _unit(0.3, 1), _unit(0, 1)])
         with open_store(uri) as store:
             store.write(tiny)
-            store.write_embeddings("member", "m", ["ana", "ben"], ["h", "h"], vectors)
+            store.write_embeddings("member", "m", ["ana", "ben", "cat"], ["h"] * 3, vectors)
+            rewritten = _unit(1, 1)
             with GraphDatabase.driver(uri) as driver:
-                driver.execute_query("MATCH (n:Member {id: 'ben'}) REMOVE n.embedding_bytes")
+                driver.execute_query("MATCH (n:Member {id: 'ben'}) "
+                                     "REMOVE n.embedding_bytes, n.embedding_bytes_of")
+                driver.execute_query(  # as a version that knew nothing of the bytes writes
+                    "MATCH (n:Member {id: 'ana'}) "
+                    "CALL db.create.setNodeVectorProperty(n, 'embedding', $vector) "
+                    "SET n.embedding_model = 'm', n.embedding_hash = 'h2'",
+                    vector=rewritten.tolist())
+            expected = np.stack([rewritten, vectors[1], vectors[2]])
             keys, matrix = store.embeddings("member", "m")
-            assert keys == ["ana", "ben"] and matrix.dtype == np.float32
-            assert np.array_equal(matrix, vectors)
-            assert np.array_equal(store.vectors("member", "m", ["ben"])["ben"], vectors[1])
+            assert keys == ["ana", "ben", "cat"] and matrix.dtype == np.float32
+            assert np.array_equal(matrix, expected)
+            found = store.vectors("member", "m", ["ana", "ben", "cat"])
+            assert all(np.array_equal(found[key], expected[i]) and found[key].flags.writeable
+                       for i, key in enumerate(keys))
 
     def test_term_embeddings_and_vocabulary(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
