@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
+import matcher.recommend.snapshot as snapshot_module
 from matcher.recommend.matrices import Vocabulary, incidence
 from matcher.recommend.snapshot import Snapshot
 from models import Community, Connection, Member
@@ -59,3 +63,26 @@ def test_incidence_places_each_listed_name_in_its_row() -> None:
     with pytest.raises(KeyError):
         incidence([["s"]], vocab)
 
+
+
+def test_only_a_snapshot_read_whole_is_warmed_with_the_cycle_collector_held_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Holding the collector off saves a whole read's warm-up its passes over the records just
+    read; a snapshot made by a write computes little and would only pay for the pause."""
+    paused: list[bool] = []
+    real = snapshot_module.collector_paused
+
+    @contextmanager
+    def recorded() -> Iterator[None]:
+        with real():
+            paused.append(not gc.isenabled())
+            yield
+
+    monkeypatch.setattr(snapshot_module, "collector_paused", recorded)
+    members = [Member(id=m) for m in ("a", "b", "c")]
+    read = Snapshot(Community(members=members,
+                              connections=[Connection(source="a", target="b")]), {}).warmed()
+    assert paused == [True]
+    written = read.after_write(Community(connections=[Connection(source="b", target="c")]))
+    assert written.warmed().tie_rows[0].tolist() == [0, 1]
+    assert paused == [True]
