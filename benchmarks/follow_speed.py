@@ -2,6 +2,7 @@
 reading the whole community again, side by side in one run.
 
     .venv/bin/python -m benchmarks.follow_speed [--sizes 10000 100000] [--writes 100] [--runs 3]
+                                                [--stand-in]
 
 For each generated community (embedded once and cached: see prepared.py), a private copy of
 the store is served by one process's :class:`~service.community.LiveCommunity` (the replica),
@@ -12,7 +13,9 @@ group joins, and a mix of all four. For each batch the replica's :meth:`follow` 
 (:meth:`reload`: reading the store and rebuilding every matrix, what following replaced).
 Prints medians over ``--runs``, the ratio, and the replica's peak resident memory (a reload
 holds the old snapshot, still served, beside the new one). Target: following 100 writes at
-100,000 members costs at most 5% of a full reload.
+100,000 members costs at most 5% of a full reload. ``--stand-in`` gives the generated
+communities random vectors in place of their embeddings (see prepared.stand_in_store): as fast
+to follow and read, without embedding them first.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.prepared import prepared_store
+from benchmarks.prepared import prepared_store, stand_in_store
 from graph_schema import Store, open_store
 from models import Community, Connection, Feedback
 from service import config
@@ -94,10 +97,10 @@ def _seconds(work: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def measure(size: int, writes: int, runs: int) -> None:
+def measure(size: int, source: Path, writes: int, runs: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         location = str(Path(folder) / "replica.db")
-        shutil.copy(prepared_store(size), location)
+        shutil.copy(source, location)
         live = LiveCommunity(open_store(location))
         writer = open_store(location)
         try:
@@ -131,9 +134,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--writes", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--stand-in", action="store_true",
+                        help="random vectors in place of embeddings (see prepared.stand_in_store)")
     args = parser.parse_args()
+    prepare = stand_in_store if args.stand_in else prepared_store
     for size in args.sizes:
-        measure(size, args.writes, args.runs)
+        measure(size, prepare(size), args.writes, args.runs)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Snapshot build: reading a whole community into a warmed snapshot, on both stores.
 
     .venv/bin/python -m benchmarks.snapshot_build [--sizes 10000 100000] [--runs 3]
-                                                  [--neo4j URI]
+                                                  [--stand-in-sizes N ...] [--neo4j URI]
 
 What the service does when it starts and whenever it reads the community whole again
 (``read_snapshot(store).warmed()``), for each generated community (embedded once and cached:
@@ -16,7 +16,8 @@ store:
   its answer, and the total is what a replica waits.
 Also the process's resident memory that the first warmed snapshot of each size added, per
 member, and at the end the process's peak. ``--stand-in-sizes 300000`` measures sizes too large
-to embed here, with random unit vectors in place of the embeddings (as many, as large).
+to embed here, with random unit vectors in place of the embeddings (as many, as large; reading
+them costs the same), on both stores (``--sizes`` given no size measures the stand-ins alone).
 Targets at 100,000 members: total ≤ 5 s on the embedded store, ≤ 15 s on Neo4j.
 
 Neo4j is measured too when ``--neo4j URI`` or ``QCONNECT_TEST_NEO4J`` names one: the prepared
@@ -100,7 +101,7 @@ def measure(name: str, location: str, runs: int) -> None:
         for part in PARTS:
             parts[part].append(seconds.get(part, 0.0))
     medians = "".join(f" {statistics.median(parts[part]):>15.2f}" for part in PARTS)
-    print(f"{name:<9} {members:>8,}{medians} {added / 2**20:>9,.0f} "
+    print(f"{name:<14} {members:>8,}{medians} {added / 2**20:>9,.0f} "
           f"{added / members / 1024:>10,.1f}", flush=True)
 
 
@@ -113,26 +114,26 @@ def _copy_into(uri: str, source: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--stand-in-sizes", type=int, nargs="*", default=[],
                         help="Also these sizes, with random vectors in place of embeddings "
-                        "(see prepared.stand_in_store), on the embedded store only")
+                        "(see prepared.stand_in_store)")
     parser.add_argument("--neo4j", default=os.environ.get("QCONNECT_TEST_NEO4J"),
                         help="Bolt URI of a disposable Neo4j (it is wiped) to measure too")
     args = parser.parse_args()
     print(f"median of {args.runs} runs, seconds; memory: resident memory the warmed snapshot "
           "added")
-    print(f"{'store':<9} {'members':>8}" + "".join(f" {part:>15}" for part in PARTS)
+    print(f"{'store':<14} {'members':>8}" + "".join(f" {part:>15}" for part in PARTS)
           + f" {'MiB':>9} {'KiB/member':>10}")
-    for size in args.sizes:
-        source = str(prepared_store(size))
-        measure("embedded", source, args.runs)
+    stores = [(size, "embedded", prepared_store) for size in args.sizes] + [
+        (size, "stand-in", stand_in_store) for size in args.stand_in_sizes]
+    for size, name, prepare in stores:
+        source = str(prepare(size))
+        measure(name, source, args.runs)
         if args.neo4j:
             _copy_into(args.neo4j, source)
-            measure("neo4j", args.neo4j, args.runs)
-    for size in args.stand_in_sizes:
-        measure("stand-in", str(stand_in_store(size)), args.runs)
+            measure("neo4j" if name == "embedded" else f"{name} neo4j", args.neo4j, args.runs)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory of this process: {peak:,.0f} MiB")
 
