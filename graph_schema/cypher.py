@@ -329,6 +329,24 @@ READ_VECTORS = {
     for kind, (label, key) in _LABEL_AND_KEY.items()
 }
 
+# Migration 9 keeps the bytes of vectors written before they were kept: a page of such
+# vectors at a time, in key order, each written only while it is still the vector read.
+VECTORS_WITHOUT_BYTES = {
+    kind: f"MATCH (n:{label}) WHERE n.{key} > $after AND n.embedding IS NOT NULL "
+          "AND n.embedding_model IS NOT NULL AND n.embedding_hash IS NOT NULL "
+          "AND coalesce(n.embedding_bytes_of <> [n.embedding_model, n.embedding_hash], true) "
+          f"RETURN n.{key} AS key, n.embedding_model AS model, n.embedding_hash AS hash, "
+          f"n.embedding AS vector ORDER BY key LIMIT $limit"
+    for kind, (label, key) in _LABEL_AND_KEY.items()
+}
+
+KEEP_BYTES = {
+    kind: f"UNWIND $rows AS row MATCH (n:{label} {{{key}: row.key}}) "
+          "WHERE n.embedding_model = row.model AND n.embedding_hash = row.hash "
+          "SET n.embedding_bytes = row.bytes, n.embedding_bytes_of = [row.model, row.hash]"
+    for kind, (label, key) in _LABEL_AND_KEY.items()
+}
+
 # The index scores cosine as (1 + cos) / 2; callers get the cosine back. The index explores
 # only as many candidates as it is asked for, so $breadth (≥ $k) buys recall.
 NEAREST = {

@@ -45,6 +45,8 @@ from models.errors import (
 __all__ = ["Neo4jStore"]
 
 _BATCH = 500
+_BYTES_PAGE = 5_000  # vectors read and given their bytes per transaction by migration 9
+_EMBEDDING_BYTES_MIGRATION = 9
 SEARCH_BREADTH = 250
 """Candidates the vector index explores per query at least. The index explores only as many
 as it is asked for, and at 100 it still missed true nearest neighbours on a 400-member
@@ -213,12 +215,26 @@ class Neo4jStore(Store):
             with self._errors(), self._driver.session(database=self._database) as session:
                 for statement in migration.cypher:
                     session.run(statement).consume()
+            if migration.version == _EMBEDDING_BYTES_MIGRATION:
+                self._keep_embedding_bytes()
             # Schema changes are not community changes (and migration 5 makes the counter).
             self._transaction(lambda tx, m=migration: tx.run(
                 cypher.RECORD_MIGRATION, version=m.version, description=m.description
             ).consume(), None)
             applied.append(migration.version)
         return applied
+
+    def _keep_embedding_bytes(self) -> None:
+        """Write the bytes of each vector stored without them, a page at a time (migration 9).
+        No revision moves: what a snapshot reads is the same vector, so nothing changed."""
+        for kind, unkept in cypher.VECTORS_WITHOUT_BYTES.items():
+            after = ""
+            while page := self._read(unkept, after=after, limit=_BYTES_PAGE):
+                rows = [{"key": r["key"], "model": r["model"], "hash": r["hash"],
+                         "bytes": np.asarray(r["vector"], dtype="<f4").tobytes()} for r in page]
+                self._transaction(lambda tx, kind=kind, rows=rows: tx.run(
+                    cypher.KEEP_BYTES[kind], rows=rows).consume(), None)
+                after = page[-1]["key"]
 
     # -- writes ---------------------------------------------------------------------------
 

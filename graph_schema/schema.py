@@ -180,6 +180,9 @@ MIGRATIONS: tuple[Migration, ...] = (
               ("CREATE TABLE IF NOT EXISTS change (revision INTEGER PRIMARY KEY, "
                "at TEXT NOT NULL, what TEXT NOT NULL)",
                "CREATE INDEX IF NOT EXISTS change_at ON change(at)")),
+    # Data, not schema, that Cypher cannot compute: the Neo4j store writes it in Python
+    # (Neo4jStore._keep_embedding_bytes). The embedded store keeps only the bytes already.
+    Migration(9, "Neo4j: each embedding's bytes kept beside its vector, for whole reads", (), ()),
 )
 
 

@@ -270,6 +270,45 @@ class TestEmbeddingContract:
             assert all(np.array_equal(found[key], expected[i]) and found[key].flags.writeable
                        for i, key in enumerate(keys))
 
+    @pytest.mark.neo4j
+    def test_neo4j_migration_keeps_the_bytes_of_vectors_stored_without_them(
+            self, tiny: Community, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Migration 9 writes the bytes of vectors stored before they were kept (or beside
+        bytes of another vector), page by page, without moving the revision."""
+        from neo4j import GraphDatabase
+
+        import graph_schema.neo4j_store as neo4j_store
+
+        monkeypatch.setattr(neo4j_store, "_BYTES_PAGE", 1)
+        uri = neo4j_uri()
+        wipe(uri)
+        vectors = np.stack([_unit(1, 0), _unit(0.3, 1), _unit(0, 1)])
+        keys = ["ana", "ben", "cat"]
+        with open_store(uri) as store, GraphDatabase.driver(uri) as driver:
+            store.write(tiny)
+            store.write_embeddings("member", "m", keys, ["h"] * 3, vectors)
+            store.write_embeddings("topic", "m", ["measurement"], ["t"], vectors[:1])
+            driver.execute_query("MATCH (n) WHERE n.id IN ['ana', 'cat'] OR n:Topic "
+                                 "REMOVE n.embedding_bytes, n.embedding_bytes_of")
+            driver.execute_query("MATCH (n:Member {id: 'ben'}) SET n.embedding_bytes = $stale, "
+                                 "n.embedding_bytes_of = ['m', 'old']",
+                                 stale=vectors[0].astype("<f4").tobytes())
+            driver.execute_query("MATCH (v:SchemaMigration {version: 9}) DELETE v")
+            revision = store.revision()
+            assert store.migrate() == [9]
+            kept, _, _ = driver.execute_query(
+                "MATCH (n) WHERE n.embedding IS NOT NULL "
+                "RETURN CASE WHEN n:Topic THEN n.name ELSE n.id END AS key, "
+                "n.embedding_bytes AS bytes, "
+                "n.embedding_bytes_of AS of ORDER BY key")
+            expected = {**dict(zip(keys, vectors, strict=True)), "measurement": vectors[0]}
+            assert {r["key"]: (np.frombuffer(r["bytes"], dtype="<f4").tolist(), r["of"])
+                    for r in kept} == {
+                key: (vector.tolist(), ["m", "t" if key == "measurement" else "h"])
+                for key, vector in expected.items()}
+            assert store.revision() == revision
+            assert store.migrate() == []
+
     def test_term_embeddings_and_vocabulary(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
         assert store.vocabulary("topic") == [
