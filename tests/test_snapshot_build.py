@@ -64,7 +64,6 @@ def test_incidence_places_each_listed_name_in_its_row() -> None:
         incidence([["s"]], vocab)
 
 
-
 def test_only_a_snapshot_read_whole_is_warmed_with_the_cycle_collector_held_off(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Holding the collector off saves a whole read's warm-up its passes over the records just
