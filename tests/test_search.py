@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from graph_schema.store import copy_store
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import group_text
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
+from matcher.search import lexical
 from matcher.search.fusion import ranks
 from matcher.search.groups import search_groups
 from matcher.search.index import MemberEvidence, knows_text
@@ -277,6 +279,27 @@ def test_ranks_are_mean_ranks_of_the_scoring_items(scores: list[float]) -> None:
     expected = np.zeros(len(values))
     expected[positive] = rankdata(-values[positive], method="average")
     assert ranks(values).tolist() == expected.tolist()
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("aZ_9 .-'ßİΣσçé\u0301\u00a0٣\n")
+                        | st.characters(), max_size=30), max_size=6))
+def test_the_words_are_those_of_the_usual_pattern_and_the_index_counts_them(
+        texts: list[str]) -> None:
+    """Words are found by a pattern faster than sklearn's default and counted without its
+    vectorizer: the same words, counted alike, for any text (the sampled letters change length
+    or case in odd ways when lowered, or are word characters that are not letters). Texts are
+    counted two at a time, as a community's are ten thousand at a time."""
+    usual = CountVectorizer(stop_words="english").build_analyzer()
+    assert [words(t) for t in texts] == [usual(t) for t in texts]
+    with patch.object(lexical, "_CHUNK", 2):
+        index = LexicalIndex.build(texts)
+    if any(map(words, texts)):
+        direct = CountVectorizer(analyzer=words)
+        counts = direct.fit_transform(texts)
+        assert index.vocabulary == direct.vocabulary_
+        assert (index.counts != counts).nnz == 0
+    else:
+        assert index.vocabulary == {} and index.counts.shape == (len(texts), 0)
 
 
 def test_the_word_index_counts_the_words_search_reads(generated: Community) -> None:

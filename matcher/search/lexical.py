@@ -2,22 +2,23 @@
 "ECMO").
 
 The words are sklearn's (a ``CountVectorizer``: lower case, English stop words left out, tokens
-of two or more letters or digits); the weighting is Okapi BM25 as Lucene computes it
+of two or more letters, digits or underscores); the weighting is Okapi BM25 as Lucene computes it
 (``k1 = 1.2``, ``b = 0.75``, idf ``ln(1 + (N − df + 0.5) / (df + 0.5))``), precomputed per
 document and term, so scoring a query is one sum of a few columns of a sparse matrix.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import itemgetter
+from itertools import chain
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import clone
 from sklearn.feature_extraction.text import CountVectorizer
 
 from matcher.recommend.matrices import replaced_rows
@@ -27,8 +28,10 @@ __all__ = ["LexicalIndex", "words"]
 K1 = 1.2
 B = 0.75
 
-_VECTORIZER = CountVectorizer(lowercase=True, stop_words="english",
-                              token_pattern=r"(?u)\b\w\w+\b")
+# Runs of two or more word characters: the tokens of sklearn's default pattern ``\b\w\w+\b``
+# (a run is taken whole, so its ends are word boundaries), found in two thirds of the time.
+_VECTORIZER = CountVectorizer(lowercase=True, stop_words="english", token_pattern=r"\w{2,}")
+_TOKENS = re.compile(_VECTORIZER.token_pattern)
 _STOP_WORDS = _VECTORIZER.get_stop_words()
 words: Callable[[str], list[str]] = _VECTORIZER.build_analyzer()
 """The words of a text as every index counts them.
@@ -38,20 +41,47 @@ words: Callable[[str], list[str]] = _VECTORIZER.build_analyzer()
 """
 
 
+_CHUNK = 10_000
+"""Texts whose words are held at once while counting: all of 100,000 profiles' at once raised
+the process's peak memory by 170 MB more than counting them by chunks."""
+
+
 def _counted(texts: Sequence[str]) -> tuple[dict[str, int], sp.csr_matrix]:
-    """The vocabulary of ``texts`` and how often each text has each of its words."""
-    # Stop words are counted with the others and their columns dropped after: the counts of
-    # :func:`words`, without a test of every word in Python (a third of the time).
-    vectorizer = clone(_VECTORIZER).set_params(stop_words=None)
-    try:
-        counts = vectorizer.fit_transform(texts)
-    except ValueError:  # no text has a word
-        return {}, sp.csr_matrix((len(texts), 0), dtype=np.int64)
-    kept = [(word, column) for word, column in sorted(vectorizer.vocabulary_.items(),
-                                                      key=itemgetter(1))
-            if word not in _STOP_WORDS]
-    return ({word: i for i, (word, _) in enumerate(kept)},
-            counts[:, [column for _, column in kept]])
+    """The vocabulary of ``texts`` (in alphabetical order) and how often each text has each of
+    its words: the counts of :func:`words`.
+
+    The vectorizer's own counting looks each word up in Python; pandas factorises a chunk of
+    texts' words at once, and only the distinct ones are looked up: at 100,000 profiles this
+    takes a third less time.
+
+    >>> vocabulary, counts = _counted(["SPC and run charts, run charts", "", "the SPC"])
+    >>> sorted(vocabulary, key=vocabulary.get), counts.toarray().tolist()
+    (['charts', 'run', 'spc'], [[2, 2, 1], [0, 0, 0], [0, 0, 1]])
+    """
+    seen: dict[str, int] = {}  # every word found, numbered as first found
+    chunks = []
+    for start in range(0, len(texts), _CHUNK):
+        found = [_TOKENS.findall(text.lower()) for text in texts[start:start + _CHUNK]]
+        lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        codes, names = pd.factorize(np.fromiter(chain.from_iterable(found), dtype=object,
+                                                count=int(lengths.sum())))
+        number = np.fromiter((-1 if name in _STOP_WORDS else seen.setdefault(name, len(seen))
+                              for name in names), dtype=np.int64, count=len(names))[codes]
+        word = number >= 0
+        chunks.append(sp.csr_matrix(
+            (np.ones(int(word.sum()), dtype=np.int32),
+             (np.repeat(np.arange(len(found)), lengths)[word], number[word])),
+            shape=(len(found), len(seen))))
+    for chunk in chunks:
+        chunk.resize(chunk.shape[0], len(seen))
+    counts = sp.vstack(chunks, format="csr") if chunks else sp.csr_matrix((0, 0), dtype=np.int32)
+    names = np.array(list(seen), dtype=object)
+    order = np.argsort(names)
+    alphabetical = np.empty(len(names), dtype=np.int32)
+    alphabetical[order] = np.arange(len(names))
+    return ({str(names[i]): c for c, i in enumerate(order)},
+            sp.csr_matrix((counts.data, alphabetical[counts.indices], counts.indptr),
+                          shape=counts.shape))
 
 
 @dataclass(frozen=True)
