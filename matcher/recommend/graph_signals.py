@@ -219,7 +219,8 @@ def random_walk_weights(incidence: sp.csr_matrix, beta: float = 0.5) -> sp.csr_m
     """Items × items: the chance of stepping from one item to a holder of it and on to another
     item, damped by the second item's popularity to the power ``beta`` (RP3β, Paudel et al.
     2017). A member's score for an item is the sum of its row of weights over the items they
-    hold; on group memberships it outranks co-membership counts and EASE (see the README).
+    hold. On the real memberships of asf-projects it outranks co-membership, EASE and item-
+    and user-kNN (``benchmarks/group_cf.py``).
 
     Two groups sharing one of their two members each: from a, a step reaches the shared member
     half the time and b half of that again (1/4), damped by √2 as b has two members.
