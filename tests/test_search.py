@@ -303,7 +303,7 @@ def test_the_words_are_those_of_the_usual_pattern_and_the_index_counts_them(
 
 
 def test_the_word_index_counts_the_words_search_reads(generated: Community) -> None:
-    """Stop words are counted and dropped after, for speed: the index must be the one built
+    """Words are counted without the vectorizer, for speed: the index must be the one built
     from :func:`words` itself, including documents of stop words only or of no words."""
     texts = [*map(knows_text, generated.members[:300]), "the and of", "", "Über café, SPC"]
     direct = CountVectorizer(analyzer=words)
