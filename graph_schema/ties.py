@@ -78,7 +78,8 @@ class Ties(Sequence[Connection]):
         """The ties in ``columns``, in their order, or with ``ordered`` by source and target
         (as :meth:`~graph_schema.store.Store.connections` gives them, whatever the store)."""
         sources, targets, kinds, dates = columns
-        # pandas codes the values in C: a dict lookup each took twice as long at 450,000 ties.
+        # pandas codes the values in C: with a dict lookup each, reading 100,000 members and
+        # their 450,000 ties took 0.7 s longer (benchmarks/snapshot_build.py, "store read").
         # Names are coded in sorted order, so that codes order as names do.
         coded, names = pd.factorize(np.array([*sources, *targets], dtype=object), sort=True)
         ends = np.stack([coded[:len(sources)], coded[len(sources):]], axis=1).astype(np.int64)
