@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +39,6 @@ from matcher.evaluation.metrics import ndcg
 from matcher.evaluation.protocol import Holdout, hold_out
 from matcher.recommend.candidates import top_rows
 from service.community import read_snapshot
-
-Scores = Callable[[np.ndarray], np.ndarray]  # the memberships of query members → their scores
 
 
 def _rp3(x: sp.csr_matrix, alpha: float, beta: float) -> np.ndarray:
