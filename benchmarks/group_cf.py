@@ -11,7 +11,8 @@ member is not in are scored (nDCG@k, and the ratio to co-membership):
 
 - co-membership, the baseline the targets name;
 - RP3β over a grid of α (the power of each step's chances) and β (how much popular groups are
-  damped); qconnect uses α = 1, β = 0.5;
+  damped); qconnect's group ranker has α = 1 with β = 0.5 and β = 0 (P³), and learns from each
+  community's memberships how to weigh the two;
 - EASE (Steck 2019) over a grid of λ, item-kNN (cosine between groups' member sets), and
   user-kNN (cosine between members' IDF-weighted groups, popular groups damped by √size);
 - RP3β blended with each of those and with how close in meaning groups are to the member's
@@ -117,7 +118,7 @@ def compare(title: str, holdout: Holdout, k: int) -> None:
     print(f"\n== {title}: {len(queries)} members, {x.shape[1]} groups")
     print(f"{'model':<44} {f'nDCG@{k}':>8} {'/ co-membership':>16}")
     for name, value in quality.items():
-        mark = "  (qconnect's)" if name == "RP3β α=1 β=0.5" else ""
+        mark = "  (qconnect's)" if name in ("RP3β α=1 β=0.5", "RP3β α=1 β=0") else ""
         print(f"{name:<44} {value:>8.3f} {value / quality['co-membership']:>15.3f}×{mark}")
     alone = np.flatnonzero(mine.sum(axis=1) == 1)
     if len(alone):

@@ -17,7 +17,7 @@ from models import Community, Connection, Group, Member
 
 PEOPLE_METHODS = {"random", "popularity", "common neighbours", "Adamic-Adar",
                   "personalised PageRank", "TF-IDF cosine", "embedding cosine", "qconnect"}
-GROUP_METHODS = {"popularity", "co-membership", "RP3beta", "qconnect"}
+GROUP_METHODS = {"popularity", "co-membership", "RP3beta", "P3", "qconnect"}
 SCORES = ("recall", "ndcg", "hit", "mrr", "coverage", "gini")
 
 

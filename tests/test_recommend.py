@@ -14,7 +14,14 @@ from graph_schema.store import copy_store
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import member_text
 from matcher.embeddings.refresh import refresh
-from matcher.recommend.group_ranking import GroupRanking, train_group_ranking
+from matcher.recommend.features import relative
+from matcher.recommend.graph_signals import random_walk_weights
+from matcher.recommend.group_ranking import (
+    GROUP_FEATURES,
+    GroupRanking,
+    group_features,
+    train_group_ranking,
+)
 from matcher.recommend.people_ranking import PeopleRanking, train_people_ranking
 from matcher.recommend.ranker_files import load_rankings, save_rankings
 from matcher.recommend.recommender import HELPER_MIN_LEVEL, Recommender
@@ -339,6 +346,17 @@ def test_groups_without_any_text_are_ranked_by_the_memberships() -> None:
         scores = np.asarray(walks.T @ mine).ravel()
         near = {roster.group_ids.names[g] for g in np.flatnonzero(scores > 0)}
         assert found and set(found) <= near  # every suggestion reached from their groups
+
+
+def test_groups_are_reached_by_walks_with_popular_groups_damped_and_not() -> None:
+    roster = Snapshot(_roster(np.random.default_rng(2)), vectors={})
+    for beta, feature in ((0.5, "walks_rel"), (0.0, "reach_rel")):
+        walks = random_walk_weights(roster.membership, beta=beta)
+        for row in range(0, 300, 37):
+            mine = roster.membership[row].toarray().ravel()
+            found = group_features(roster, row)[:, GROUP_FEATURES.index(feature)]
+            assert found == pytest.approx(relative(np.asarray(walks.T @ mine).ravel()),
+                                          abs=1e-6)
 
 
 def test_groups_without_memberships_are_ranked_by_meaning(snapshot: Snapshot) -> None:

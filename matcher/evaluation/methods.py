@@ -58,14 +58,16 @@ def people_methods(train: Snapshot, seed: int) -> dict[str, Ranking]:
 
 def group_methods(train: Snapshot) -> dict[str, Ranking]:
     """The simple group baselines, computed on ``train``: popularity, co-membership (the
-    co-count of the member's groups with each group ÷ √(size + 1)) and RP3β random walks."""
+    co-count of the member's groups with each group ÷ √(size + 1)) and random walks, popular
+    groups damped (RP3β) and not (P³)."""
 
     def column(name: str) -> Ranking:
         at = GROUP_FEATURES.index(name)
         return _group_ranking(train, lambda row: group_features(train, row)[:, at])
 
     return {"popularity": _group_ranking(train, lambda row: train.group_sizes.astype(float)),
-            "co-membership": column("co_membership_rel"), "RP3beta": column("walks_rel")}
+            "co-membership": column("co_membership_rel"), "RP3beta": column("walks_rel"),
+            "P3": column("reach_rel")}
 
 
 def _group_ranking(train: Snapshot, scores_of: Callable[[int], np.ndarray]) -> Ranking:

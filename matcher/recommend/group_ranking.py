@@ -3,8 +3,11 @@
 Every group is scored (there are far fewer groups than members) from collaborative filtering
 over the community's memberships and from content:
 
-- **random walks** (RP3β): from the member's groups to their members and on to other groups,
-  popular groups damped (:func:`~matcher.recommend.graph_signals.random_walk_weights`);
+- **random walks**: from the member's groups to their members and on to other groups
+  (:func:`~matcher.recommend.graph_signals.random_walk_weights`), as they reach each group (P³)
+  and with popular groups damped by √size (RP3β): which of the two ranks better differs
+  between communities (``benchmarks/group_cf.py``), so both are features and baselines, and
+  training finds how much popularity counts in this one;
 - **co-membership**: members the group shares with the member's groups, ÷ √(size + 1);
 - closeness in meaning of the member's profile to the group's, the share of the group's topics
   the member is interested in, the member's connections already in it, and its size.
@@ -12,7 +15,7 @@ over the community's memberships and from content:
 Collaborative filtering needs memberships and no text; content needs text and no memberships,
 so a community with either is served. The weights are learned like the people ranker's, from
 the community's own memberships (one hidden for a share of members, see
-:func:`group_training_set`), and the learned ranker is kept only where it beats RP3β,
+:func:`group_training_set`), and the learned ranker is kept only where it beats RP3β, P³,
 co-membership and popularity on held-out members; otherwise the best of those ranks. Too few
 memberships to learn from: :data:`FALLBACK_WEIGHTS`.
 """
@@ -40,11 +43,13 @@ __all__ = ["BASELINES", "FALLBACK_WEIGHTS", "GROUP_FEATURES", "GroupRanking", "f
            "group_features", "group_training_set", "train_group_ranking"]
 
 GROUP_FEATURES = ("cosine", "topics", "co_membership_rel", "co_membership_rank", "walks_rel",
-                  "walks_rank", "connections", "connections_rel", "size_rel", "size_rank")
+                  "walks_rank", "reach_rel", "reach_rank", "connections", "connections_rel",
+                  "size_rel", "size_rank")
 FALLBACK_WEIGHTS = {"cosine": 0.4, "topics": 0.3, "co_membership_rel": 0.15,
                     "connections_rel": 0.1, "size_rel": 0.05}
 BASELINES = {
     "RP3beta": FormulaRanker({"walks_rel": 1.0}, GROUP_FEATURES),
+    "P3": FormulaRanker({"reach_rel": 1.0}, GROUP_FEATURES),
     "co-membership": FormulaRanker({"co_membership_rel": 1.0}, GROUP_FEATURES),
     "popularity": FormulaRanker({"size_rel": 1.0}, GROUP_FEATURES),
 }
@@ -77,7 +82,8 @@ def _signals(snapshot: Snapshot, row: int) -> dict[str, np.ndarray]:
         "topics": np.divide(interested, topic_counts, out=np.zeros(len(sizes)),
                             where=topic_counts > 0),
         "co_membership": overlap / np.sqrt(sizes + 1),
-        "walks": np.asarray(snapshot.group_walks.T @ mine).ravel(),
+        "reach": (reach := np.asarray(snapshot.group_walks.T @ mine).ravel()),
+        "walks": reach / np.sqrt(np.maximum(sizes, 1)),  # RP3β with β = 0.5
         "friends": (snapshot.adjacency[row] @ membership).toarray().ravel(),
         "size": np.log1p(sizes),
     }
@@ -93,6 +99,8 @@ def group_features(snapshot: Snapshot, row: int) -> np.ndarray:
         "co_membership_rank": rank_percentile(found["co_membership"]),
         "walks_rel": relative(found["walks"]),
         "walks_rank": rank_percentile(found["walks"]),
+        "reach_rel": relative(found["reach"]),
+        "reach_rank": rank_percentile(found["reach"]),
         "connections": np.log1p(found["friends"]),
         "connections_rel": relative(found["friends"]),
         "size_rel": relative(found["size"]),

@@ -556,9 +556,10 @@ class Snapshot:
 
     @derived("ids", "groups")
     def group_walks(self) -> sp.csr_matrix:
-        """Groups × groups: random-walk weights from one group to another through their members
-        (:func:`~matcher.recommend.graph_signals.random_walk_weights`)."""
-        return random_walk_weights(self.membership)
+        """Groups × groups: the chance of a random walk from one group through its members
+        reaching another (:func:`~matcher.recommend.graph_signals.random_walk_weights`),
+        undamped: the group ranking damps popular groups itself, by as much as it learns."""
+        return random_walk_weights(self.membership, beta=0.0)
 
     @derived("ids", "groups")
     def group_overlap(self) -> sp.csr_matrix:
