@@ -5,9 +5,10 @@
 The evidence behind the group ranker's collaborative filtering
 (:func:`~matcher.recommend.graph_signals.random_walk_weights`). On the same held-out
 memberships as ``benchmarks/recommend_quality.py`` (``asf-projects``' published split, and one
-membership of each member in three or more groups of a generated community), each model scores
-every group for each member from the training memberships alone, and its top ``--k`` groups the
-member is not in are scored (nDCG@k, and the ratio to co-membership):
+membership of each member in three or more groups of a generated community, never an umbrella
+group's), each model scores every group for each member from the training memberships alone,
+and its top ``--k`` groups the member is not in are scored (nDCG@k, and the ratio to
+co-membership):
 
 - co-membership, the baseline the targets name;
 - RP3β over a grid of α (the power of each step's chances) and β (how much popular groups are

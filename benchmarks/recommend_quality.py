@@ -15,7 +15,7 @@ exposure and organisation rules, to show what they cost.
    and ≥ 1.05 × personalised PageRank; collegemsg ≥ 1.15 × personalised PageRank;
    asf-projects ≥ 1.30 × co-membership.
 2. A generated community (default 10,000 members) with the most recent 20% of ties and one
-   membership of each member in three or more groups held out.
+   membership of each member in three or more groups held out (never an umbrella group's).
 
 Bundles are embedded once and cached (see ``prepared.py``). Per community it prints the table
 ``qconnect evaluate`` prints, what training chose and the validation figures it chose on, the

@@ -92,7 +92,8 @@ def evaluate_bundle(bundle: Path, community: Community, *,
                     progress: KindProgress | None = None) -> Evaluation:
     """qconnect against baselines on ``community`` (read from the bundle at ``bundle``), with
     ``test`` as the held-out ties or memberships when given, else the most recent (or a random)
-    20% of ties and one membership of members in three or more groups."""
+    20% of ties and one membership of members in three or more groups (never of an umbrella
+    group: see :func:`~matcher.evaluation.protocol.hold_out`)."""
     with open_community(_evaluation_store(bundle.resolve())) as live:
         store = live.store
         wanted = {m.id for m in community.members}

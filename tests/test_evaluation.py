@@ -12,6 +12,7 @@ from graph_schema import open_store
 from matcher.embeddings.encoder import Encoder
 from matcher.evaluation.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
 from matcher.evaluation.protocol import Holdout, MethodResult, evaluate, hold_out, ranked_lists
+from matcher.recommend.group_ranking import _hide_memberships, umbrella_groups
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from models import Community, Connection, Group, Member
 
@@ -206,7 +207,7 @@ def test_hold_out_hides_about_a_fifth_of_the_ties(dated: bool) -> None:
 
 
 def test_hold_out_hides_one_group_of_members_in_three_or_more() -> None:
-    community = _ring(10, dated=False)
+    community = _ring(20, dated=False)  # no group holds a fifth of the members
     holdout = hold_out(Snapshot(community, vectors={}), seed=1)
 
     def groups_of(groups: list[Group] | tuple[Group, ...], member: str) -> set[str]:
@@ -222,6 +223,28 @@ def test_hold_out_hides_one_group_of_members_in_three_or_more() -> None:
     for member in ("m001", "m003", "m004"):
         assert groups_of(holdout.train.groups, member) == groups_of(community.groups, member)
     assert [g.id for g in holdout.train.groups] == ["g1", "g2", "g3", "g4"]
+
+
+def test_neither_evaluation_nor_training_hides_a_membership_of_an_umbrella_group() -> None:
+    ids = [f"m{i:03d}" for i in range(20)]
+    community = Community(members=[Member(id=m) for m in ids], groups=[
+        Group(id="everyone", name="Everyone", members=ids),
+        Group(id="big", name="Big", members=ids[:10]),
+        Group(id="wide", name="Wide", members=ids[:5] + ids[10:15]),
+        Group(id="a", name="A", members=[ids[0], ids[1]]),
+        Group(id="b", name="B", members=[ids[0], ids[2]])])
+    snapshot = Snapshot(community, vectors={})
+    names = np.array(snapshot.group_ids.names)
+    assert set(names[umbrella_groups(snapshot)]) == {"everyone", "big", "wide"}
+    for seed in range(10):
+        # m003 and m010 are in umbrellas only: nothing of theirs is hidden.
+        hidden = hold_out(snapshot, seed=seed).groups
+        assert hidden.keys() == {"m000", "m001", "m002"}
+        assert hidden["m001"] == {"a"} and hidden["m002"] == {"b"}
+        assert hidden["m000"] in ({"a"}, {"b"})
+        _, trained_on = _hide_memberships(snapshot, np.random.default_rng(seed))
+        assert {snapshot.group_ids.names[g] for g in trained_on.values()} <= {"a", "b"}
+        assert set(trained_on) <= {0, 1, 2}
 
 
 def test_hold_out_with_a_given_test_split_hides_no_ties() -> None:

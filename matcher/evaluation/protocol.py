@@ -4,7 +4,8 @@ Protocol (people): for each query member with held-out ties, every method ranks 
 except the member and their remaining connections; the top k are scored against the held-out
 ties. qconnect is evaluated as it is served (its exclusion rules, exposure cap and
 organisation mix included), with its ranker trained on the evaluation's training graph only.
-Groups: one membership of each member in three or more groups is held out.
+Groups: one membership of each member in three or more groups is held out, never an umbrella
+group's (:func:`~matcher.recommend.group_ranking.umbrella_groups`), as in training.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from matcher.evaluation.methods import Ranking, group_methods, people_methods, served
 from matcher.evaluation.metrics import coverage, gini, hit, ndcg, recall, reciprocal_rank
-from matcher.recommend.group_ranking import train_group_ranking
+from matcher.recommend.group_ranking import train_group_ranking, umbrella_groups
 from matcher.recommend.people_ranking import split_ties, train_people_ranking
 from matcher.recommend.recommender import Recommender
 from matcher.recommend.snapshot import Snapshot
@@ -51,9 +52,10 @@ class Holdout:
 def hold_out(snapshot: Snapshot, share: float = 0.2, seed: int = 0,
              test: Mapping[str, set[str]] | None = None) -> Holdout:
     """Hide ``share`` of the ties (most recent when dated, else random) and one membership of
-    each member in three or more groups. With ``test`` (member → ties or groups held out
-    elsewhere, as in a published split) nothing is hidden: the test is the held-out data, a
-    member's ids naming groups (the groups task) or members (the people task)."""
+    each member in three or more groups, never an umbrella group's (:func:`umbrella_groups`).
+    With ``test`` (member → ties or groups held out elsewhere, as in a published split) nothing
+    is hidden: the test is the held-out data, a member's ids naming groups (the groups task) or
+    members (the people task)."""
     if test is not None:
         groups = snapshot.group_ids.index
         joins = {m: set(ids) for m, ids in test.items() if ids and set(ids) <= groups.keys()}
@@ -65,11 +67,14 @@ def hold_out(snapshot: Snapshot, share: float = 0.2, seed: int = 0,
     for tie in held:
         people.setdefault(tie.source, set()).add(tie.target)
         people.setdefault(tie.target, set()).add(tie.source)
+    umbrella = {g.id for g, wide in zip(snapshot.groups, umbrella_groups(snapshot), strict=True)
+                if wide}
     hidden: dict[str, set[str]] = {}
     for member in snapshot.members:
         mine = sorted(g.id for g in snapshot.groups if member.id in (*g.members, *g.coordinators))
-        if len(mine) >= 3:
-            hidden[member.id] = {mine[int(rng.integers(len(mine)))]}
+        open_to_hide = [g for g in mine if g not in umbrella]
+        if len(mine) >= 3 and open_to_hide:
+            hidden[member.id] = {open_to_hide[int(rng.integers(len(open_to_hide)))]}
     groups = [g.model_copy(update={
         "members": [m for m in g.members if g.id not in hidden.get(m, ())],
         "coordinators": [m for m in g.coordinators if g.id not in hidden.get(m, ())]})

@@ -40,7 +40,7 @@ from matcher.recommend.rankers import (
 from matcher.recommend.snapshot import Snapshot
 
 __all__ = ["BASELINES", "FALLBACK_WEIGHTS", "GROUP_FEATURES", "GroupRanking", "fallback_ranker",
-           "group_features", "group_training_set", "train_group_ranking"]
+           "group_features", "group_training_set", "train_group_ranking", "umbrella_groups"]
 
 GROUP_FEATURES = ("cosine", "topics", "co_membership_rel", "co_membership_rank", "walks_rel",
                   "walks_rank", "reach_rel", "reach_rank", "connections", "connections_rel",
@@ -62,7 +62,8 @@ A small community has at least :data:`MIN_HIDDEN` hidden (or every such member's
 MIN_HIDDEN = 100
 UMBRELLA = 0.2
 """A group holding more than this share of all members is an umbrella (everyone's default
-group); its memberships are never the hidden ones, as suggesting it teaches nothing."""
+group, see :func:`umbrella_groups`); its memberships are never the hidden ones, in training
+or in evaluation, as suggesting it teaches nothing."""
 CANDIDATES = 50
 """Groups each signal contributes to a training query's candidates."""
 
@@ -109,12 +110,18 @@ def group_features(snapshot: Snapshot, row: int) -> np.ndarray:
     return np.column_stack([columns[n] for n in GROUP_FEATURES]).astype(np.float32)
 
 
+def umbrella_groups(snapshot: Snapshot) -> np.ndarray:
+    """Which groups are umbrellas (each holds more than :data:`UMBRELLA` of all members): what
+    training and evaluation alike never hide, so that the ranker learns what it is measured on.
+    """
+    return snapshot.group_sizes > UMBRELLA * len(snapshot)
+
+
 def _hide_memberships(snapshot: Snapshot, rng: np.random.Generator
                       ) -> tuple[Snapshot, dict[int, int]]:
     """A snapshot with one membership hidden for :data:`HIDDEN_SHARE` of the members in two or
     more groups (never an :data:`UMBRELLA` group's), and which it was for each."""
-    membership, sizes = snapshot.membership, snapshot.group_sizes
-    umbrella = sizes > UMBRELLA * len(snapshot)
+    membership, umbrella = snapshot.membership, umbrella_groups(snapshot)
     eligible = [row for row in range(len(snapshot))
                 if membership.indptr[row + 1] - membership.indptr[row] >= 2]
     share = max(HIDDEN_SHARE, MIN_HIDDEN / max(len(eligible), 1))
