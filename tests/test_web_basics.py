@@ -75,6 +75,34 @@ def test_the_pages_anyone_may_open_are_accessible(page: Any, site: Site,
     assert accessibility_problems(page) == []
 
 
+def test_no_page_asks_for_what_its_own_policy_refuses(browser: Any, site: Site,
+                                                     generated: Community) -> None:
+    """The pages fetch nothing from another site, so their Content-Security-Policy (enforced
+    here, unlike in the tests that inject axe-core) refuses nothing and the browser reports no
+    error, on the member's pages and the API documentation alike."""
+    member = _members(generated)[4]
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    try:
+        page.goto(site.link(member.id))
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{site.url}/")
+        menu = page.eval_on_selector_all("a.nhsuk-header__navigation-link",
+                                         "links => links.map(link => link.href)")
+        assert len(menu) >= 3
+        for address in [*menu, f"{site.url}/docs"]:
+            page.goto(address)
+            page.screenshot()  # drawn, so that every font the page uses is asked for
+            page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    assert errors == []
+
+
 def test_without_the_nhs_files_pages_are_plain_html_that_works(api: Api) -> None:
     styled = pages.templates.env.globals["styled"]
     pages.templates.env.globals["styled"] = False

@@ -204,8 +204,8 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 _HEADERS = {
     # Scripts, styles and images from this service only: nothing is fetched from another site
-    # (the NHS.UK stylesheet's web fonts included), and markup that slipped into a page could
-    # not run script even if escaping failed.
+    # (the NHS.UK stylesheet is built without its web fonts for this), and markup that slipped
+    # into a page could not run script even if escaping failed.
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                "frame-ancestors 'none'; form-action 'self'",
     # A sign-in link's token is in its URL: never send it on to another site.
