@@ -8,13 +8,15 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from graph_schema import open_store
 from graph_schema.store import copy_store
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import member_text
 from matcher.embeddings.refresh import refresh
-from matcher.recommend.features import relative
+from matcher.recommend.candidates import query_signals
+from matcher.recommend.features import FEATURES, pair_features, relative
 from matcher.recommend.graph_signals import random_walk_weights
 from matcher.recommend.group_ranking import (
     GROUP_FEATURES,
@@ -27,8 +29,10 @@ from matcher.recommend.ranker_files import load_rankings, save_rankings
 from matcher.recommend.recommender import HELPER_MIN_LEVEL, Recommender
 from matcher.recommend.rerank import RerankPolicy
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
+from matcher.search.index import knows_text
 from models import Community, Connection, Consent, Group, Member
 from models.errors import NotFoundError
+from models.privacy import findable
 from service.community import open_community
 from tests.conftest import neo4j_uri
 from tests.neo4j_server import wipe
@@ -319,6 +323,31 @@ def test_a_write_applied_to_the_snapshot_matches_reading_the_store(
     for member in (a, c, *[m.id for m in reread.members[10:20]]):
         assert (_recommender(applied, rankers).people(member, 10)
                 == _recommender(reread, rankers).people(member, 10))
+
+
+def test_words_in_common_are_the_tf_idf_cosine_of_what_members_say_they_know() -> None:
+    bios = ["Run charts and SPC for maternity safety", "SPC in maternity units",
+            "Falls prevention on older people's wards", "Run charts for falls",
+            "Maternity SPC, run charts", ""]
+    members = [Member(id=f"m{i}", bio=bio, role="Midwife" if i % 2 else None)
+               for i, bio in enumerate(bios)]
+    members[4] = members[4].model_copy(update={"visibility": "hidden"})  # not to be found
+    snapshot = Snapshot(Community(members=members), vectors={})
+    # What sklearn's TF-IDF (smoothed idf, unit rows) gives over the same words, with the
+    # member who may not be found saying nothing.
+    said = [knows_text(m) if findable(m) else "" for m in snapshot.members]
+    tfidf = TfidfVectorizer(stop_words="english", token_pattern=r"\w{2,}").fit_transform(said)
+    expected = (tfidf @ tfidf.T).toarray()
+    for row in range(len(members)):
+        found = query_signals(snapshot, row).words
+        assert found == pytest.approx(expected[row], abs=1e-5)
+        column = FEATURES.index("words")
+        rows = np.arange(len(members))
+        assert pair_features(snapshot, query_signals(snapshot, row), rows)[:, column] \
+            == pytest.approx(expected[row], abs=1e-5)
+    assert query_signals(snapshot, 4).words.max() == 0  # the hidden member's words count nowhere
+    assert query_signals(snapshot, 0).words[4] == 0
+    assert query_signals(snapshot, 0).words[1] > query_signals(snapshot, 0).words[2]
 
 
 def _roster(rng: np.random.Generator, members: int = 300, groups: int = 25) -> Community:

@@ -55,6 +55,7 @@ class QuerySignals:
     cosine: np.ndarray
     topics: np.ndarray  # IDF-weighted cosine of interests
     skills: np.ndarray  # IDF-weighted cosine of skills held
+    words: np.ndarray  # IDF-weighted cosine of the words of what they say they know
     groups: np.ndarray  # groups shared
     offers: np.ndarray  # mean level, 0–1, at which they hold the skills this member wants
     wants: np.ndarray  # mean level, 0–1, at which this member holds the skills they want
@@ -93,6 +94,7 @@ def query_signals(snapshot: Snapshot, row: int,
         cosine=snapshot.embeddings @ snapshot.embeddings[row],
         topics=_similar(snapshot, "topic_profile", row),
         skills=_similar(snapshot, "skill_profile", row),
+        words=_similar(snapshot, "word_profile", row),
         groups=_similar(snapshot, "membership", row),
         offers=snapshot.member_skills @ want_vector,
         wants=np.divide(snapshot.member_wants @ level_vector, wanted_by,

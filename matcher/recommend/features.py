@@ -35,6 +35,7 @@ FEATURES = (
     "friend_of_friend",
     "same_organisation", "same_region", "role_affinity",
     "degree_rel", "degree_rank", "completeness",
+    "words", "words_rank",
 )
 
 
@@ -139,5 +140,7 @@ def pair_features(snapshot: Snapshot, signals: QuerySignals, rows: np.ndarray,
         "degree_rel": relative(degree),
         "degree_rank": rank_percentile(degree),
         "completeness": snapshot.completeness[rows],
+        "words": signals.words[rows],
+        "words_rank": rank_percentile(signals.words[rows]),
     }
     return np.column_stack([columns[name] for name in FEATURES]).astype(np.float32)

@@ -489,11 +489,21 @@ class Snapshot:
         """Interests weighted by IDF and scaled to unit rows: a row product is their cosine."""
         return idf_rows(self.member_topics)
 
+    @derived("ids", "profiles")
+    def word_profile(self) -> sp.csr_matrix:
+        """The words of what members say they know and do (bio, role, organisation, skills)
+        weighted by IDF, unit rows: a row product is their cosine. Exact words tell apart what
+        an embedding blurs (the artists a member names, the terms of a paper's title). Counted
+        once, for search (:class:`~matcher.search.index.MemberEvidence`), so only the words of
+        members who may be found."""
+        return idf_rows(self.member_evidence.knows.counts)
+
     @derived("ids", "profiles", "groups", "vectors")
     def by_column(self) -> dict[str, sp.csr_matrix]:
         """Transposes (column → members) of the member matrices, for one-gather queries."""
         return {"topic_profile": self.topic_profile.T.tocsr(),
                 "skill_profile": self.skill_profile.T.tocsr(),
+                "word_profile": self.word_profile.T.tocsr(),
                 "membership": self.membership.T.tocsr()}
 
     @derived("ids", "profiles")
