@@ -68,6 +68,19 @@ def test_not_for_me_removes_the_person_for_good(page: Any, site: Site, member: M
         "cards => cards.map(c => c.dataset.member)")
 
 
+def test_interest_in_a_group_says_how_to_join_it(page: Any, site: Site, member: Member) -> None:
+    _sign_in(page, site, member)
+    card = page.locator("#groups-to-join ~ [data-group]").first
+    chosen = card.get_attribute("data-group")
+    card.get_by_role("button", name=re.compile("Interested")).click()
+    page.wait_for_url(re.compile(r"done=accept"))
+    notice = page.get_by_role("status").inner_text()
+    assert "interested in that group" in notice and "choose Join" in notice
+    assert "connect" not in notice  # not what answering a person says
+    assert chosen not in page.locator("[data-group]").evaluate_all(
+        "cards => cards.map(c => c.dataset.group)")
+
+
 def test_signing_out_ends_the_session(page: Any, site: Site, member: Member) -> None:
     _sign_in(page, site, member)
     cookie = next(c for c in page.context.cookies() if c["name"] == "qconnect_session")

@@ -21,15 +21,20 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 STARTS = ((proposals.propose, "/form-groups"), (analytics.community_summary, "/community"))
 """Where those who get no suggestions start: the first page here whose use case admits them
 (every role a sign-in link may carry has one)."""
-DONE = {"accept": "Noted: you would like to connect. They will see you among their "
-                  "suggestions too.",
-        "dismiss": "Noted: they will not be suggested to you again, nor you to them."}
+DONE = {("member", "accept"): "Noted: you would like to connect. They will see you among their "
+                              "suggestions too.",
+        ("member", "dismiss"): "Noted: they will not be suggested to you again, nor you to them.",
+        ("group", "accept"): "Noted: you are interested in that group. To take part, find it "
+                             "under Groups and choose Join.",
+        ("group", "dismiss"): "Noted: that group will not be suggested to you again."}
+"""What an answer did, by what it answered (a person or a group) and how."""
 
 
 @router.get("/", response_model=None)
 def for_you(request: Request, signed: SignedIn, live: CommunityDep,
             skill: str | None = Query(default=None, max_length=200),
             done: Literal["accept", "dismiss"] | None = None,
+            kind: Literal["member", "group"] = "member",
             ) -> HTMLResponse | RedirectResponse:
     if not signed.may(suggestions.suggest):
         return redirect(next(href for use_case, href in STARTS if signed.may(use_case)))
@@ -39,7 +44,7 @@ def for_you(request: Request, signed: SignedIn, live: CommunityDep,
     caller = signed.caller
     return render(
         request, "for_you.html", me=me, wanted=wanted, chosen=chosen,
-        notice=DONE.get(done or ""),
+        notice=DONE.get((kind, done)) if done else None,
         people=suggestions.suggest(live, caller, me.id, "people", 5).data,
         helpers=(suggestions.suggest(live, caller, me.id, "helpers", 5, chosen).data
                  if chosen else []),
@@ -54,4 +59,4 @@ def feedback(request: Request, signed: SignedIn, form: Form, live: CommunityDep
         answer = FeedbackCreate(target_kind=form.get("target_kind"),  # type: ignore[arg-type]
                                 target=form.get("target"), action=form.get("action"))
     suggestions.give_feedback(live, signed.caller, signed.member, answer)
-    return redirect(f"/?done={answer.action}")
+    return redirect(f"/?done={answer.action}&kind={answer.target_kind}")
