@@ -134,7 +134,7 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
     return _field_errors(exc.errors(include_url=False), "body")
 
 
-def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
     """A method the path does not have (OPTIONS among them): 405, with every method the path
     has in ``Allow``, gathered over all its routes (routing alone names the first one's)."""
     allowed = sorted({method for route in iter_route_contexts(request.app.router.routes)
@@ -145,7 +145,7 @@ def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(405, _method_not_allowed)
+    app.add_exception_handler(405, method_not_allowed)
     app.add_exception_handler(QConnectError, _qconnect_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(ValidationError, _invalid)

@@ -103,6 +103,20 @@ def test_no_page_asks_for_what_its_own_policy_refuses(browser: Any, site: Site,
     assert errors == []
 
 
+def test_an_address_no_page_answers_is_a_page_in_a_browser_and_json_for_the_api(
+        api: Api) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    missing = api.client.get("/no-such-page", headers=browser)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "There is no page at this address" in missing.text and 'href="/"' in missing.text
+    assert api.client.get("/no-such-page").json() == {"detail": "Not Found"}
+    typed = api.client.get("/sign-in", headers=browser)  # the form's address, typed in
+    assert typed.status_code == 405 and "cannot be opened in a browser" in typed.text
+    refused = api.client.get("/sign-in")
+    assert refused.status_code == 405 and refused.json() == {"detail": "method not allowed"}
+    assert "POST" in refused.headers["allow"]
+
+
 def test_without_the_nhs_files_pages_are_plain_html_that_works(api: Api) -> None:
     styled = pages.templates.env.globals["styled"]
     pages.templates.env.globals["styled"] = False

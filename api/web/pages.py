@@ -41,8 +41,8 @@ from service.access import rule_of
 from service.community import LiveCommunity
 
 __all__ = ["BESIDE_THE_FORM", "COOKIE", "STATIC", "VENDOR", "Form", "PageRoute", "Signed",
-           "SignedIn", "admitted", "as_bad_input", "field_errors", "form_refusal", "redirect",
-           "render", "term_names"]
+           "SignedIn", "admitted", "as_bad_input", "error_page", "field_errors", "form_refusal",
+           "redirect", "render", "term_names"]
 
 COOKIE = "qconnect_session"
 STATIC = Path(__file__).parent / "static"
@@ -198,7 +198,7 @@ def field_errors(exc: ValidationError | RequestValidationError) -> list[str]:
     return found
 
 
-def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render(request, "error.html", status_code=status, status=status, message=message)
 
 
@@ -237,14 +237,14 @@ class PageRoute(APIRoute):
                 response.delete_cookie(COOKIE)
                 return response
             except _FormRefusedError:
-                return _error_page(request, 403, "This form has expired or did not come from "
+                return error_page(request, 403, "This form has expired or did not come from "
                                    "qconnect. Go back, reload the page and try again.")
             except (RequestValidationError, ValidationError) as exc:
                 # A model a page builds from what it was sent refused it: still bad input.
-                return _error_page(request, 400, "; ".join(field_errors(exc)))
+                return error_page(request, 400, "; ".join(field_errors(exc)))
             except QConnectError as exc:
                 status = status_of(exc)
-                return _error_page(request, status,
+                return error_page(request, status,
                                    STORE_UNAVAILABLE if status == 503 else str(exc))
 
         return page
