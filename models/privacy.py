@@ -121,8 +121,11 @@ def why_not_placeable(member: Member) -> str:
 
 def may_place(caller: Caller, member: Member) -> bool:
     """Whether ``caller`` may put ``member`` in a group (as a member or a coordinator): a member
-    may always join by themself; anyone else needs the member's consent to group placement."""
-    return caller.member == member.id or member.consent.groups
+    may always join by themself; anyone else only one open to connecting who consented to group
+    placement, as in the pools groups are formed from (:func:`placeable`). Refused, the two
+    settings read alike (:data:`NOT_PLACEABLE`): which one a member withheld is theirs to know.
+    """
+    return caller.member == member.id or (member.open_to_connect and member.consent.groups)
 
 
 def analysable(member: Member) -> bool:

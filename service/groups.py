@@ -8,7 +8,7 @@ from graph_schema.store import Store
 from models import Group
 from models.api import GroupPublic, Page
 from models.errors import ConflictError, NotFoundError, QConnectError
-from models.privacy import Caller, may_place, may_see
+from models.privacy import NOT_PLACEABLE, Caller, may_place, may_see
 from service.access import PROFILES, allow
 from service.community import LiveCommunity
 from service.views import group_public, visible_member
@@ -23,7 +23,7 @@ def check_placeable(live: LiveCommunity, caller: Caller, members: Iterable[str])
     placement covers every role in a group (:func:`models.privacy.may_place`)."""
     for member_id in members:
         if not may_place(caller, visible_member(live, caller, member_id)):
-            raise ConflictError(f"{member_id} has not consented to be placed in interest groups")
+            raise ConflictError(f"{member_id} {NOT_PLACEABLE}")
 
 
 def _kept_unseen(live: LiveCommunity, caller: Caller, old: list[str], new: list[str]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from api.cli import app
+from models.privacy import NOT_PLACEABLE
 from tests.conftest import Api
 
 
@@ -24,6 +25,28 @@ def _withdraw_groups_consent(api: Api, member: str) -> None:
     assert response.status_code == 200
 
 
+def test_a_coordinator_cannot_tell_which_setting_keeps_a_member_out_of_groups(
+        api: Api) -> None:
+    """Closed to connecting, or withholding consent to groups: both keep a member out of
+    groups others form, and both are refused alike, so a coordinator learns neither setting."""
+    group = api.live.snapshot.groups[0].id
+    closed, withholding = [m.id for m in api.live.snapshot.members
+                           if m.visibility == "members" and m.open_to_connect
+                           and m.consent.groups and m.id not in api.live.group(group).members][:2]
+    api.client.patch(f"/members/{closed}", headers=api.headers("member", closed),
+                     json={"open_to_connect": False}).raise_for_status()
+    _withdraw_groups_consent(api, withholding)
+    coordinator = api.headers("coordinator")
+    answers = [api.client.put(f"/groups/{group}/members/{m}", headers=coordinator)
+               for m in (closed, withholding)]
+    assert [a.status_code for a in answers] == [409, 409]
+    assert [a.json()["detail"] for a in answers] == [f"{m} {NOT_PLACEABLE}"
+                                                     for m in (closed, withholding)]
+    joined = api.client.put(f"/groups/{group}/members/{closed}",
+                            headers=api.headers("member", closed))
+    assert joined.status_code == 200  # joining by themself needs neither
+
+
 def test_coordinator_slots_need_consent_on_every_route(api_on_each_store: Api,
                                                        tmp_path: Path) -> None:
     api = api_on_each_store
@@ -32,7 +55,7 @@ def test_coordinator_slots_need_consent_on_every_route(api_on_each_store: Api,
     coordinator = api.headers("coordinator")
     made = api.client.post("/groups", headers=coordinator, json={
         "id": "g-new", "name": "New", "members": [], "coordinators": [refusing]})
-    assert made.status_code == 409 and "consented" in made.json()["detail"]
+    assert made.status_code == 409 and NOT_PLACEABLE in made.json()["detail"]
     group = api.client.get(f"/groups/{api.live.snapshot.groups[0].id}", headers=coordinator).json()
     replaced = api.client.put(f"/groups/{group['id']}", headers=coordinator,
                               json={**group, "coordinators": [refusing]})
@@ -46,7 +69,7 @@ def test_coordinator_slots_need_consent_on_every_route(api_on_each_store: Api,
     proposal.write_text(json.dumps({"groups": [{"members": [group["members"][0]]}]}))
     refused = CliRunner().invoke(app, ["groups", "save", str(proposal), "--coordinator",
                                        refusing, "--store", api.location])
-    assert refused.exit_code == 1 and "consented" in refused.stderr
+    assert refused.exit_code == 1 and NOT_PLACEABLE in refused.stderr
 
 
 def test_an_edit_keeps_the_members_its_author_cannot_see(api_on_each_store: Api) -> None:

@@ -16,6 +16,7 @@ from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.refresh import embed_store
 from models import Community, Member
 from models.errors import StoreUnavailableError
+from models.privacy import NOT_PLACEABLE, placeable
 from models.settings import get_settings
 from service.logs import JsonFormatter
 from tests.conftest import Api, serving, stored_copy
@@ -204,7 +205,7 @@ def test_groups_membership_and_consent(api: Api) -> None:
     group = {"id": "sig-new", "name": "Falls", "topics": ["Falls prevention"],
              "members": [refusing]}
     response = api.client.post("/groups", json=group, headers=coordinator)
-    assert response.status_code == 409 and "consent" in response.json()["detail"]
+    assert response.status_code == 409 and NOT_PLACEABLE in response.json()["detail"]
     group["members"] = []
     assert api.client.post("/groups", json=group, headers=coordinator).status_code == 201
     placed = api.client.put(f"/groups/sig-new/members/{refusing}", headers=coordinator)
@@ -251,7 +252,7 @@ def test_concurrent_writes_to_one_member_lose_nothing(api_on_each_store: Api) ->
     headers = api.headers("member", me)
     group = api.live.snapshot.groups[0].id
     joiners = [m.id for m in api.live.snapshot.members
-               if m.id not in api.live.group(group).members and m.consent.groups][:12]
+               if m.id not in api.live.group(group).members and placeable(m)][:12]
     coordinator = api.headers("coordinator")
 
     def write(n: int) -> int:
