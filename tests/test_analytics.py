@@ -17,11 +17,11 @@ from graph_schema import Store, open_store
 from matcher.analytics.anonymity import K_ANONYMITY
 from matcher.analytics.export import MEMBER_ATTRIBUTES, community_graph, member_graph, tables
 from matcher.analytics.measures import brokerage, topic_supply
-from matcher.analytics.view import pseudonym, pseudonymised_export
+from matcher.analytics.view import pseudonym, pseudonymised_export, summary
 from matcher.embeddings.encoder import Encoder
 from matcher.recommend.snapshot import Snapshot
 from matcher.synthetic.generator import generate_community
-from models import Community, Connection, Member
+from models import Community, Connection, Consent, Member
 from service import notebooks as analytics
 
 # What no export may show: anyone's name, bio or extra field, and anything of eve (hidden) or
@@ -200,6 +200,21 @@ def test_the_export_of_fewer_members_than_k_shows_no_quasi_identifier(
 
 
 # -- measures ----------------------------------------------------------------------------------
+
+
+def test_the_summary_counts_no_role_or_region_that_fewer_than_k_members_give() -> None:
+    regions = ["London"] * 7 + ["North East"] * 3 + ["Wales"] * 2 + ["Scotland"]
+    members = [Member(id=f"m{i:02d}", region=region, role="Nurse" if i < 6 else "Analyst")
+               for i, region in enumerate(regions)]
+    figures = summary(Snapshot(Community(members=members), vectors={}))
+    assert figures["regions"] == {"London": 7, "others": 6}
+    assert figures["roles"] == {"Analyst": 7, "Nurse": 6}
+    # The one member in Scotland withholds consent to analytics: no count shown says where
+    # they were, as none showed Scotland alone.
+    members[-1] = members[-1].model_copy(update={"consent": Consent(analytics=False)})
+    after = summary(Snapshot(Community(members=members), vectors={}))
+    assert after["regions"] == {"London": 7, "others": 5}
+    assert "Scotland" not in figures["regions"] | after["regions"]
 
 
 def test_brokerage_leaves_out_neighbours_of_unknown_organisation() -> None:

@@ -82,16 +82,38 @@ def pseudonymised_export(snapshot: Snapshot, key: bytes) -> dict[str, Any]:
     }
 
 
+OTHERS = "others"
+"""Where a summary counts the values too few members give to be shown one by one."""
+
+
+def _counted(values: list[str]) -> dict[str, int]:
+    """How many give each value, largest first, where at least :data:`K_ANONYMITY` do; the
+    rest counted together as :data:`OTHERS`, and not at all if fewer than k. A count of one
+    would single someone out: it falls to nothing when they withhold consent, which is theirs
+    to know.
+
+    >>> _counted(["a"] * 6 + ["b"] * 3 + ["c"] * 2 + ["d"])
+    {'a': 6, 'others': 6}
+    >>> _counted(["a"] * 6 + ["b"])
+    {'a': 6}
+    """
+    counts = Counter(values).most_common()
+    shown = {value: n for value, n in counts if n >= K_ANONYMITY}
+    rest = sum(n for _, n in counts if n < K_ANONYMITY)
+    return {**shown, OTHERS: rest} if rest >= K_ANONYMITY else shown
+
+
 def summary(snapshot: Snapshot) -> dict[str, Any]:
-    """Counts and shapes of the analysed community: no individual appears."""
+    """Counts and shapes of the analysed community: no individual appears, and no role or
+    region is counted on its own that fewer than k members give (:func:`_counted`)."""
     view = analysed(snapshot)
     ties = view.community.connections
     degree = view.degree
     return {
         "members": len(view), "left_out": len(snapshot) - len(view),
         "connections": len(ties), "groups": len(view.groups),
-        "roles": dict(Counter(m.role or "unknown" for m in view.members).most_common()),
-        "regions": dict(Counter(m.region or "unknown" for m in view.members).most_common()),
+        "roles": _counted([m.role or "unknown" for m in view.members]),
+        "regions": _counted([m.region or "unknown" for m in view.members]),
         "organisations": len({m.organisation for m in view.members if m.organisation}),
         "degree": {"mean": round(float(degree.mean()), 3) if len(view) else 0.0,
                    "median": float(np.median(degree)) if len(view) else 0.0,
