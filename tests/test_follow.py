@@ -97,6 +97,11 @@ def _derived(snapshot: Snapshot) -> dict[str, object]:
              if isinstance(attribute, cached_property)}
     a, b, day = snapshot.tie_rows
     found["tie_rows"] = sorted(zip(a.tolist(), b.tolist(), day.tolist(), strict=True))
+    # The words' columns are numbered as first met, so following numbers new words after the
+    # others: what is read of them, the members' cosines, is what must agree.
+    words = snapshot.word_profile
+    found["word_profile"] = np.round((words @ words.T).toarray(), 4).tolist()
+    found["by_column"].pop("word_profile")
     found["tie_table"] = {t.pair: (t.kind, t.since) for t in snapshot.tie_table}  # codes vary
     return found
 
