@@ -95,8 +95,9 @@ def _derived(snapshot: Snapshot) -> dict[str, object]:
     """Every matrix a snapshot derives from its records."""
     found = {name: _plain(getattr(snapshot, name)) for name, attribute in vars(Snapshot).items()
              if isinstance(attribute, cached_property)}
-    a, b, day = snapshot.tie_rows
-    found["tie_rows"] = sorted(zip(a.tolist(), b.tolist(), day.tolist(), strict=True))
+    for ties in ("tie_rows", "scored_ties"):  # following lists new ties after the others
+        a, b, day = getattr(snapshot, ties)
+        found[ties] = sorted(zip(a.tolist(), b.tolist(), day.tolist(), strict=True))
     # The words' columns are numbered as first met, so following numbers new words after the
     # others: what is read of them, the members' cosines, is what must agree.
     words = snapshot.word_profile

@@ -32,7 +32,7 @@ from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from matcher.search.index import knows_text
 from models import Community, Connection, Consent, Group, Member
 from models.errors import NotFoundError
-from models.privacy import findable
+from models.privacy import findable, shown_to_others
 from service.community import open_community
 from tests.conftest import neo4j_uri
 from tests.neo4j_server import wipe
@@ -179,6 +179,21 @@ def test_reasons_never_name_hidden_members(snapshot: Snapshot, rankers) -> None:
     for me in snapshot.members[:150]:
         for s in recommender.people(me.id, 10) + recommender.groups(me.id, 5):
             assert not any(name in reason for name in hidden for reason in s.reasons)
+
+
+def test_a_hidden_members_ties_move_no_ones_suggestions(snapshot: Snapshot, rankers) -> None:
+    hidden = max((m for m in snapshot.members if not shown_to_others(m)),
+                 key=lambda m: snapshot.degree[snapshot.ids.index[m.id]])
+    row = snapshot.ids.index[hidden.id]
+    contacts = [snapshot.ids.names[r] for r in snapshot.neighbours(row)]
+    assert len(contacts) >= 3
+    without = snapshot.with_changes(connections=[
+        t for t in snapshot.community.connections if hidden.id not in (t.source, t.target)])
+    others = [m.id for m in snapshot.members[:40] if shown_to_others(m)]
+    with_ties, without_ties = _recommender(snapshot, rankers), _recommender(without, rankers)
+    for member in [*contacts, *others]:
+        assert with_ties.people(member, 10) == without_ties.people(member, 10)
+        assert with_ties.groups(member, 5) == without_ties.groups(member, 5)
 
 
 def test_helpers_hold_the_wanted_skill(snapshot: Snapshot, rankers) -> None:

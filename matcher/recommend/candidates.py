@@ -81,13 +81,15 @@ def query_signals(snapshot: Snapshot, row: int,
     level_vector = np.zeros(len(snapshot.skills), dtype=np.float32)
     level_vector[own_skills] = own_levels
     wanted_by = snapshot.wants_count * 5.0
-    neighbourhood = neighbourhood_scores(snapshot.adjacency, snapshot.degree, row)
+    # Graph signals read the ties between visible members only (Snapshot.scored_ties).
+    graph, degree = snapshot.scoring_adjacency, snapshot.scoring_degree
+    neighbourhood = neighbourhood_scores(graph, degree, row)
     activity = snapshot.activity
     return QuerySignals(
         row=row,
         neighbourhood=neighbourhood,
-        three_hop=three_hop_scores(snapshot.adjacency, snapshot.degree, row, neighbourhood.common),
-        pagerank=personalised_pagerank(snapshot.adjacency, snapshot.degree, row),
+        three_hop=three_hop_scores(graph, degree, row, neighbourhood.common),
+        pagerank=personalised_pagerank(graph, degree, row),
         recent_common=two_hop_weights(activity.recent_adjacency, row),
         recent_pagerank=personalised_pagerank(activity.recent_adjacency, activity.recent_degree,
                                               row, tolerance=RECENT_TOLERANCE),
@@ -99,7 +101,7 @@ def query_signals(snapshot: Snapshot, row: int,
         offers=snapshot.member_skills @ want_vector,
         wants=np.divide(snapshot.member_wants @ level_vector, wanted_by,
                         out=np.zeros(len(snapshot), dtype=np.float32), where=wanted_by > 0),
-        degree=snapshot.degree,
+        degree=degree,
         recent_ties=activity.recent_ties,
         last_active=activity.last_active,
     )

@@ -101,10 +101,10 @@ def pair_features(snapshot: Snapshot, signals: QuerySignals, rows: np.ndarray,
     affinity = affinity or {}
     hood, walks = signals.neighbourhood, signals.three_hop
     aa, pagerank = hood.adamic_adar[rows], signals.pagerank[rows]
-    degree = np.log1p(snapshot.degree[rows])
+    degree = np.log1p(signals.degree[rows])
     # Common neighbours over the geometric mean of the two degrees: the cosine of the two
     # members' rows of the adjacency.
-    spread = np.sqrt(np.maximum(snapshot.degree[rows], 1) * max(snapshot.degree[me], 1))
+    spread = np.sqrt(np.maximum(signals.degree[rows], 1) * max(signals.degree[me], 1))
     recent_pagerank, recent_ties = signals.recent_pagerank[rows], signals.recent_ties[rows]
     columns = {
         "cosine": signals.cosine[rows],

@@ -80,7 +80,7 @@ class Recommender:
         rows = candidate_rows(signals, allowed, helpers=wanted is not None)
         ranking = self.people_ranking
         features = pair_features(snapshot, signals, rows, ranking.role_affinity)
-        return signals, rows, ranking.scores(features, newcomer=snapshot.degree[row] == 0)
+        return signals, rows, ranking.scores(features, newcomer=signals.degree[row] == 0)
 
     def _people_list(self, row: int, rows: np.ndarray, scores: np.ndarray, k: int, *,
                      helpers: bool = False) -> list[Suggestion]:

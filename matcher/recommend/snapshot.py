@@ -233,6 +233,22 @@ def _member_topics_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr_mat
                          incidence([new.interests[row] for row in edit.rows], new.topics))
 
 
+def _same_while_shown_alike(name: str) -> Patch[T]:
+    """A patch keeping ``old``'s ``name`` where the edit showed and hid no one: what is read
+    from the ties between visible members changes only then."""
+    def patch(new: Snapshot, old: Snapshot, edit: Edit) -> T | None:
+        rows = list(edit.rows)
+        same = np.array_equal(new.visible[rows], old.visible[rows])
+        return getattr(old, name) if same else None
+    return patch
+
+
+def _symmetric(n: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
+    """The symmetric 0/1 matrix of ``n`` members with the ties ``(a[i], b[i])``."""
+    return sp.csr_matrix((np.ones(2 * len(a), dtype=np.float32),
+                          (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
+
+
 def _tie_rows_after(new: Snapshot, old: Snapshot, edit: Edit
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``new``'s ties as rows: ``old``'s without the pairs ``edit`` cut, with each tie it
@@ -367,20 +383,47 @@ class Snapshot:
 
     @derived("ids", "ties")
     def adjacency(self) -> sp.csr_matrix:
-        """Symmetric 0/1 connection matrix."""
-        a, b, _ = self.tie_rows
-        n = len(self)
-        return sp.csr_matrix((np.ones(2 * len(a), dtype=np.float32),
-                              (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
-
-    @derived("ids", "ties")
-    def activity(self) -> Activity:
-        """Who has been making ties lately (see :mod:`matcher.recommend.activity`)."""
-        return member_activity(len(self), *self.tie_rows)
+        """Symmetric 0/1 connection matrix: every tie, for what a member's own ties decide
+        (whom not to suggest again) and for reasons (which name visible members only)."""
+        return _symmetric(len(self), *self.tie_rows[:2])
 
     @derived("ids", "ties")
     def degree(self) -> np.ndarray:
         return np.asarray(self.adjacency.sum(axis=1)).ravel()
+
+    @derived("ids", "ties", "profiles", patch=_same_while_shown_alike("scored_ties"),
+             patched=("profiles",))
+    def scored_ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ties that weigh in scores, as :attr:`tie_rows`: those between members shown to
+        others. A hidden member's ties move no one's suggestions (their own included), as
+        their profile moves no one's search: else who is connected to whom, and that they are
+        there at all, would show in others' lists."""
+        a, b, days = self.tie_rows
+        kept = self.visible[a] & self.visible[b]
+        return self.tie_rows if kept.all() else (a[kept], b[kept], days[kept])
+
+    @derived("ids", "ties", "profiles", patch=_same_while_shown_alike("scoring_adjacency"),
+             patched=("profiles",))
+    def scoring_adjacency(self) -> sp.csr_matrix:
+        """:attr:`adjacency` of the :attr:`scored_ties` only: what graph signals read (the
+        same matrix where no one with ties is hidden)."""
+        if self.scored_ties is self.tie_rows:
+            return self.adjacency
+        return _symmetric(len(self), *self.scored_ties[:2])
+
+    @derived("ids", "ties", "profiles", patch=_same_while_shown_alike("scoring_degree"),
+             patched=("profiles",))
+    def scoring_degree(self) -> np.ndarray:
+        if self.scoring_adjacency is self.adjacency:
+            return self.degree
+        return np.asarray(self.scoring_adjacency.sum(axis=1)).ravel()
+
+    @derived("ids", "ties", "profiles", patch=_same_while_shown_alike("activity"),
+             patched=("profiles",))
+    def activity(self) -> Activity:
+        """Who has been making ties lately, by the :attr:`scored_ties` (see
+        :mod:`matcher.recommend.activity`)."""
+        return member_activity(len(self), *self.scored_ties)
 
     @derived("feedback")
     def _feedback_exclusions(self) -> dict[str, set[str]]:
