@@ -27,7 +27,7 @@ from matcher.recommend.snapshot import Snapshot
 from models import Community, Consent
 from models.api import GroupPublic, ProposalSave
 from models.errors import ConflictError, NotFoundError, QConnectError
-from models.privacy import NOT_PLACEABLE, OPERATOR
+from models.privacy import NOT_PLACEABLE, OPERATOR, placeable
 from service import proposals
 from service.community import LiveCommunity, read_snapshot
 
@@ -363,8 +363,11 @@ def test_cli_refusals_exit_1_with_a_message(generated_store: str, tmp_path: Path
     odd = runner.invoke(app, ["groups", "propose", "--min-size", "5", "--max-size", "6",
                               "--pin", "m00001=first", "--store", generated_store])
     assert odd.exit_code == 1 and "pins" in odd.stderr
+    with open_store(generated_store) as store:
+        member, coordinator = [m.id for m in store.members() if placeable(m)][:2]
     proposal = tmp_path / "proposal.json"
-    proposal.write_text('{"groups": [{"members": ["m00001", "nobody"]}]}', encoding="utf-8")
-    unknown = runner.invoke(app, ["groups", "save", str(proposal), "--coordinator", "m00002",
+    proposal.write_text(json.dumps({"groups": [{"members": [member, "nobody"]}]}),
+                        encoding="utf-8")
+    unknown = runner.invoke(app, ["groups", "save", str(proposal), "--coordinator", coordinator,
                                   "--store", generated_store])
     assert unknown.exit_code == 1 and "nobody" in unknown.stderr

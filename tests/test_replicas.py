@@ -119,7 +119,8 @@ def test_writers_on_both_replicas_lose_no_update(replicas: Replicas) -> None:
         for member in joining[side::2]:
             answer = httpx.put(f"{site.url}/groups/{group}/members/{member}",
                                headers=replicas.admin, timeout=30)
-            assert answer.status_code in (200, 403), answer.text  # 403: no consent to groups
+            # 409: closed to connecting, or no consent to groups (which, is theirs to know)
+            assert answer.status_code in (200, 409), answer.text
 
     def edit(side: int) -> None:
         site, field = (first, "bio") if side == 0 else (second, "region")
@@ -162,4 +163,6 @@ def _member_ids(replicas: Replicas, site: Site, group: str) -> set[str]:
 
 
 def _placeable(replicas: Replicas, site: Site, member: str) -> bool:
-    return replicas.get(site, f"/members/{member}/consent").json()["groups"]
+    """Whether others may place the member in a group (models.privacy.may_place)."""
+    return (replicas.get(site, f"/members/{member}").json()["open_to_connect"]
+            and replicas.get(site, f"/members/{member}/consent").json()["groups"])
