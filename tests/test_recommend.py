@@ -194,6 +194,13 @@ def test_a_hidden_members_ties_move_no_ones_suggestions(snapshot: Snapshot, rank
     for member in [*contacts, *others]:
         assert with_ties.people(member, 10) == without_ties.people(member, 10)
         assert with_ties.groups(member, 5) == without_ties.groups(member, 5)
+    # Their own ties to visible members still serve them: the friends of those friends (by
+    # visible members' ties) are whom they share neighbours with.
+    shown = [r for r in snapshot.neighbours(row) if snapshot.visible[r]]
+    scored = snapshot.scoring_adjacency
+    friends_of_friends = {int(r) for c in shown for r in scored[c].indices} - {row}
+    common = query_signals(snapshot, row).neighbourhood.common
+    assert friends_of_friends and set(np.flatnonzero(common).tolist()) - {row} == friends_of_friends
 
 
 def test_helpers_hold_the_wanted_skill(snapshot: Snapshot, rankers) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from matcher.recommend.graph_signals import (
     NeighbourhoodScores,
@@ -31,6 +32,7 @@ from matcher.recommend.graph_signals import (
     three_hop_scores,
     two_hop_weights,
 )
+from matcher.recommend.matrices import symmetric
 from matcher.recommend.snapshot import Snapshot
 
 __all__ = ["PER_SOURCE", "QuerySignals", "candidate_rows", "query_signals", "top_rows"]
@@ -71,6 +73,22 @@ def _similar(snapshot: Snapshot, name: str, row: int) -> np.ndarray:
     return rows_sum(snapshot.by_column[name], columns, weights, len(snapshot))
 
 
+def _scoring_graph(snapshot: Snapshot, row: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The ties graph signals read for member ``row``, and the degrees in them: those between
+    visible members (:attr:`Snapshot.scored_ties`) and, for a hidden member, their own ties to
+    visible members besides, which are theirs to be suggested by (other hidden members' ties
+    stay out of it, as of everyone's)."""
+    graph, degree = snapshot.scoring_adjacency, snapshot.scoring_degree
+    if snapshot.visible[row]:
+        return graph, degree
+    own = snapshot.neighbours(row)
+    own = own[snapshot.visible[own]]
+    if not len(own):
+        return graph, degree
+    mine = symmetric(len(snapshot), np.full(len(own), row), own)
+    return graph + mine, degree + np.asarray(mine.sum(axis=1)).ravel()
+
+
 def query_signals(snapshot: Snapshot, row: int,
                   wanted: np.ndarray | None = None) -> QuerySignals:
     """All signals from member ``row``; ``wanted`` (skill columns) overrides their own wants."""
@@ -81,8 +99,7 @@ def query_signals(snapshot: Snapshot, row: int,
     level_vector = np.zeros(len(snapshot.skills), dtype=np.float32)
     level_vector[own_skills] = own_levels
     wanted_by = snapshot.wants_count * 5.0
-    # Graph signals read the ties between visible members only (Snapshot.scored_ties).
-    graph, degree = snapshot.scoring_adjacency, snapshot.scoring_degree
+    graph, degree = _scoring_graph(snapshot, row)
     neighbourhood = neighbourhood_scores(graph, degree, row)
     activity = snapshot.activity
     return QuerySignals(

@@ -10,7 +10,8 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["VectorRows", "Vocabulary", "codes", "idf_rows", "incidence", "vector_matrix"]
+__all__ = ["VectorRows", "Vocabulary", "codes", "idf_rows", "incidence", "symmetric",
+           "vector_matrix"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,16 @@ def vector_matrix(keys: Sequence[str], vectors: Mapping[str, np.ndarray],
         if vector is not None:
             matrix[row] = vector
     return matrix
+
+
+def symmetric(n: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
+    """The symmetric 0/1 matrix of ``n`` members with the ties ``(a[i], b[i])``.
+
+    >>> symmetric(3, np.array([0]), np.array([2])).toarray().tolist()
+    [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
+    """
+    return sp.csr_matrix((np.ones(2 * len(a), dtype=np.float32),
+                          (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
 
 
 def idf_rows(counts: sp.csr_matrix) -> sp.csr_matrix:

@@ -33,6 +33,7 @@ from matcher.recommend.matrices import (
     idf_rows,
     incidence,
     replaced_rows,
+    symmetric,
     vector_matrix,
 )
 from matcher.search.index import MemberEvidence, SearchIndex, group_index
@@ -243,12 +244,6 @@ def _same_while_shown_alike(name: str) -> Patch[T]:
     return patch
 
 
-def _symmetric(n: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
-    """The symmetric 0/1 matrix of ``n`` members with the ties ``(a[i], b[i])``."""
-    return sp.csr_matrix((np.ones(2 * len(a), dtype=np.float32),
-                          (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
-
-
 def _tie_rows_after(new: Snapshot, old: Snapshot, edit: Edit
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``new``'s ties as rows: ``old``'s without the pairs ``edit`` cut, with each tie it
@@ -385,7 +380,7 @@ class Snapshot:
     def adjacency(self) -> sp.csr_matrix:
         """Symmetric 0/1 connection matrix: every tie, for what a member's own ties decide
         (whom not to suggest again) and for reasons (which name visible members only)."""
-        return _symmetric(len(self), *self.tie_rows[:2])
+        return symmetric(len(self), *self.tie_rows[:2])
 
     @derived("ids", "ties")
     def degree(self) -> np.ndarray:
@@ -409,7 +404,7 @@ class Snapshot:
         same matrix where no one with ties is hidden)."""
         if self.scored_ties is self.tie_rows:
             return self.adjacency
-        return _symmetric(len(self), *self.scored_ties[:2])
+        return symmetric(len(self), *self.scored_ties[:2])
 
     @derived("ids", "ties", "profiles", patch=_same_while_shown_alike("scoring_degree"),
              patched=("profiles",))
