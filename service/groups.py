@@ -12,6 +12,7 @@ from models.privacy import NOT_PLACEABLE, Caller, may_place, may_see
 from service.access import PROFILES, allow
 from service.community import LiveCommunity
 from service.views import group_public, visible_member
+from service.vocabulary import spelled_as_used
 
 __all__ = ["check_placeable", "create_group", "delete_group", "join_group", "leave_group",
            "list_groups", "read_group", "replace_group"]
@@ -55,7 +56,9 @@ def read_group(live: LiveCommunity, caller: Caller, group_id: str) -> GroupPubli
 
 @allow("coordinator", "admin")
 def create_group(live: LiveCommunity, caller: Caller, group: Group) -> GroupPublic:
-    """Create a group; an id in use is a :class:`ConflictError`."""
+    """Create a group; an id in use is a :class:`ConflictError`. Its topics are spelled as the
+    community spells them (:func:`~service.vocabulary.spelled_as_used`)."""
+    group = spelled_as_used(group, live.snapshot)
 
     def checked(store: Store) -> list[Group]:
         try:
@@ -78,6 +81,7 @@ def replace_group(live: LiveCommunity, caller: Caller, group_id: str,
     caller may not see are kept as they were (the caller was never shown them)."""
     if group.id != group_id:
         raise QConnectError("the group's id must be the id of the group it replaces")
+    group = spelled_as_used(group, live.snapshot)
 
     def replaced(old: Group) -> Group:
         named = [*group.members, *group.coordinators]

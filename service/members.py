@@ -22,6 +22,7 @@ from models.privacy import Caller, may_see, named_to
 from service.access import PROFILES, allow
 from service.community import LiveCommunity
 from service.views import member_public, visible_member
+from service.vocabulary import spelled_as_used
 
 __all__ = ["SKILL_LEVELS", "create_member", "erase_member", "export_member", "list_members",
            "list_organisations", "list_values", "read_consent", "read_member", "update_consent",
@@ -39,6 +40,7 @@ SKILL_LEVELS = LEVEL_WORDS
 def create_member(live: LiveCommunity, caller: Caller, member: Member) -> MemberPublic:
     """Add a member; their profile is embedded before this returns, so they are suggested and
     found at once. An id in use is a :class:`ConflictError`."""
+    member = spelled_as_used(member, live.snapshot)
     live.add_member(member)
     return member_public(member, caller)
 
@@ -65,8 +67,11 @@ def read_member(live: LiveCommunity, caller: Caller, member_id: str) -> MemberPu
 @allow("member", "admin", own="member_id")
 def update_member(live: LiveCommunity, caller: Caller, member_id: str,
                   change: MemberUpdate) -> MemberPublic:
-    """Change some fields of a profile; the rest are kept."""
-    return member_public(live.update_member(member_id, change.applied_to), caller)
+    """Change some fields of a profile; the rest are kept. Skills and topics are spelled as
+    the community spells them (:func:`~service.vocabulary.spelled_as_used`)."""
+    snapshot = live.snapshot
+    return member_public(live.update_member(
+        member_id, lambda old: spelled_as_used(change.applied_to(old), snapshot)), caller)
 
 
 @allow("member", "admin", own="member_id")

@@ -246,6 +246,50 @@ def test_coordinator_proposes_and_saves_groups(api_on_each_store: Api) -> None:
         assert sorted(stored.members) == sorted(proposed["members"])
 
 
+def test_a_name_typed_in_another_case_is_the_communitys_own(api: Api) -> None:
+    """Skills and topics typed in another case or spacing are the ones the community has: kept
+    in its spelling, and found by every way of asking for one."""
+    snapshot = api.live.snapshot
+    held = snapshot.member_skills.getnnz(axis=0)
+    skill = snapshot.skills.names[int(held.argmax())]
+    wanted = snapshot.skills.names[int(held.argsort()[-2])]
+    topic = snapshot.topics.names[int(snapshot.member_topics.getnnz(axis=0).argmax())]
+    member = _open(api)
+    mine = api.headers("member", member.id)
+    shouting = "  ".join(skill.upper().split())
+    changed = api.client.patch(f"/members/{member.id}", headers=mine, json={
+        "skills": [{"name": shouting, "level": 4}], "interests": [topic.lower()],
+        "wants_to_learn": [wanted.swapcase()]})
+    assert changed.status_code == 200, changed.text
+    stored = api.live.store.get_member(member.id)
+    assert [s.name for s in stored.skills] == [skill]
+    assert stored.interests == [topic] and stored.wants_to_learn == [wanted]
+    twice = api.client.patch(f"/members/{member.id}", headers=mine,
+                             json={"interests": [topic, topic.upper()]})
+    assert twice.status_code == 400
+    assert twice.json()["detail"] == f"interests: name {topic!r} is listed twice"
+    assert api.live.store.get_member(member.id) == stored
+
+    def helpers(name: str) -> list[str]:
+        found = api.client.get(f"/members/{member.id}/recommendations/helpers",
+                               params={"skill": name}, headers=mine)
+        assert found.status_code == 200, found.text
+        return [s["id"] for s in found.json()["data"]]
+
+    assert helpers(wanted.upper()) == helpers(wanted) != []
+    coordinator = api.headers("coordinator", _open(api).id)
+    rules = {"min_size": 4, "max_size": 6, "seed": 1}
+
+    def proposal(topic_typed: str) -> dict:
+        made = api.client.post("/groups/proposals", headers=coordinator, json={
+            **rules, "topic": topic_typed, "focus": [topic_typed]})
+        assert made.status_code == 200, made.text
+        return made.json()
+
+    exact, typed = proposal(topic), proposal(topic.lower())
+    assert typed == exact and exact["groups"][0]["focus"] == topic
+
+
 def test_concurrent_writes_to_one_member_lose_nothing(api_on_each_store: Api) -> None:
     api = api_on_each_store
     me = _open(api).id

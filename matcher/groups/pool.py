@@ -16,9 +16,10 @@ __all__ = ["select_pool"]
 
 
 def _column(vocabulary: Vocabulary, kind: str, name: str) -> int:
-    if name not in vocabulary.index:
+    column = vocabulary.column(name)
+    if column is None:
         raise NotFoundError(kind, name)
-    return vocabulary.index[name]
+    return column
 
 
 def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,

@@ -10,8 +10,18 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["VectorRows", "Vocabulary", "codes", "idf_rows", "incidence", "symmetric",
+__all__ = ["VectorRows", "Vocabulary", "codes", "folded", "idf_rows", "incidence", "symmetric",
            "vector_matrix"]
+
+
+def folded(name: str) -> str:
+    """``name`` as a typed name is compared with a vocabulary's: case and runs of spaces do not
+    count (a vocabulary itself may hold names that differ only so, as imported).
+
+    >>> folded(" Run  charts")
+    'run charts'
+    """
+    return " ".join(name.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,32 @@ class Vocabulary:
     @cached_property
     def index(self) -> dict[str, int]:
         return {name: i for i, name in enumerate(self.names)}
+
+    @cached_property
+    def _folded(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for i, name in enumerate(self.names):
+            found.setdefault(folded(name), i)
+        return found
+
+    def column(self, name: str) -> int | None:
+        """The column of ``name`` as typed: its own, else that of the name it differs from
+        only in case and spacing (the first in order, should several), else None.
+
+        >>> Vocabulary(("Run charts", "SPC")).column("run  Charts")
+        0
+        """
+        found = self.index.get(name)
+        return found if found is not None else self._folded.get(folded(name))
+
+    def spelled(self, name: str) -> str:
+        """``name`` as this vocabulary spells it (see :meth:`column`), or as typed if new.
+
+        >>> Vocabulary(("Run charts", "SPC")).spelled("spc"), Vocabulary(()).spelled("spc")
+        ('SPC', 'spc')
+        """
+        column = self.column(name)
+        return name if column is None else self.names[column]
 
     def __len__(self) -> int:
         return len(self.names)
