@@ -130,9 +130,15 @@ def test_leaving_someone_out_and_saving_with_the_coordinator_in_a_group(
     assert re.search(rf'data-unplaced="{left}">[^<]*: left out of the groups', again.text)
     placed = current["groups"][0]["members"][0]
     for number in ("99", "²", "-1"):
-        wrong = client.post("/form-groups/propose", data={
-            "form_token": token, "current": json.dumps(current), f"move-{placed}": number})
-        assert wrong.status_code == 400 and "group numbers run from 1 to" in wrong.text
+        for action in ("propose", "save"):
+            wrong = client.post(f"/form-groups/{action}", data={
+                "form_token": token, "current": json.dumps(current), f"move-{placed}": number,
+                "label-0": "Our first circle"})
+            assert wrong.status_code == 400 and "group numbers run from 1 to" in wrong.text
+            shown = _current(wrong.text)  # the proposal stays, the name typed with it
+            assert [g["members"] for g in shown["groups"]] == \
+                [g["members"] for g in current["groups"]]
+            assert shown["groups"][0]["label"] == "Our first circle"
 
     current["groups"][0]["members"].append(coordinator.id)  # the coordinator may see themself
     before = len(api.live.store.groups())

@@ -101,11 +101,10 @@ def _shown_rules(request: ProposalRequest) -> dict[str, Any]:
     return {**shown, "focus": list(request.focus)} if request.focus else shown
 
 
-def _carried(form: dict[str, str]) -> tuple[Current, Edited]:
-    """The proposal the page carried, with the coordinator's choices applied."""
+def _carried(form: dict[str, str]) -> Current:
+    """The proposal the page carried (a forged one is bad input: the 400 page)."""
     with as_bad_input():
-        current = Current.model_validate_json(form.get("current", ""))
-        return current, _edited(current, form)
+        return Current.model_validate_json(form.get("current", ""))
 
 
 def _edited(current: Current, form: dict[str, str]) -> Edited:
@@ -137,6 +136,14 @@ def _edited(current: Current, form: dict[str, str]) -> Edited:
                               label=form.get(f"label-{n}", current.groups[n].label))
               for n in kept]
     return Edited(edited, [*current.unassigned, *sorted(out)], pins, out)
+
+
+def _unedited(current: Current, form: dict[str, str]) -> Edited:
+    """The proposal on screen with the names the coordinator typed and none of their moves:
+    what is shown again when the moves are refused."""
+    named = [g.model_copy(update={"label": form.get(f"label-{n}", g.label)})
+             for n, g in enumerate(current.groups)]
+    return Edited(named, list(current.unassigned), dict(current.request.pins))
 
 
 def _next_request(current: Current, edited: Edited) -> ProposalRequest:
@@ -192,13 +199,26 @@ def _on_screen(request: ProposalRequest, proposal: Proposal) -> Current:
 
 def _as_report(live: LiveCommunity, signed: Signed, request: ProposalRequest,
                edited: Edited) -> tuple[Proposal | None, Current | None]:
-    """The edited proposal, reported as it stands, to show again beside an error; nothing
-    when it cannot be (it names someone the caller may not see, say)."""
+    """The edited proposal, reported as it stands, with the names the coordinator gave its
+    groups, to show again beside an error; nothing when it cannot be (it names someone the
+    caller may not see, say)."""
     try:
         shown = proposals.report(live, signed.caller, edited.previous())
     except QConnectError:
         return None, None
+    for group, named in zip(shown.groups, edited.groups, strict=True):  # both in one order
+        group.label = named.label or group.label
     return shown, _on_screen(request.model_copy(update={"pins": edited.pins}), shown)
+
+
+def _refused(request: Request, live: LiveCommunity, signed: Signed,
+             wanted: ProposalRequest, edited: Edited, exc: QConnectError) -> HTMLResponse:
+    """The page again after a refused proposal or save: why, beside the proposal as it stands
+    (``edited``), so that nothing the coordinator did is lost."""
+    errors, status = form_refusal(exc)
+    shown, current = _as_report(live, signed, wanted, edited)
+    return _page(request, live, signed, asked=_shown_rules(wanted), proposal=shown,
+                 current=current, errors=errors, status_code=status)
 
 
 def _list_left_out(proposal: Proposal, previous: PreviousProposal) -> None:
@@ -221,8 +241,12 @@ def propose(request: Request, signed: Coordinating, form: Form, live: CommunityD
     a new one that keeps the rest of it around the coordinator's moves and pins."""
     edited = None
     if "current" in form:
-        current, edited = _carried(form)
+        current = _carried(form)
         asked = _shown_rules(current.request)
+        try:
+            edited = _edited(current, form)
+        except QConnectError as exc:
+            return _refused(request, live, signed, current.request, _unedited(current, form), exc)
         wanted = _next_request(current, edited)
     else:
         asked = _asked(form)
@@ -234,11 +258,10 @@ def propose(request: Request, signed: Coordinating, form: Form, live: CommunityD
     try:
         proposal = proposals.propose(live, signed.caller, wanted)
     except QConnectError as exc:
+        if edited is not None:
+            return _refused(request, live, signed, wanted, edited, exc)
         errors, status = form_refusal(exc)
-        shown, current = (_as_report(live, signed, wanted, edited) if edited
-                          else (None, None))
-        return _page(request, live, signed, asked=asked, proposal=shown, current=current,
-                     errors=errors, status_code=status)
+        return _page(request, live, signed, asked=asked, errors=errors, status_code=status)
     if wanted.previous is not None:
         _list_left_out(proposal, wanted.previous)
     return _page(request, live, signed, asked=asked, proposal=proposal,
@@ -249,16 +272,15 @@ def propose(request: Request, signed: Coordinating, form: Form, live: CommunityD
 def save(request: Request, signed: Coordinating, form: Form, live: CommunityDep
          ) -> HTMLResponse | RedirectResponse:
     """Save the groups on screen, as edited, coordinated by the signed-in coordinator."""
-    current, edited = _carried(form)
-    with as_bad_input():
-        chosen = ProposalSave(groups=edited.groups)
+    current = _carried(form)
+    edited = _unedited(current, form)
     try:
+        edited = _edited(current, form)
+        with as_bad_input():
+            chosen = ProposalSave(groups=edited.groups)
         saved = proposals.save(live, signed.caller, chosen)
     except QConnectError as exc:
-        errors, status = form_refusal(exc)
-        shown, carried = _as_report(live, signed, current.request, edited)
-        return _page(request, live, signed, asked=_shown_rules(current.request),
-                     proposal=shown, current=carried, errors=errors, status_code=status)
+        return _refused(request, live, signed, current.request, edited, exc)
     # One parameter, ids joined by commas (which ids never hold): a parameter given twice is
     # refused everywhere in the service.
     return redirect("/form-groups/saved?" + urlencode({"groups": ",".join(g.id for g in saved)}))
