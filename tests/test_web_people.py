@@ -142,6 +142,22 @@ def test_joining_needs_the_forms_token_and_flags_are_not_echoed(api: Api) -> Non
     assert client.get(path, params={"done": "<b>pwned</b>"}).status_code == 400
 
 
+def test_an_answer_returns_to_its_page_on_this_site_only(api: Api) -> None:
+    client, me = _signed_in_member(api)
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get("/find").text)
+    others = iter(m.id for m in api.live.snapshot.members if m.visibility == "members"
+                  and m.open_to_connect and m.consent.suggestions and m.id != me)
+    for back, returned in (("/find?q=falls&done=dismiss", "/find?q=falls&done=accept"),
+                           ("https://elsewhere.example/find", "/?done=accept"),
+                           ("//elsewhere.example/find", "/?done=accept"),
+                           ("/\\elsewhere.example", "/?done=accept")):
+        answered = client.post("/feedback", follow_redirects=False, data={
+            "form_token": token.group(1), "target_kind": "member", "target": next(others),
+            "action": "accept", "back": back})
+        assert answered.status_code == 303, answered.text
+        assert answered.headers["location"] == f"{returned}&kind=member"
+
+
 # In a real browser: the flows members follow.
 
 @pytest.fixture
@@ -181,6 +197,12 @@ def test_searching_a_skill_finds_its_holders_and_a_region_narrows_them(
     narrowed = _cards(page)
     assert narrowed and all(people[m].region == "London" for m in narrowed)
     assert page.get_by_label("What are you looking for?").input_value() == SKILL
+    searched = page.url
+    chosen = next(m for m in narrowed if m != member.id)
+    page.get_by_role("button", name=f"Connect with {people[chosen].name}").click()
+    page.wait_for_url(re.compile(r"done=accept"))  # back on the search, told what it did
+    assert page.url.startswith(searched) and _cards(page) == narrowed
+    assert "you would like to connect" in page.get_by_role("status").inner_text()
     assert accessibility_problems(page) == []
     assert _fits_a_phone(page)
 

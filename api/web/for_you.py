@@ -6,13 +6,20 @@ analysts at *Community*.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import CommunityDep
-from api.web.pages import Form, PageRoute, SignedIn, as_bad_input, redirect, render
+from api.web.pages import (
+    AnswerNotice,
+    Form,
+    PageRoute,
+    SignedIn,
+    after_answer,
+    as_bad_input,
+    redirect,
+    render,
+)
 from models.api import FeedbackCreate
 from service import analytics, members, proposals, suggestions
 
@@ -21,20 +28,9 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 STARTS = ((proposals.propose, "/form-groups"), (analytics.community_summary, "/community"))
 """Where those who get no suggestions start: the first page here whose use case admits them
 (every role a sign-in link may carry has one)."""
-DONE = {("member", "accept"): "Noted: you would like to connect. They will see you among their "
-                              "suggestions too.",
-        ("member", "dismiss"): "Noted: they will not be suggested to you again, nor you to them.",
-        ("group", "accept"): "Noted: you are interested in that group. To take part, find it "
-                             "under Groups and choose Join.",
-        ("group", "dismiss"): "Noted: that group will not be suggested to you again."}
-"""What an answer did, by what it answered (a person or a group) and how."""
-
-
 @router.get("/", response_model=None)
 def for_you(request: Request, signed: SignedIn, live: CommunityDep,
-            skill: str | None = Query(default=None, max_length=200),
-            done: Literal["accept", "dismiss"] | None = None,
-            kind: Literal["member", "group"] = "member",
+            notice: AnswerNotice, skill: str | None = Query(default=None, max_length=200),
             ) -> HTMLResponse | RedirectResponse:
     if not signed.may(suggestions.suggest):
         return redirect(next(href for use_case, href in STARTS if signed.may(use_case)))
@@ -44,7 +40,7 @@ def for_you(request: Request, signed: SignedIn, live: CommunityDep,
     caller = signed.caller
     return render(
         request, "for_you.html", me=me, wanted=wanted, chosen=chosen,
-        notice=DONE.get((kind, done)) if done else None,
+        notice=notice,
         people=suggestions.suggest(live, caller, me.id, "people", 5).data,
         helpers=(suggestions.suggest(live, caller, me.id, "helpers", 5, chosen).data
                  if chosen else []),
@@ -54,9 +50,10 @@ def for_you(request: Request, signed: SignedIn, live: CommunityDep,
 @router.post("/feedback", response_model=None)
 def feedback(request: Request, signed: SignedIn, form: Form, live: CommunityDep
              ) -> HTMLResponse | RedirectResponse:
-    """Connect or Not for me, on a person or a group: it takes effect at once."""
+    """Connect or Not for me, on a person or a group: it takes effect at once, and the page
+    it was given on is shown again, saying what it did."""
     with as_bad_input():
         answer = FeedbackCreate(target_kind=form.get("target_kind"),  # type: ignore[arg-type]
                                 target=form.get("target"), action=form.get("action"))
     suggestions.give_feedback(live, signed.caller, signed.member, answer)
-    return redirect(f"/?done={answer.action}&kind={answer.target_kind}")
+    return redirect(after_answer(form.get("back"), answer.action, answer.target_kind))

@@ -13,7 +13,8 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -40,9 +41,9 @@ from service import (
 from service.access import rule_of
 from service.community import LiveCommunity
 
-__all__ = ["BESIDE_THE_FORM", "COOKIE", "STATIC", "VENDOR", "Form", "PageRoute", "Signed",
-           "SignedIn", "admitted", "as_bad_input", "error_page", "field_errors", "form_refusal",
-           "redirect", "render", "term_names"]
+__all__ = ["ANSWERED", "BESIDE_THE_FORM", "COOKIE", "STATIC", "VENDOR", "AnswerNotice", "Form",
+           "PageRoute", "Signed", "SignedIn", "admitted", "after_answer", "as_bad_input",
+           "error_page", "field_errors", "form_refusal", "redirect", "render", "term_names"]
 
 COOKIE = "qconnect_session"
 STATIC = Path(__file__).parent / "static"
@@ -180,6 +181,44 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return templates.TemplateResponse(
         request, template, {"signed": getattr(request.state, "signed", None), **context},
         status_code=status_code)
+
+
+ANSWERED = {
+    ("member", "accept"): "Noted: you would like to connect. They will see you among their "
+                          "suggestions too.",
+    ("member", "dismiss"): "Noted: they will not be suggested to you again, nor you to them.",
+    ("group", "accept"): "Noted: you are interested in that group. To take part, find it under "
+                         "Groups and choose Join.",
+    ("group", "dismiss"): "Noted: that group will not be suggested to you again."}
+"""What an answer to a suggestion did, by what it answered (a person or a group) and how."""
+
+
+def _answered(done: Literal["accept", "dismiss"] | None = None,
+              kind: Literal["member", "group"] = "member") -> str | None:
+    return ANSWERED[kind, done] if done else None
+
+
+AnswerNotice = Annotated[str | None, Depends(_answered)]
+"""What the answer just given did, on the page it was given on (see :func:`after_answer`)."""
+
+
+def after_answer(back: str | None, done: str, kind: str) -> str:
+    """Where a member goes once they have answered a suggestion: back to the page they
+    answered on (``back``, an address on this site; anything else is the start page), told
+    what the answer did.
+
+    >>> after_answer("/find?q=spc&done=accept&kind=group", "dismiss", "member")
+    '/find?q=spc&done=dismiss&kind=member'
+    >>> after_answer("https://elsewhere.example/", "accept", "member")
+    '/?done=accept&kind=member'
+    """
+    page = urlsplit(back or "/")
+    if page.scheme or page.netloc or not page.path.startswith("/") or "\\" in (back or ""):
+        page = urlsplit("/")
+    kept = [(k, v) for k, v in parse_qsl(page.query, keep_blank_values=True)
+            if k not in ("done", "kind")]
+    return urlunsplit(("", "", page.path, urlencode([*kept, ("done", done), ("kind", kind)]),
+                       ""))
 
 
 def redirect(to: str) -> RedirectResponse:

@@ -14,7 +14,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import CommunityDep
-from api.web.pages import Form, PageRoute, SignedIn, form_refusal, redirect, render
+from api.web.pages import (
+    AnswerNotice,
+    Form,
+    PageRoute,
+    SignedIn,
+    form_refusal,
+    redirect,
+    render,
+)
 from models.api import LookingFor
 from models.errors import QConnectError
 from service import groups, members, search, suggestions
@@ -42,7 +50,7 @@ def find(request: Request, signed: SignedIn, live: CommunityDep,
          q: Annotated[str | None, Query(max_length=1000)] = None,
          looking_for: LookingFor = "experts",
          role: Filter = None, region: Filter = None, organisation: Filter = None,
-         ) -> HTMLResponse:
+         notice: AnswerNotice = None) -> HTMLResponse:
     """The search form; with ``q``, the people (and a few groups) answering it."""
     caller = signed.caller
     chosen = {"role": role or None, "region": region or None,
@@ -59,16 +67,17 @@ def find(request: Request, signed: SignedIn, live: CommunityDep,
     return render(request, "find.html", status_code=status, q=q or "",
                   looking_for=looking_for, chosen=chosen, choices=choices, filters=FILTERS,
                   kinds=LOOKING_FOR, people=people, groups=found_groups, errors=errors,
-                  may_answer=signed.may(suggestions.give_feedback))
+                  notice=notice, may_answer=signed.may(suggestions.give_feedback))
 
 
 @router.get("/people/{member_id}", response_model=None)
-def person(request: Request, member_id: str, signed: SignedIn, live: CommunityDep
-           ) -> HTMLResponse:
+def person(request: Request, member_id: str, signed: SignedIn, live: CommunityDep,
+           notice: AnswerNotice = None) -> HTMLResponse:
     """A member's profile as the viewer may see it, and the groups they are in."""
     them = members.read_member(live, signed.caller, member_id)
     theirs = groups.list_groups(live, signed.caller, member=member_id, limit=100).data
     return render(request, "person.html", person=them, groups=theirs, levels=members.SKILL_LEVELS,
+                  notice=notice,
                   answer=signed.may(suggestions.give_feedback) and them.id != signed.member)
 
 
