@@ -56,6 +56,15 @@ def test_find_shows_the_form_refuses_a_blank_search_and_finds_groups(api: Api) -
     assert f'data-group="{group.id}"' in found  # groups working on it, beside the people
 
 
+def test_a_search_no_profile_bears_out_says_so(api: Api) -> None:
+    client, _ = _signed_in_member(api)
+    found = client.get("/find", params={"q": SKILL}).text
+    assert "found</h2>" in found and "data-unmatched" not in found
+    nonsense = client.get("/find", params={"q": "xqzv blorf"}).text
+    assert "No one's profile matches these words" in nonsense
+    assert "found</h2>" not in nonsense and "data-unmatched" in nonsense
+
+
 def test_a_hidden_member_is_never_found_nor_shown(api: Api) -> None:
     hidden = next(m for m in api.live.snapshot.members if m.visibility == "hidden" and m.bio)
     client, _ = _signed_in_member(api)

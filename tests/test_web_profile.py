@@ -201,10 +201,12 @@ def test_a_profile_is_saved_as_a_whole(api: Api) -> None:
 
 
 @pytest.mark.parametrize(("change", "said"), [
-    ({"skill_level_0": "7"}, "Skill 1 (Coaching): level: Input should be less than or equal to 5"),
+    ({"skill_level_0": "7"}, "Skill 1 (Coaching): level must be 5 or less"),
+    ({"interests": "Patient safety\n" + "x" * 201},
+     "interests, entry 2 is longer than 200 characters"),
     ({"skill_name_1": "Coaching", "skill_level_1": "2"}, "skill 'Coaching' is listed twice"),
     ({"interests": "Patient safety\nPatient safety"}, "'Patient safety' is listed twice"),
-    ({"visibility": "everyone"}, "visibility: Input should be"),
+    ({"visibility": "everyone"}, "visibility must be 'public', 'members' or 'hidden'"),
 ])
 def test_bad_input_is_shown_with_what_was_typed_and_changes_nothing(
         api: Api, change: dict[str, str], said: str) -> None:

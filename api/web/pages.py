@@ -226,12 +226,37 @@ def redirect(to: str) -> RedirectResponse:
     return RedirectResponse(to, status_code=303)
 
 
+_PLAIN = {
+    "string_too_long": "is longer than {max_length} characters",
+    "string_too_short": "is shorter than {min_length} characters",
+    "too_long": "has more than {max_length} entries",
+    "too_short": "has fewer than {min_length} entries",
+    "greater_than_equal": "must be {ge} or more",
+    "less_than_equal": "must be {le} or less",
+    "greater_than": "must be more than {gt}",
+    "less_than": "must be less than {lt}",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "missing": "is needed",
+    "literal_error": "must be {expected}",
+}
+"""What the usual refusals say on a page, in words for people rather than for programmers
+(pydantic's own words for the rest, and the model's own sentences for its rules)."""
+
+
 def field_errors(exc: ValidationError | RequestValidationError) -> list[str]:
-    """One sentence per refused field, for a form's error summary."""
+    """One sentence per refused field, for a form's error summary: "interests, entry 5 is
+    longer than 200 characters"."""
     found = []
     for error in exc.errors():
-        field = " ".join(str(part).replace("_", " ") for part in error["loc"]
-                         if part not in ("body", "query"))
+        field = " ".join(str(part).replace("_", " ") if isinstance(part, str)
+                         else f"entry {part + 1}"
+                         for part in error["loc"] if part not in ("body", "query"))
+        field = field.replace(" entry", ", entry")
+        plain = _PLAIN.get(error["type"])
+        if plain and field:
+            found.append(f"{field} {plain.format(**error.get('ctx', {}))}")
+            continue
         message = str(error["msg"]).removeprefix("Value error, ")
         found.append(f"{field}: {message}" if field else message)
     return found
