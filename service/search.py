@@ -12,6 +12,7 @@ from models.errors import QConnectError
 from models.privacy import Caller
 from service.access import ANYONE, PROFILES, allow
 from service.community import LiveCommunity
+from service.vocabulary import names_shown
 
 __all__ = ["find_groups", "find_members", "find_terms"]
 
@@ -51,5 +52,10 @@ def find_groups(live: LiveCommunity, caller: Caller, text: str, k: int = 10
 @allow(*ANYONE)
 def find_terms(live: LiveCommunity, caller: Caller, kind: TermKind, text: str,
                k: int = 10) -> list[TermHit]:
-    """The topics or skills closest in meaning to ``text``."""
-    return search_terms(live.snapshot, live.encoder, kind, _asked(text), k)
+    """The topics or skills closest in meaning to ``text``, of those the caller may be offered
+    (:func:`~service.vocabulary.names_shown`)."""
+    snapshot = live.snapshot
+    shown = names_shown(snapshot, caller, kind)
+    hits = search_terms(snapshot, live.encoder, kind, _asked(text),
+                        len(snapshot.vectors.get(kind, {})))
+    return [hit for hit in hits if hit.name in shown][:k]

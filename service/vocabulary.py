@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+import numpy as np
+
 from matcher.recommend.snapshot import Snapshot
 from models import Group, Member, Skill, TermKind, Topic
 from models.api import Page, TermCreate, TermPublic
-from models.privacy import Caller
+from models.privacy import Caller, may_see
 from service.access import ANYONE, allow
 from service.community import LiveCommunity
 
-__all__ = ["declare_term", "list_terms", "spelled_as_used"]
+__all__ = ["declare_term", "list_terms", "names_shown", "spelled_as_used"]
 
 _MODELS: dict[TermKind, type[Topic | Skill]] = {"topic": Topic, "skill": Skill}
 Named = TypeVar("Named", Member, Group)
@@ -34,11 +36,35 @@ def spelled_as_used(record: Named, snapshot: Snapshot) -> Named:
     return type(record).model_validate({**record.model_dump(), **spelled})
 
 
+def names_shown(snapshot: Snapshot, caller: Caller, kind: TermKind) -> dict[str, str | None]:
+    """The topic or skill names ``caller`` may be offered, in order, each with its description
+    where declared: those declared, those groups work on, and those named by members the
+    caller may see. A name that only members hidden from the caller use is left out: listed,
+    it would tell of them."""
+    seen = snapshot.visible.copy()
+    for row in np.flatnonzero(~seen):
+        seen[row] = may_see(caller, snapshot.members[row])
+    if kind == "topic":
+        vocabulary, declared = snapshot.topics, snapshot.community.topics
+        naming = [snapshot.declared_topics[seen], snapshot.group_topics]
+    else:
+        vocabulary, declared = snapshot.skills, snapshot.community.skills
+        naming = [snapshot.member_skills[seen], snapshot.member_wants[seen]]
+    used = np.zeros(len(vocabulary), dtype=bool)
+    for matrix in naming:
+        used |= matrix.getnnz(axis=0) > 0
+    described = {t.name: t.description for t in declared}
+    names = described.keys() | {vocabulary.names[c] for c in np.flatnonzero(used)}
+    return {name: described.get(name) for name in sorted(names)}
+
+
 @allow(*ANYONE)
 def list_terms(live: LiveCommunity, caller: Caller, kind: TermKind) -> Page[TermPublic]:
-    """Every name in use or declared, with its description when declared."""
-    terms = live.store.vocabulary(kind)
-    return Page(data=[TermPublic(name=n, description=d) for n, d in terms], count=len(terms))
+    """Every name declared or in use where the caller may see it (:func:`names_shown`), with
+    its description when declared."""
+    terms = names_shown(live.snapshot, caller, kind)
+    return Page(data=[TermPublic(name=n, description=d) for n, d in terms.items()],
+                count=len(terms))
 
 
 @allow("admin")

@@ -96,6 +96,29 @@ def test_hidden_members_are_seen_by_themselves_and_admins_only(api: Api) -> None
         assert hidden not in group["members"] + group["coordinators"]
 
 
+def test_a_name_only_hidden_members_use_is_listed_to_them_and_admins_only(api: Api) -> None:
+    hidden, visible = _open(api, hidden=True).id, _open(api).id
+    admin, other = api.headers("admin"), api.headers("member", visible)
+    theirs = {"skill": {"Quillfeather huddles", "Ward 7Q charts"}, "topic": {"Ward 7Q escalation"}}
+    made = api.client.patch(f"/members/{hidden}", headers=admin, json={
+        "skills": [{"name": "Quillfeather huddles", "level": 3}],
+        "wants_to_learn": ["Ward 7Q charts"], "interests": ["Ward 7Q escalation"]})
+    assert made.status_code == 200, made.text
+
+    def listed(kind: str, headers: dict[str, str]) -> list[str]:
+        return [t["name"] for t in api.client.get(f"/{kind}s", headers=headers).json()["data"]]
+
+    for kind, names in theirs.items():
+        assert names.isdisjoint(listed(kind, other))
+        assert names <= set(listed(kind, api.headers("member", hidden)))
+        assert names <= set(listed(kind, admin))
+        everything = [n for n, _ in api.live.store.vocabulary(kind)]  # type: ignore[arg-type]
+        assert listed(kind, other) == [n for n in everything if n not in names]
+    api.client.patch(f"/members/{visible}", headers=admin,
+                     json={"interests": ["Ward 7Q escalation"]})
+    assert "Ward 7Q escalation" in listed("topic", other)  # named by someone seen
+
+
 def test_hidden_members_cannot_be_detected_by_writes(api: Api) -> None:
     """Naming a hidden member in a write gets the same 404 as naming no one."""
     hidden = _open(api, hidden=True)

@@ -22,7 +22,8 @@ def term_router(kind: TermKind) -> APIRouter:
     @router.get("", response_model=Page[TermPublic], name=f"list_{kind}s")
     def list_terms(live: CommunityDep,
                    caller: Annotated[Caller, door(vocabulary.list_terms)]) -> Page[TermPublic]:
-        """Every name in use or declared, with its description when declared."""
+        """Every name declared or in use where the caller may see it, with its description
+        when declared."""
         return vocabulary.list_terms(live, caller, kind)
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=TermPublic,
