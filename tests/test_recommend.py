@@ -201,6 +201,10 @@ def test_a_hidden_members_ties_move_no_ones_suggestions(snapshot: Snapshot, rank
     friends_of_friends = {int(r) for c in shown for r in scored[c].indices} - {row}
     common = query_signals(snapshot, row).neighbourhood.common
     assert friends_of_friends and set(np.flatnonzero(common).tolist()) - {row} == friends_of_friends
+    # and so are the groups those friends are in.
+    connections = group_features(snapshot, row)[:, GROUP_FEATURES.index("connections")]
+    in_groups = np.asarray(snapshot.membership[shown].sum(axis=0)).ravel()
+    assert in_groups.any() and np.allclose(connections, np.log1p(in_groups))
 
 
 def test_helpers_hold_the_wanted_skill(snapshot: Snapshot, rankers) -> None:

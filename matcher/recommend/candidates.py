@@ -81,8 +81,7 @@ def _scoring_graph(snapshot: Snapshot, row: int) -> tuple[sp.csr_matrix, np.ndar
     graph, degree = snapshot.scoring_adjacency, snapshot.scoring_degree
     if snapshot.visible[row]:
         return graph, degree
-    own = snapshot.neighbours(row)
-    own = own[snapshot.visible[own]]
+    own = snapshot.scored_neighbours(row)
     if not len(own):
         return graph, degree
     mine = symmetric(len(snapshot), np.full(len(own), row), own)

@@ -85,7 +85,8 @@ def _signals(snapshot: Snapshot, row: int) -> dict[str, np.ndarray]:
         "co_membership": overlap / np.sqrt(sizes + 1),
         "reach": (reach := np.asarray(snapshot.group_walks.T @ mine).ravel()),
         "walks": reach / np.sqrt(np.maximum(sizes, 1)),  # RP3β with β = 0.5
-        "friends": (snapshot.scoring_adjacency[row] @ membership).toarray().ravel(),
+        "friends": np.asarray(membership[snapshot.scored_neighbours(row)].sum(axis=0),
+                              dtype=np.float64).ravel(),
         "size": np.log1p(sizes),
     }
 

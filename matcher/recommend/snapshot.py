@@ -437,6 +437,13 @@ class Snapshot:
         a = self.adjacency
         return a.indices[a.indptr[row]:a.indptr[row + 1]]
 
+    def scored_neighbours(self, row: int) -> np.ndarray:
+        """Member ``row``'s ties that weigh in their own scores: those to members shown to
+        others (for a visible member, their :attr:`scored_ties`; a hidden member's own ties to
+        visible members are theirs to be suggested by)."""
+        own = self.neighbours(row)
+        return own[self.visible[own]]
+
     # -- topics, skills, embeddings ---------------------------------------------------------
 
     @derived("ids", "vectors", patch=_embedded_rows)
