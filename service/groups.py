@@ -58,7 +58,7 @@ def read_group(live: LiveCommunity, caller: Caller, group_id: str) -> GroupPubli
 def create_group(live: LiveCommunity, caller: Caller, group: Group) -> GroupPublic:
     """Create a group; an id in use is a :class:`ConflictError`. Its topics are spelled as the
     community spells them (:func:`~service.vocabulary.spelled_as_used`)."""
-    group = spelled_as_used(group, live.snapshot)
+    group = spelled_as_used(group, live.snapshot, caller)
 
     def checked(store: Store) -> list[Group]:
         try:
@@ -81,7 +81,7 @@ def replace_group(live: LiveCommunity, caller: Caller, group_id: str,
     caller may not see are kept as they were (the caller was never shown them)."""
     if group.id != group_id:
         raise QConnectError("the group's id must be the id of the group it replaces")
-    group = spelled_as_used(group, live.snapshot)
+    group = spelled_as_used(group, live.snapshot, caller)
 
     def replaced(old: Group) -> Group:
         named = [*group.members, *group.coordinators]

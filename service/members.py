@@ -40,7 +40,7 @@ SKILL_LEVELS = LEVEL_WORDS
 def create_member(live: LiveCommunity, caller: Caller, member: Member) -> MemberPublic:
     """Add a member; their profile is embedded before this returns, so they are suggested and
     found at once. An id in use is a :class:`ConflictError`."""
-    member = spelled_as_used(member, live.snapshot)
+    member = spelled_as_used(member, live.snapshot, caller)
     live.add_member(member)
     return member_public(member, caller)
 
@@ -71,7 +71,7 @@ def update_member(live: LiveCommunity, caller: Caller, member_id: str,
     the community spells them (:func:`~service.vocabulary.spelled_as_used`)."""
     snapshot = live.snapshot
     return member_public(live.update_member(
-        member_id, lambda old: spelled_as_used(change.applied_to(old), snapshot)), caller)
+        member_id, lambda old: spelled_as_used(change.applied_to(old), snapshot, caller)), caller)
 
 
 @allow("member", "admin", own="member_id")

@@ -6,6 +6,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from matcher.recommend.matrices import Vocabulary
 from matcher.recommend.snapshot import Snapshot
 from models import Group, Member, Skill, TermKind, Topic
 from models.api import Page, TermCreate, TermPublic
@@ -19,13 +20,15 @@ _MODELS: dict[TermKind, type[Topic | Skill]] = {"topic": Topic, "skill": Skill}
 Named = TypeVar("Named", Member, Group)
 
 
-def spelled_as_used(record: Named, snapshot: Snapshot) -> Named:
-    """``record`` (a member or a group, as written) with each skill and topic it names spelled
-    as the community already spells it, where the two differ only in case or spacing: "run
-    charts" typed joins the holders of "Run charts" rather than starting a skill of its own.
-    A name the community has as typed is kept. Validated again: two names typed that become
-    one are refused as listed twice."""
-    skills, topics = snapshot.skills, snapshot.topics
+def spelled_as_used(record: Named, snapshot: Snapshot, caller: Caller) -> Named:
+    """``record`` (a member or a group, as ``caller`` writes it) with each skill and topic it
+    names spelled as the community already spells it, where the two differ only in case or
+    spacing: "run charts" typed joins the holders of "Run charts" rather than starting a skill
+    of its own. Only names the caller may be offered (:func:`names_shown`) are matched, and a
+    name the community has as typed is kept. Validated again: two names typed that become one
+    are refused as listed twice."""
+    skills, topics = (Vocabulary(tuple(names_shown(snapshot, caller, kind)))
+                      for kind in ("skill", "topic"))
     if isinstance(record, Group):
         spelled = {"topics": [topics.spelled(t) for t in record.topics]}
     else:

@@ -114,6 +114,9 @@ def test_a_name_only_hidden_members_use_is_listed_to_them_and_admins_only(api: A
         assert names <= set(listed(kind, admin))
         everything = [n for n, _ in api.live.store.vocabulary(kind)]  # type: ignore[arg-type]
         assert listed(kind, other) == [n for n in everything if n not in names]
+    typed = api.client.patch(f"/members/{visible}", headers=other,
+                             json={"skills": [{"name": "quillfeather HUDDLES"}]})
+    assert typed.json()["skills"][0]["name"] == "quillfeather HUDDLES"  # not theirs: unseen
     api.client.patch(f"/members/{visible}", headers=admin,
                      json={"interests": ["Ward 7Q escalation"]})
     assert "Ward 7Q escalation" in listed("topic", other)  # named by someone seen
