@@ -41,6 +41,7 @@ __all__ = [
     "MemberExport",
     "MemberPublic",
     "MemberUpdate",
+    "MyNetwork",
     "OrganisationPublic",
     "Page",
     "PreviousProposal",
@@ -222,6 +223,17 @@ class GroupPublic(BaseModel):
     topics: list[str]
     members: list[str]
     coordinators: list[str]
+
+
+class MyNetwork(BaseModel):
+    """A member's own circle, naming only the people the caller may see."""
+
+    connections: list[MemberPublic] = Field(description="The people the member is tied to.")
+    would_connect: list[MemberPublic] = Field(
+        description="People the member said they would like to connect with, not tied yet.")
+    groups: list[GroupPublic] = Field(description="The groups the member is in.")
+    interested: list[GroupPublic] = Field(
+        description="Groups the member said they are interested in, not joined yet.")
 
 
 class ConnectionCreate(Connection):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from models import Connection
+from models.api import MemberPublic, MyNetwork
 from models.errors import ForbiddenError
 from models.privacy import Caller, may_see
 from service.access import PROFILES, allow
 from service.community import LiveCommunity
-from service.views import visible_member
+from service.views import group_public, member_public, visible_member
 
-__all__ = ["add_connection", "member_connections", "remove_connection"]
+__all__ = ["add_connection", "member_connections", "my_network", "remove_connection"]
 
 
 def _own_tie(live: LiveCommunity, caller: Caller, a: str, b: str) -> None:
@@ -29,6 +30,34 @@ def member_connections(live: LiveCommunity, caller: Caller, member_id: str) -> l
     index, members = snapshot.ids.index, snapshot.members
     return [t for t in snapshot.tie_table.touching(member_id)
             if all(may_see(caller, members[index[m]]) for m in t.pair)]
+
+
+@allow("member", "admin", own="member_id")
+def my_network(live: LiveCommunity, caller: Caller, member_id: str) -> MyNetwork:
+    """The member's own circle: the people they are tied to and those they said they would like
+    to connect with (Connect on a suggestion), the groups they are in and those they said they
+    are interested in; people by name, naming only those the caller may see."""
+    visible_member(live, caller, member_id)
+    snapshot = live.snapshot
+    index, members, group_index = snapshot.ids.index, snapshot.members, snapshot.group_ids.index
+    tied = {m for t in member_connections(live, caller, member_id) for m in t.pair}
+    chosen = {whom for who, whom in snapshot.accepted if who == member_id}
+
+    def people(ids: set[str]) -> list[MemberPublic]:
+        shown = [members[index[i]] for i in ids if i in index and i != member_id
+                 and may_see(caller, members[index[i]])]
+        return [member_public(m, caller) for m in sorted(shown, key=lambda m: (m.name or "",
+                                                                                 m.id))]
+
+    joined = sorted((g for g in snapshot.groups if member_id in (*g.members, *g.coordinators)),
+                    key=lambda g: g.name)
+    wanted = sorted((snapshot.groups[group_index[g]] for g in chosen if g in group_index),
+                    key=lambda g: g.name)
+    return MyNetwork(
+        connections=people(tied), would_connect=people(chosen - tied),
+        groups=[group_public(g, snapshot, caller) for g in joined],
+        interested=[group_public(g, snapshot, caller) for g in wanted
+                    if g.id not in {j.id for j in joined}])
 
 
 @allow("member", "admin")

@@ -211,6 +211,44 @@ def test_feedback_dismisses_both_ways(api: Api) -> None:
     assert [f.target for f in api.live.store.feedback(me)] == [dismissed]
 
 
+def test_my_network_is_my_circle_naming_no_one_hidden(api: Api) -> None:
+    snapshot = api.live.snapshot
+    me = _open(api).id
+    mine, admin = api.headers("member", me), api.headers("admin")
+    tied = {m for t in snapshot.tie_table.touching(me) for m in t.pair} - {me}
+    chosen = [m.id for m in snapshot.members if m.visibility != "hidden" and m.id != me
+              and m.id not in tied][:2]
+    group = next(g for g in snapshot.groups if me not in g.members + g.coordinators)
+    for kind, target in [*(("member", m) for m in chosen), ("group", group.id)]:
+        said = api.client.post(f"/members/{me}/feedback", headers=mine, json={
+            "target_kind": kind, "target": target, "action": "accept"})
+        assert said.status_code == 201, said.text
+
+    def network(headers: dict[str, str] = mine) -> dict[str, list[str]]:
+        found = api.client.get(f"/members/{me}/network", headers=headers)
+        assert found.status_code == 200, found.text
+        return {part: [x["id"] for x in items] for part, items in found.json().items()}
+
+    shown = network()
+    names = {m.id: m.name or "" for m in snapshot.members}
+    assert shown["would_connect"] == sorted(chosen, key=lambda m: (names[m], m))
+    seen = {m.id for m in snapshot.members if m.visibility != "hidden"}
+    assert set(shown["connections"]) == tied & seen
+    assert shown["interested"] == [group.id]
+    assert set(shown["groups"]) == {g.id for g in snapshot.groups
+                                    if me in g.members + g.coordinators}
+    assert set(network(admin)["connections"]) == tied  # admins see the hidden too
+    assert api.client.get(f"/members/{me}/network",
+                          headers=api.headers("member", chosen[0])).status_code == 403
+    hidden = api.client.patch(f"/members/{chosen[1]}", headers=admin,
+                              json={"visibility": "hidden"})
+    joined = api.client.put(f"/groups/{group.id}/members/{me}", headers=mine)
+    assert (hidden.status_code, joined.status_code) == (200, 200), joined.text
+    after = network()
+    assert after["would_connect"] == [chosen[0]]  # who has since hidden is not named
+    assert group.id in after["groups"] and after["interested"] == []
+
+
 def test_export_gives_a_member_their_own_data(api: Api) -> None:
     me = _open(api).id
     headers = api.headers("member", me)

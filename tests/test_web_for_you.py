@@ -79,6 +79,25 @@ def test_interest_in_a_group_says_how_to_join_it(page: Any, site: Site, member: 
     assert "connect" not in notice  # not what answering a person says
     assert chosen not in page.locator("[data-group]").evaluate_all(
         "cards => cards.map(c => c.dataset.group)")
+    page.get_by_role("link", name="My network").click()
+    page.wait_for_url(f"{site.url}/my-network")
+    assert page.locator("#interested ~ [data-group]").first.get_attribute("data-group") == chosen
+
+
+def test_connecting_puts_the_person_in_my_network(page: Any, site: Site, member: Member
+                                                  ) -> None:
+    _sign_in(page, site, member)
+    card = page.locator("#people-like-you ~ [data-member]").first
+    chosen = card.get_attribute("data-member")
+    card.get_by_role("button", name=re.compile("Connect with")).click()
+    page.wait_for_url(re.compile(r"done=accept"))
+    assert "under My network" in page.get_by_role("status").inner_text()
+    page.get_by_role("link", name="My network").click()
+    page.wait_for_url(f"{site.url}/my-network")
+    wanted = page.locator("#would-connect ~ [data-member]").evaluate_all(
+        "cards => cards.map(c => c.dataset.member)")
+    assert chosen in wanted
+    assert accessibility_problems(page) == []
 
 
 def test_signing_out_ends_the_session(page: Any, site: Site, member: Member) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import CommunityDep, door
 from models import Connection
-from models.api import ConnectionCreate
+from models.api import ConnectionCreate, MyNetwork
 from models.privacy import Caller
 from service import connections
 
@@ -21,6 +21,15 @@ def member_connections(member_id: str, live: CommunityDep,
                        ) -> list[Connection]:
     """The member's ties to people the caller may see."""
     return connections.member_connections(live, caller, member_id)
+
+
+@router.get("/members/{member_id}/network", response_model=MyNetwork)
+def my_network(member_id: str, live: CommunityDep,
+               caller: Annotated[Caller, door(connections.my_network)]) -> MyNetwork:
+    """The member's own circle (the member themself, or an admin): the people they are tied
+    to or said they would like to connect with, the groups they are in or said they are
+    interested in."""
+    return connections.my_network(live, caller, member_id)
 
 
 @router.post("/connections", status_code=status.HTTP_201_CREATED, response_model=Connection)

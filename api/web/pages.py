@@ -30,6 +30,7 @@ from models.errors import QConnectError, UnauthorisedError
 from models.privacy import Caller
 from service import (
     analytics,
+    connections,
     groups,
     members,
     proposals,
@@ -87,6 +88,7 @@ MENU: tuple[tuple[str, str, Callable[..., Any]], ...] = (
     ("/", "For you", suggestions.suggest),
     ("/find", "Find people", search.find_members),
     ("/interest-groups", "Groups", groups.list_groups),
+    ("/my-network", "My network", connections.my_network),
     ("/profile", "My profile", members.update_member),
     ("/my-data", "My data", members.read_consent),
     ("/form-groups", "Form groups", proposals.propose),
@@ -185,10 +187,10 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 ANSWERED = {
     ("member", "accept"): "Noted: you would like to connect. They will see you among their "
-                          "suggestions too.",
+                          "suggestions too, and you will find them under My network.",
     ("member", "dismiss"): "Noted: they will not be suggested to you again, nor you to them.",
-    ("group", "accept"): "Noted: you are interested in that group. To take part, find it under "
-                         "Groups and choose Join.",
+    ("group", "accept"): "Noted: you are interested in that group, and you will find it under "
+                         "My network. To take part, open it and choose Join.",
     ("group", "dismiss"): "Noted: that group will not be suggested to you again."}
 """What an answer to a suggestion did, by what it answered (a person or a group) and how."""
 

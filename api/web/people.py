@@ -1,4 +1,4 @@
-"""Finding people, and the pages of a person and of an interest group.
+"""Finding people, the pages of a person and of an interest group, and a member's network.
 
 *Find people* is a GET form, so a search's results have an address that can be shared or
 bookmarked. Who may be found, seen or named is decided by the use cases (``service/search``,
@@ -25,7 +25,7 @@ from api.web.pages import (
 )
 from models.api import LookingFor
 from models.errors import QConnectError
-from service import groups, members, search, suggestions
+from service import connections, groups, members, search, suggestions
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -79,6 +79,14 @@ def person(request: Request, member_id: str, signed: SignedIn, live: CommunityDe
     return render(request, "person.html", person=them, groups=theirs, levels=members.SKILL_LEVELS,
                   notice=notice,
                   answer=signed.may(suggestions.give_feedback) and them.id != signed.member)
+
+
+@router.get("/my-network", response_model=None)
+def my_network(request: Request, signed: SignedIn, live: CommunityDep,
+               notice: AnswerNotice = None) -> HTMLResponse:
+    """The people and groups the signed-in member is part of, and those they said yes to."""
+    mine = connections.my_network(live, signed.caller, signed.member)
+    return render(request, "my_network.html", network=mine, notice=notice)
 
 
 @router.get("/interest-groups", response_model=None)
