@@ -7,7 +7,7 @@ from typing import TypeVar
 import numpy as np
 
 from matcher.recommend.matrices import Vocabulary
-from matcher.recommend.snapshot import Snapshot
+from matcher.recommend.snapshot import Snapshot, skill_names
 from models import Group, Member, Skill, TermKind, Topic
 from models.api import Page, TermCreate, TermPublic
 from models.privacy import Caller, may_see
@@ -44,20 +44,13 @@ def names_shown(snapshot: Snapshot, caller: Caller, kind: TermKind) -> dict[str,
     where declared: those declared, those groups work on, and those named by members the
     caller may see. A name that only members hidden from the caller use is left out: listed,
     it would tell of them."""
-    seen = snapshot.visible.copy()
-    for row in np.flatnonzero(~seen):
-        seen[row] = may_see(caller, snapshot.members[row])
-    if kind == "topic":
-        vocabulary, declared = snapshot.topics, snapshot.community.topics
-        naming = [snapshot.declared_topics[seen], snapshot.group_topics]
-    else:
-        vocabulary, declared = snapshot.skills, snapshot.community.skills
-        naming = [snapshot.member_skills[seen], snapshot.member_wants[seen]]
-    used = np.zeros(len(vocabulary), dtype=bool)
-    for matrix in naming:
-        used |= matrix.getnnz(axis=0) > 0
+    declared = snapshot.community.topics if kind == "topic" else snapshot.community.skills
     described = {t.name: t.description for t in declared}
-    names = described.keys() | {vocabulary.names[c] for c in np.flatnonzero(used)}
+    names = set(described) | snapshot.shown_names[kind]
+    for row in np.flatnonzero(~snapshot.visible):
+        member = snapshot.members[row]
+        if may_see(caller, member):
+            names.update(member.interests if kind == "topic" else skill_names(member))
     return {name: described.get(name) for name in sorted(names)}
 
 
