@@ -159,6 +159,27 @@ def test_leaving_someone_out_and_saving_with_the_coordinator_in_a_group(
                and left not in g.members for g in made)
 
 
+def test_names_given_to_groups_are_kept_when_proposing_again(
+        api: Api, coordinator: Member, generated: Community) -> None:
+    client = api.sign_in(coordinator.id, "coordinator")
+    token = _token(client.get("/form-groups").text)
+    current = _current(client.post("/form-groups/propose", data={
+        "form_token": token, "topic": _topic(generated), **RULES}).text)
+    first, moved = current["groups"][0]["members"], current["groups"][1]["members"][0]
+    for answer in range(2):  # named now, then carried without being typed again
+        again = client.post("/form-groups/propose", data={
+            "form_token": token, "current": json.dumps(current), f"move-{moved}": "1",
+            **({} if answer else {"label-0": "Our first circle"})})
+        assert again.status_code == 200, again.text
+        current = _current(again.text)
+        labels = [g["label"] for g in current["groups"]]
+        holder = max(range(len(labels)),
+                     key=lambda n: len(set(first) & set(current["groups"][n]["members"])))
+        assert labels[holder] == "Our first circle" and labels.count("Our first circle") == 1
+        assert current["named"] == [holder]
+        first = current["groups"][holder]["members"]
+
+
 # -- in a real browser: the whole flow ----------------------------------------------------------
 
 def _sign_in(page: Any, site: Site, member: Member) -> None:

@@ -55,13 +55,15 @@ STARTING_RULES = {"min_size": "4", "max_size": "6"}
 
 class Current(BaseModel):
     """The proposal on screen: the request that made it (its pins included, so the page can
-    show who is kept where), its groups and who it left unplaced."""
+    show who is kept where), its groups, who it left unplaced, and which groups' names the
+    coordinator gave (kept when proposing again)."""
 
     model_config = ConfigDict(extra="forbid")
 
     request: ProposalRequest
     groups: list[ProposedGroupIn] = Field(min_length=1, max_length=5000)
     unassigned: list[Identifier] = Field(default=[], max_length=MAX_POOL)
+    named: list[int] = Field(default=[], max_length=5000)
 
     @model_validator(mode="after")
     def _each_member_once(self) -> Current:
@@ -78,6 +80,7 @@ class Edited:
     groups: list[ProposedGroupIn]
     unassigned: list[str]
     pins: dict[str, int]
+    named: set[int]
     out: set[str] = field(default_factory=set)
 
     def previous(self) -> PreviousProposal:
@@ -132,18 +135,43 @@ def _edited(current: Current, form: dict[str, str]) -> Edited:
     new_index = {old: new for new, old in enumerate(kept)}
     pins = {m: new_index[n] for n in kept for m in places[n]
             if m in moves or form.get(f"keep-{m}")}
-    edited = [ProposedGroupIn(members=places[n], topics=current.groups[n].topics,
-                              label=form.get(f"label-{n}", current.groups[n].label))
-              for n in kept]
-    return Edited(edited, [*current.unassigned, *sorted(out)], pins, out)
+    labelled = _labelled(current, form)
+    edited = [labelled[n].model_copy(update={"members": places[n]}) for n in kept]
+    named = {new_index[n] for n in _named(current, form) if n in new_index}
+    return Edited(edited, [*current.unassigned, *sorted(out)], pins, named, out)
+
+
+def _labelled(current: Current, form: dict[str, str]) -> list[ProposedGroupIn]:
+    """The groups on screen with the names in the form."""
+    return [g.model_copy(update={"label": form.get(f"label-{n}", g.label)})
+            for n, g in enumerate(current.groups)]
+
+
+def _named(current: Current, form: dict[str, str]) -> set[int]:
+    """The groups whose names the coordinator gave: typed now, or before."""
+    return {n for n, g in enumerate(current.groups)
+            if n in current.named or form.get(f"label-{n}", g.label) != g.label}
 
 
 def _unedited(current: Current, form: dict[str, str]) -> Edited:
     """The proposal on screen with the names the coordinator typed and none of their moves:
     what is shown again when the moves are refused."""
-    named = [g.model_copy(update={"label": form.get(f"label-{n}", g.label)})
-             for n, g in enumerate(current.groups)]
-    return Edited(named, list(current.unassigned), dict(current.request.pins))
+    return Edited(_labelled(current, form), list(current.unassigned),
+                  dict(current.request.pins), _named(current, form))
+
+
+def _names_kept(proposal: Proposal, edited: Edited) -> set[int]:
+    """Give each group of a new proposal the name the coordinator gave the group it grew from
+    (the edited group most of whose members it holds), and say which groups those are."""
+    kept: set[int] = set()
+    for n in sorted(edited.named):
+        before = set(edited.groups[n].members)
+        shared = [len(before & set(g.members)) for g in proposal.groups]
+        best = max(range(len(shared)), key=shared.__getitem__)
+        if shared[best] and best not in kept:
+            proposal.groups[best].label = edited.groups[n].label or proposal.groups[best].label
+            kept.add(best)
+    return kept
 
 
 def _next_request(current: Current, edited: Edited) -> ProposalRequest:
@@ -188,13 +216,16 @@ def _page(request: Request, live: LiveCommunity, signed: Signed, *, asked: dict[
                   **_choices(live, signed))
 
 
-def _on_screen(request: ProposalRequest, proposal: Proposal) -> Current:
+def _on_screen(request: ProposalRequest, proposal: Proposal,
+               named: set[int] | None = None) -> Current:
     """What the page carries for ``proposal``: its request (without the start it was made
-    from, which the proposal itself replaces) and its groups."""
+    from, which the proposal itself replaces), its groups, and those ``named`` by the
+    coordinator."""
     return Current(request=request.model_copy(update={"previous": None}),
                    groups=[ProposedGroupIn(members=g.members, label=g.label, topics=g.topics)
                            for g in proposal.groups],
-                   unassigned=[u.id for u in proposal.unassigned])
+                   unassigned=[u.id for u in proposal.unassigned],
+                   named=sorted(named or ()))
 
 
 def _as_report(live: LiveCommunity, signed: Signed, request: ProposalRequest,
@@ -206,9 +237,10 @@ def _as_report(live: LiveCommunity, signed: Signed, request: ProposalRequest,
         shown = proposals.report(live, signed.caller, edited.previous())
     except QConnectError:
         return None, None
-    for group, named in zip(shown.groups, edited.groups, strict=True):  # both in one order
-        group.label = named.label or group.label
-    return shown, _on_screen(request.model_copy(update={"pins": edited.pins}), shown)
+    for group, given in zip(shown.groups, edited.groups, strict=True):  # both in one order
+        group.label = given.label or group.label
+    return shown, _on_screen(request.model_copy(update={"pins": edited.pins}), shown,
+                             edited.named)
 
 
 def _refused(request: Request, live: LiveCommunity, signed: Signed,
@@ -262,10 +294,12 @@ def propose(request: Request, signed: Coordinating, form: Form, live: CommunityD
             return _refused(request, live, signed, wanted, edited, exc)
         errors, status = form_refusal(exc)
         return _page(request, live, signed, asked=asked, errors=errors, status_code=status)
-    if wanted.previous is not None:
-        _list_left_out(proposal, wanted.previous)
+    named = None
+    if edited is not None:
+        _list_left_out(proposal, edited.previous())
+        named = _names_kept(proposal, edited)
     return _page(request, live, signed, asked=asked, proposal=proposal,
-                 current=_on_screen(wanted, proposal))
+                 current=_on_screen(wanted, proposal, named))
 
 
 @router.post("/form-groups/save", response_model=None)
