@@ -159,6 +159,8 @@ def test_an_answer_returns_to_its_page_on_this_site_only(api: Api) -> None:
     for back, returned in (("/find?q=falls&done=dismiss", "/find?q=falls&done=accept"),
                            ("https://elsewhere.example/find", "/?done=accept"),
                            ("//elsewhere.example/find", "/?done=accept"),
+                           ("////elsewhere.example/find", "/?done=accept"),
+                           ("/find?q=" + "x" * 3000, "/?done=accept"),
                            ("/\\elsewhere.example", "/?done=accept")):
         answered = client.post("/feedback", follow_redirects=False, data={
             "form_token": token.group(1), "target_kind": "member", "target": next(others),

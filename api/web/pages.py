@@ -204,6 +204,10 @@ AnswerNotice = Annotated[str | None, Depends(_answered)]
 """What the answer just given did, on the page it was given on (see :func:`after_answer`)."""
 
 
+MAX_BACK = 2000
+"""The longest address an answer returns to (a search's fits many times over)."""
+
+
 def after_answer(back: str | None, done: str, kind: str) -> str:
     """Where a member goes once they have answered a suggestion: back to the page they
     answered on (``back``, an address on this site; anything else is the start page), told
@@ -214,8 +218,12 @@ def after_answer(back: str | None, done: str, kind: str) -> str:
     >>> after_answer("https://elsewhere.example/", "accept", "member")
     '/?done=accept&kind=member'
     """
-    page = urlsplit(back or "/")
-    if page.scheme or page.netloc or not page.path.startswith("/") or "\\" in (back or ""):
+    back = back or "/"
+    page = urlsplit(back)
+    # A path starting "//" is another site's address once joined again, and browsers read a
+    # backslash as a slash.
+    if (page.scheme or page.netloc or not page.path.startswith("/")
+            or page.path.startswith("//") or "\\" in back or len(back) > MAX_BACK):
         page = urlsplit("/")
     kept = [(k, v) for k, v in parse_qsl(page.query, keep_blank_values=True)
             if k not in ("done", "kind")]
