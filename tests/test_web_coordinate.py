@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from api.web.coordinate import Edited, _names_kept
 from models import Community, Member
+from models.api import Proposal, ProposedGroupIn, ProposedGroupOut
 from models.privacy import placeable
 from tests.browser import Site, accessibility_problems
 from tests.conftest import Api
@@ -178,6 +180,24 @@ def test_names_given_to_groups_are_kept_when_proposing_again(
         assert labels[holder] == "Our first circle" and labels.count("Our first circle") == 1
         assert current["named"] == [holder]
         first = current["groups"][holder]["members"]
+    refused = client.post("/form-groups/propose", data={
+        "form_token": token, "current": json.dumps(current), "label-0": "Line one\x07"})
+    assert refused.status_code == 400 and "name of group 1" in refused.text
+    assert [g["label"] for g in _current(refused.text)["groups"]] == labels  # as they were
+
+
+def test_each_name_goes_to_the_new_group_sharing_most_with_its_old_one() -> None:
+    def proposed(*groups: str) -> Proposal:
+        return Proposal(groups=[ProposedGroupOut(
+            members=list(g), label=f"Group {n + 1}", topics=[], coherence=0.0, organisations={},
+            roles={}, regions={}, already_connected_pairs=0) for n, g in enumerate(groups)],
+            unassigned=[])
+
+    edited = Edited([ProposedGroupIn(members=list("abcdef"), label="Alpha"),
+                     ProposedGroupIn(members=list("ghijkl"), label="Beta")], [], {}, {0, 1})
+    new = proposed("abcghijkl", "def")
+    assert _names_kept(new, edited) == {0, 1}
+    assert [g.label for g in new.groups] == ["Beta", "Alpha"]
 
 
 # -- in a real browser: the whole flow ----------------------------------------------------------

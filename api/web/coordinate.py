@@ -26,6 +26,7 @@ from api.web.pages import (
     Signed,
     admitted,
     as_bad_input,
+    field_errors,
     form_refusal,
     redirect,
     render,
@@ -141,10 +142,21 @@ def _edited(current: Current, form: dict[str, str]) -> Edited:
     return Edited(edited, [*current.unassigned, *sorted(out)], pins, named, out)
 
 
-def _labelled(current: Current, form: dict[str, str]) -> list[ProposedGroupIn]:
-    """The groups on screen with the names in the form."""
-    return [g.model_copy(update={"label": form.get(f"label-{n}", g.label)})
-            for n, g in enumerate(current.groups)]
+def _labelled(current: Current, form: dict[str, str], *, strict: bool = True
+              ) -> list[ProposedGroupIn]:
+    """The groups on screen with the names in the form, each checked as the API checks one; a
+    name refused is bad input, or with ``strict`` off, the name shown before."""
+    groups = []
+    for n, group in enumerate(current.groups):
+        try:
+            groups.append(ProposedGroupIn.model_validate(
+                {**group.model_dump(), "label": form.get(f"label-{n}", group.label)}))
+        except ValidationError as exc:
+            if strict:
+                raise QConnectError(f"name of group {n + 1}: "
+                                    + "; ".join(field_errors(exc))) from None
+            groups.append(group)
+    return groups
 
 
 def _named(current: Current, form: dict[str, str]) -> set[int]:
@@ -156,21 +168,24 @@ def _named(current: Current, form: dict[str, str]) -> set[int]:
 def _unedited(current: Current, form: dict[str, str]) -> Edited:
     """The proposal on screen with the names the coordinator typed and none of their moves:
     what is shown again when the moves are refused."""
-    return Edited(_labelled(current, form), list(current.unassigned),
+    return Edited(_labelled(current, form, strict=False), list(current.unassigned),
                   dict(current.request.pins), _named(current, form))
 
 
 def _names_kept(proposal: Proposal, edited: Edited) -> set[int]:
-    """Give each group of a new proposal the name the coordinator gave the group it grew from
-    (the edited group most of whose members it holds), and say which groups those are."""
+    """Give groups of a new proposal the names the coordinator gave the groups they grew from,
+    and say which groups those are: the pairs of a named group and a new group sharing most
+    members are matched first, each group at most once."""
+    pairs = sorted(((len(set(edited.groups[n].members) & set(g.members)), n, new)
+                    for n in edited.named for new, g in enumerate(proposal.groups)),
+                   key=lambda pair: (-pair[0], pair[1], pair[2]))
+    given: set[int] = set()
     kept: set[int] = set()
-    for n in sorted(edited.named):
-        before = set(edited.groups[n].members)
-        shared = [len(before & set(g.members)) for g in proposal.groups]
-        best = max(range(len(shared)), key=shared.__getitem__)
-        if shared[best] and best not in kept:
-            proposal.groups[best].label = edited.groups[n].label or proposal.groups[best].label
-            kept.add(best)
+    for shared, n, new in pairs:
+        if shared and n not in given and new not in kept:
+            proposal.groups[new].label = edited.groups[n].label or proposal.groups[new].label
+            given.add(n)
+            kept.add(new)
     return kept
 
 
