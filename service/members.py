@@ -69,9 +69,10 @@ def update_member(live: LiveCommunity, caller: Caller, member_id: str,
                   change: MemberUpdate) -> MemberPublic:
     """Change some fields of a profile; the rest are kept. Skills and topics are spelled as
     the community spells them (:func:`~service.vocabulary.spelled_as_used`)."""
-    snapshot = live.snapshot
+    # The snapshot is read inside the write's lock: it holds every write before this one.
     return member_public(live.update_member(
-        member_id, lambda old: spelled_as_used(change.applied_to(old), snapshot, caller)), caller)
+        member_id, lambda old: spelled_as_used(change.applied_to(old), live.snapshot, caller)),
+        caller)
 
 
 @allow("member", "admin", own="member_id")

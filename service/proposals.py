@@ -31,6 +31,7 @@ from service.community import LiveCommunity
 from service.groups import check_placeable
 from service.limits import OneAtATime
 from service.views import group_public, visible_member
+from service.vocabulary import name_meant
 
 __all__ = ["LEFT_OUT", "propose", "report", "rules_of", "save"]
 
@@ -60,10 +61,15 @@ def _mentioned(request: ProposalRequest) -> set[str]:
 @allow("coordinator", "admin")
 def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> Proposal:
     """Coherent groups from the request's pool within its rules, as a report (see
-    :func:`matcher.groups.report.describe`); nothing is saved."""
+    :func:`matcher.groups.report.describe`); nothing is saved. The topics and skill it names
+    may be typed in any case (:func:`~service.vocabulary.name_meant`)."""
     for member_id in _mentioned(request):
         visible_member(live, caller, member_id)  # a hidden member is as good as unknown
     snapshot = live.snapshot
+    request = request.model_copy(update={
+        "topic": request.topic and name_meant(snapshot, caller, "topic", request.topic),
+        "skill": request.skill and name_meant(snapshot, caller, "skill", request.skill),
+        "focus": [name_meant(snapshot, caller, "topic", t) for t in request.focus]})
     rows, excluded = select_pool(snapshot, request.pool_ids(), topic=request.topic,
                                  skill=request.skill, region=request.region, role=request.role,
                                  group=request.group)

@@ -10,6 +10,7 @@ from models.privacy import Caller
 from service.access import allow
 from service.community import LiveCommunity
 from service.views import visible_member
+from service.vocabulary import name_meant
 
 __all__ = ["give_feedback", "suggest"]
 
@@ -18,9 +19,12 @@ __all__ = ["give_feedback", "suggest"]
 def suggest(live: LiveCommunity, caller: Caller, member_id: str, kind: SuggestionKind,
             k: int = 10, skill: str | None = None) -> SuggestionList:
     """Suggestions with their reasons, computed from memory in a few milliseconds. ``skill``
-    (helpers only) asks for help with that skill instead of everything the member wants."""
+    (helpers only) asks for help with that skill instead of everything the member wants (in
+    any case: see :func:`~service.vocabulary.name_meant`)."""
     if skill is not None and kind != "helpers":
         raise QConnectError("'skill' applies to helpers only")
+    if skill is not None:
+        skill = name_meant(live.snapshot, caller, "skill", skill)
     found, snapshot = live.suggest(kind, member_id, k, skill)
     if kind == "groups":
         return SuggestionList(member=member_id, kind=kind, data=[

@@ -10,11 +10,12 @@ from matcher.recommend.matrices import Vocabulary
 from matcher.recommend.snapshot import Snapshot, skill_names
 from models import Group, Member, Skill, TermKind, Topic
 from models.api import Page, TermCreate, TermPublic
+from models.errors import NotFoundError
 from models.privacy import Caller, may_see
 from service.access import ANYONE, allow
 from service.community import LiveCommunity
 
-__all__ = ["declare_term", "list_terms", "names_shown", "spelled_as_used"]
+__all__ = ["declare_term", "list_terms", "name_meant", "names_shown", "spelled_as_used"]
 
 _MODELS: dict[TermKind, type[Topic | Skill]] = {"topic": Topic, "skill": Skill}
 Named = TypeVar("Named", Member, Group)
@@ -52,6 +53,18 @@ def names_shown(snapshot: Snapshot, caller: Caller, kind: TermKind) -> dict[str,
         if may_see(caller, member):
             names.update(member.interests if kind == "topic" else skill_names(member))
     return {name: described.get(name) for name in sorted(names)}
+
+
+def name_meant(snapshot: Snapshot, caller: Caller, kind: TermKind, typed: str) -> str:
+    """The topic or skill ``typed`` names, as the community spells it (in another case or
+    spacing too), among those the caller may be offered (:func:`names_shown`); any other is
+    unknown (:class:`NotFoundError`), whether no one uses it or only people hidden from the
+    caller do."""
+    shown = Vocabulary(tuple(names_shown(snapshot, caller, kind)))
+    column = shown.column(typed)
+    if column is None:
+        raise NotFoundError(kind, typed)
+    return shown.names[column]
 
 
 @allow(*ANYONE)

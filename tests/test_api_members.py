@@ -114,6 +114,11 @@ def test_a_name_only_hidden_members_use_is_listed_to_them_and_admins_only(api: A
         assert names <= set(listed(kind, admin))
         everything = [n for n, _ in api.live.store.vocabulary(kind)]  # type: ignore[arg-type]
         assert listed(kind, other) == [n for n in everything if n not in names]
+    helpers = api.client.get(f"/members/{visible}/recommendations/helpers", headers=other,
+                             params={"skill": "ward 7q CHARTS"})
+    pooled = api.client.post("/groups/proposals", headers=api.headers("coordinator", visible),
+                             json={"topic": "ward 7q escalation", "min_size": 4, "max_size": 6})
+    assert helpers.status_code == pooled.status_code == 404  # as good as unknown, in any case
     typed = api.client.patch(f"/members/{visible}", headers=other,
                              json={"skills": [{"name": "quillfeather HUDDLES"}]})
     assert typed.json()["skills"][0]["name"] == "quillfeather HUDDLES"  # not theirs: unseen

@@ -63,7 +63,7 @@ def _partition(snapshot: Snapshot, rows: np.ndarray, state: State,
     for g in np.flatnonzero(state.count > 0):
         groups.append(tuple(sorted(ids[rows[pos]] for b in state.members[g]
                                    for pos in p.blocks[b])))
-        topics.append(snapshot.topics.spelled(focus[g]) if g < len(focus) else None)
+        topics.append(focus[g] if g < len(focus) else None)
     if not groups:
         raise InfeasibleError("no group can be formed from this pool within the rules")
     unassigned = list(excluded)

@@ -16,10 +16,9 @@ __all__ = ["select_pool"]
 
 
 def _column(vocabulary: Vocabulary, kind: str, name: str) -> int:
-    column = vocabulary.column(name)
-    if column is None:
+    if name not in vocabulary.index:
         raise NotFoundError(kind, name)
-    return column
+    return vocabulary.index[name]
 
 
 def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,

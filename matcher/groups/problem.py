@@ -202,10 +202,9 @@ def _add_focus_and_home(problem: Problem, snapshot: Snapshot, rows: np.ndarray,
     if len(problem.rules.focus) > problem.k:
         raise InfeasibleError(f"{len(problem.rules.focus)} focus topics for {problem.k} groups")
     for g, topic in enumerate(problem.rules.focus):
-        column = snapshot.topics.column(topic)
-        if column is None:
+        if topic not in snapshot.topics.index:
             raise NotFoundError("topic", topic)
-        interested = snapshot.member_topics[rows][:, column]
+        interested = snapshot.member_topics[rows][:, snapshot.topics.index[topic]]
         problem.focus_hits[:, g] = np.bincount(label, interested.toarray().ravel(),
                                                minlength=len(problem.blocks))
     for g, names in enumerate((previous or ())[:problem.k]):

@@ -102,7 +102,7 @@ class Recommender:
         """People who hold the skills the member wants (or ``skill``) at a useful level."""
         row = self._row(member_id)
         if skill is not None:
-            column = self.snapshot.skills.column(skill)
+            column = self.snapshot.skills.index.get(skill)
             if column is None:
                 raise NotFoundError("skill", skill)
             wanted = np.array([column])
