@@ -181,7 +181,7 @@ def test_reasons_never_name_hidden_members(snapshot: Snapshot, rankers) -> None:
             assert not any(name in reason for name in hidden for reason in s.reasons)
 
 
-def test_a_hidden_members_ties_move_no_ones_suggestions(snapshot: Snapshot, rankers) -> None:
+def test_a_hidden_members_ties_move_no_one_elses_suggestions(snapshot: Snapshot, rankers) -> None:
     hidden = max((m for m in snapshot.members if not shown_to_others(m)),
                  key=lambda m: snapshot.degree[snapshot.ids.index[m.id]])
     row = snapshot.ids.index[hidden.id]

@@ -105,7 +105,7 @@ def group_reasons(snapshot: Snapshot, me: int, group: int) -> tuple[str, ...]:
     shared = [t for t in focus if t in set(snapshot.members[me].interests)]
     reasons = [f"focuses on {_listing(shared)}, which you're interested in"] if shared else []
     members = set(row_entries(snapshot.by_column["membership"], group)[0].tolist())
-    friends = [int(r) for r in snapshot.neighbours(me) if r in members and snapshot.visible[r]]
+    friends = [int(r) for r in snapshot.scored_neighbours(me) if r in members]
     if friends:
         names = sorted(_display_name(snapshot, r) for r in friends)
         reasons.append(f"{len(names)} of your connections {'are' if len(names) > 1 else 'is'} "

@@ -405,9 +405,10 @@ class Snapshot:
              patched=("profiles",))
     def scored_ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The ties that weigh in scores, as :attr:`tie_rows`: those between members shown to
-        others. A hidden member's ties move no one's suggestions (their own included), as
-        their profile moves no one's search: else who is connected to whom, and that they are
-        there at all, would show in others' lists."""
+        others. A hidden member's ties move no one else's suggestions (their own ties to
+        visible members serve their own: :meth:`scored_neighbours`), as their profile moves
+        no one's search: else who is connected to whom, and that they are there at all, would
+        show in others' lists."""
         a, b, days = self.tie_rows
         kept = self.visible[a] & self.visible[b]
         return self.tie_rows if kept.all() else (a[kept], b[kept], days[kept])
