@@ -7,7 +7,7 @@ from typing import TypeVar
 import numpy as np
 
 from matcher.recommend.matrices import Vocabulary
-from matcher.recommend.snapshot import Snapshot, skill_names
+from matcher.recommend.snapshot import Snapshot
 from models import Group, Member, Skill, TermKind, Topic
 from models.api import Page, TermCreate, TermPublic
 from models.errors import NotFoundError
@@ -47,11 +47,10 @@ def names_shown(snapshot: Snapshot, caller: Caller, kind: TermKind) -> dict[str,
     it would tell of them."""
     declared = snapshot.community.topics if kind == "topic" else snapshot.community.skills
     described = {t.name: t.description for t in declared}
-    names = set(described) | snapshot.shown_names[kind]
-    for row in np.flatnonzero(~snapshot.visible):
-        member = snapshot.members[row]
-        if may_see(caller, member):
-            names.update(member.interests if kind == "topic" else skill_names(member))
+    seen = [row for row in np.flatnonzero(~snapshot.visible)
+            if may_see(caller, snapshot.members[row])]  # hidden, but not from the caller
+    names = set(described) | snapshot.shown_names[kind] | snapshot.names_named_by(
+        np.array(seen, dtype=np.int64))[kind]
     return {name: described.get(name) for name in sorted(names)}
 
 

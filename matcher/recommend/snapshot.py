@@ -42,7 +42,7 @@ from models import Community, Connection, Feedback, Group, Member
 from models.errors import NotFoundError
 from models.privacy import findable, shown_to_others, suggestable
 
-__all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary", "skill_names",
+__all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary",
            "snapshot_from_store"]
 
 T = TypeVar("T")
@@ -165,7 +165,7 @@ def _categories_after(new: Snapshot, old: Snapshot, edit: Edit
     return found
 
 
-def skill_names(member: Member) -> Iterator[str]:
+def _skill_names(member: Member) -> Iterator[str]:
     """The skills ``member`` holds or wants to learn."""
     yield from (s.name for s in member.skills)
     yield from member.wants_to_learn
@@ -191,7 +191,7 @@ def _names_after(new: Snapshot, old: Snapshot, edit: Edit, vocabulary: Vocabular
 
 def _skills_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None:
     return _names_after(new, old, edit, old.skills, (old.member_skills, old.member_wants),
-                        skill_names)
+                        _skill_names)
 
 
 def _topics_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None:
@@ -346,18 +346,25 @@ class Snapshot:
 
     @derived("ids", "profiles", "groups")
     def shown_names(self) -> dict[str, frozenset[str]]:
-        """The topics and skills named by members shown to others (topics by groups too): what
-        lists of names offer besides those declared (read once per snapshot, not once per
-        page)."""
+        """The topics and skills named by members shown to others (:meth:`names_named_by`),
+        and the topics of groups: what lists of names offer besides those declared (read once
+        per snapshot, not once per page)."""
+        named = self.names_named_by(self.visible)
+        groups = self.group_topics.getnnz(axis=0) > 0
+        return {"topic": named["topic"] | {self.topics.names[c] for c in np.flatnonzero(groups)},
+                "skill": named["skill"]}
+
+    def names_named_by(self, rows: np.ndarray) -> dict[str, frozenset[str]]:
+        """The topics (interests they named) and skills (held or wanted) of the members at
+        ``rows`` (numbers or a mask)."""
         def named(vocabulary: Vocabulary, *matrices: sp.csr_matrix) -> frozenset[str]:
             used = np.zeros(len(vocabulary), dtype=bool)
             for matrix in matrices:
-                used |= matrix.getnnz(axis=0) > 0
+                used |= matrix[rows].getnnz(axis=0) > 0
             return frozenset(vocabulary.names[c] for c in np.flatnonzero(used))
 
-        shown = self.visible
-        return {"topic": named(self.topics, self.declared_topics[shown], self.group_topics),
-                "skill": named(self.skills, self.member_skills[shown], self.member_wants[shown])}
+        return {"topic": named(self.topics, self.declared_topics),
+                "skill": named(self.skills, self.member_skills, self.member_wants)}
 
     @per_member("ids", "profiles", dtype=np.float32)
     def completeness(self, member: Member) -> np.float32:
@@ -486,7 +493,7 @@ class Snapshot:
 
     @derived("ids", "profiles", patch=_skills_after)
     def skills(self) -> Vocabulary:
-        return Vocabulary(tuple(sorted({n for m in self.members for n in skill_names(m)})))
+        return Vocabulary(tuple(sorted({n for m in self.members for n in _skill_names(m)})))
 
     @derived("ids", "profiles", "groups", "vectors", patch=_interests_after,
              patched=("profiles", "vectors", "groups"))
