@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import Connection
-from models.api import MemberPublic, MyNetwork
+from models.api import GroupPublic, MemberPublic, MyNetwork
 from models.errors import ForbiddenError
 from models.privacy import Caller, may_see
 from service.access import PROFILES, allow
@@ -49,15 +49,16 @@ def my_network(live: LiveCommunity, caller: Caller, member_id: str) -> MyNetwork
         return [member_public(m, caller) for m in sorted(shown, key=lambda m: (m.name or "",
                                                                                  m.id))]
 
-    joined = sorted((g for g in snapshot.groups if member_id in (*g.members, *g.coordinators)),
-                    key=lambda g: g.name)
-    wanted = sorted((snapshot.groups[group_index[g]] for g in chosen if g in group_index),
-                    key=lambda g: g.name)
-    return MyNetwork(
-        connections=people(tied), would_connect=people(chosen - tied),
-        groups=[group_public(g, snapshot, caller) for g in joined],
-        interested=[group_public(g, snapshot, caller) for g in wanted
-                    if g.id not in {j.id for j in joined}])
+    row = snapshot.membership[index[member_id]]  # as member or coordinator
+    joined = {int(g) for g in row.indices[row.data > 0]}
+    wanted = {group_index[g] for g in chosen if g in group_index} - joined
+
+    def groups(rows: set[int]) -> list[GroupPublic]:
+        return [group_public(g, snapshot, caller)
+                for g in sorted((snapshot.groups[r] for r in rows), key=lambda g: g.name)]
+
+    return MyNetwork(connections=people(tied), would_connect=people(chosen - tied),
+                     groups=groups(joined), interested=groups(wanted))
 
 
 @allow("member", "admin")
