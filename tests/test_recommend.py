@@ -199,8 +199,11 @@ def test_a_hidden_members_ties_move_no_one_elses_suggestions(snapshot: Snapshot,
     shown = [r for r in snapshot.neighbours(row) if snapshot.visible[r]]
     scored = snapshot.scoring_adjacency
     friends_of_friends = {int(r) for c in shown for r in scored[c].indices} - {row}
-    common = query_signals(snapshot, row).neighbourhood.common
-    assert friends_of_friends and set(np.flatnonzero(common).tolist()) - {row} == friends_of_friends
+    signals = query_signals(snapshot, row)
+    for common in (signals.neighbourhood.common, signals.recent_common):  # by recency too
+        assert friends_of_friends
+        assert set(np.flatnonzero(common).tolist()) - {row} == friends_of_friends
+    assert snapshot.activity.dated
     # and so are the groups those friends are in.
     connections = group_features(snapshot, row)[:, GROUP_FEATURES.index("connections")]
     in_groups = np.asarray(snapshot.membership[shown].sum(axis=0)).ravel()

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.recommend.matrices import symmetric
+
 __all__ = ["RECENT", "Activity", "member_activity"]
 
 RECENT = 0.2
@@ -35,6 +37,24 @@ class Activity:
     last_active: np.ndarray
     recent_adjacency: sp.csr_matrix
     recent_degree: np.ndarray  # the weighted degree over recent_adjacency
+    start: float = 0.0  # the span of the tie dates, as day numbers
+    end: float = 0.0
+
+    def recency(self, day: np.ndarray) -> np.ndarray:
+        """The weight :attr:`recent_adjacency` gives ties made on ``day`` (undated: as the
+        oldest; made after the span: 1).
+
+        >>> found = member_activity(3, np.array([0, 1]), np.array([1, 2]), np.array([0, 10]))
+        >>> [round(float(w), 3) for w in found.recency(np.array([10, 0, -1, 12]))]
+        [1.0, 0.007, 0.007, 1.0]
+        """
+        return _recency(np.where(day >= 0, day, self.start), self.start, self.end)
+
+
+def _recency(day: np.ndarray, start: float, end: float) -> np.ndarray:
+    """``exp(-age / (RECENT · span))`` of ties made on ``day`` (dated), within the span."""
+    age = end - np.minimum(day, end).astype(np.float64)
+    return np.exp(-age / (RECENT * max(end - start, 1.0))).astype(np.float32)
 
 
 def member_activity(n: int, a: np.ndarray, b: np.ndarray, day: np.ndarray) -> Activity:
@@ -54,16 +74,16 @@ def member_activity(n: int, a: np.ndarray, b: np.ndarray, day: np.ndarray) -> Ac
     day = np.where(dated, day, day[dated].min()).astype(np.float64)  # undated: the oldest
     start, end = day.min(), day.max()
     span = max(end - start, 1.0)
-    rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
+    rows = np.concatenate([a, b])
     recent = np.concatenate([day, day]) > end - RECENT * span
     last = np.full(n, -np.inf)
     np.maximum.at(last, rows, np.concatenate([day, day]))
-    weight = np.exp(-(end - np.concatenate([day, day])) / (RECENT * span)).astype(np.float32)
-    adjacency = sp.csr_matrix((weight, (rows, cols)), shape=(n, n))
+    adjacency = symmetric(n, a, b, _recency(day, start, end))
     return Activity(
         dated=True,
         recent_ties=np.log1p(np.bincount(rows[recent], minlength=n)).astype(np.float32),
         last_active=np.where(np.isfinite(last), 1 - (end - last) / span, 0.0).astype(np.float32),
         recent_adjacency=adjacency,
         recent_degree=np.asarray(adjacency.sum(axis=1)).ravel(),
+        start=float(start), end=float(end),
     )

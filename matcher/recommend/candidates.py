@@ -88,6 +88,24 @@ def _scoring_graph(snapshot: Snapshot, row: int) -> tuple[sp.csr_matrix, np.ndar
     return graph + mine, degree + np.asarray(mine.sum(axis=1)).ravel()
 
 
+def _recent_graph(snapshot: Snapshot, row: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The ties weighted by how recent they are that signals read for member ``row``, and the
+    weighted degrees in them: those of :attr:`Snapshot.activity` and, for a hidden member,
+    their own ties to visible members besides (as :func:`_scoring_graph` chooses)."""
+    activity = snapshot.activity
+    graph, degree = activity.recent_adjacency, activity.recent_degree
+    if snapshot.visible[row] or not activity.dated:
+        return graph, degree
+    a, b, day = snapshot.tie_rows
+    own = ((a == row) & snapshot.visible[b]) | ((b == row) & snapshot.visible[a])
+    if not own.any():
+        return graph, degree
+    others = np.where(a[own] == row, b[own], a[own])
+    mine = symmetric(len(snapshot), np.full(len(others), row), others,
+                     activity.recency(day[own]))
+    return graph + mine, degree + np.asarray(mine.sum(axis=1)).ravel()
+
+
 def query_signals(snapshot: Snapshot, row: int,
                   wanted: np.ndarray | None = None) -> QuerySignals:
     """All signals from member ``row``; ``wanted`` (skill columns) overrides their own wants."""
@@ -100,15 +118,16 @@ def query_signals(snapshot: Snapshot, row: int,
     wanted_by = snapshot.wants_count * 5.0
     graph, degree = _scoring_graph(snapshot, row)
     neighbourhood = neighbourhood_scores(graph, degree, row)
+    recent, recent_degree = _recent_graph(snapshot, row)
     activity = snapshot.activity
     return QuerySignals(
         row=row,
         neighbourhood=neighbourhood,
         three_hop=three_hop_scores(graph, degree, row, neighbourhood.common),
         pagerank=personalised_pagerank(graph, degree, row),
-        recent_common=two_hop_weights(activity.recent_adjacency, row),
-        recent_pagerank=personalised_pagerank(activity.recent_adjacency, activity.recent_degree,
-                                              row, tolerance=RECENT_TOLERANCE),
+        recent_common=two_hop_weights(recent, row),
+        recent_pagerank=personalised_pagerank(recent, recent_degree, row,
+                                              tolerance=RECENT_TOLERANCE),
         cosine=snapshot.embeddings @ snapshot.embeddings[row],
         topics=_similar(snapshot, "topic_profile", row),
         skills=_similar(snapshot, "skill_profile", row),

@@ -192,13 +192,16 @@ def vector_matrix(keys: Sequence[str], vectors: Mapping[str, np.ndarray],
     return matrix
 
 
-def symmetric(n: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
-    """The symmetric 0/1 matrix of ``n`` members with the ties ``(a[i], b[i])``.
+def symmetric(n: int, a: np.ndarray, b: np.ndarray,
+              weights: np.ndarray | None = None) -> sp.csr_matrix:
+    """The symmetric matrix of ``n`` members with the ties ``(a[i], b[i])``: 1 for each, or
+    ``weights[i]``.
 
     >>> symmetric(3, np.array([0]), np.array([2])).toarray().tolist()
     [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
     """
-    return sp.csr_matrix((np.ones(2 * len(a), dtype=np.float32),
+    data = np.ones(len(a), dtype=np.float32) if weights is None else weights.astype(np.float32)
+    return sp.csr_matrix((np.concatenate([data, data]),
                           (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
 
 
