@@ -138,7 +138,7 @@ def _edited(current: Current, form: dict[str, str]) -> Edited:
             if m in moves or form.get(f"keep-{m}")}
     labelled = _labelled(current, form)
     edited = [labelled[n].model_copy(update={"members": places[n]}) for n in kept]
-    named = {new_index[n] for n in _named(current, form) if n in new_index}
+    named = {new_index[n] for n in _named(current, labelled) if n in new_index}
     return Edited(edited, [*current.unassigned, *sorted(out)], pins, named, out)
 
 
@@ -159,17 +159,18 @@ def _labelled(current: Current, form: dict[str, str], *, strict: bool = True
     return groups
 
 
-def _named(current: Current, form: dict[str, str]) -> set[int]:
-    """The groups whose names the coordinator gave: typed now, or before."""
-    return {n for n, g in enumerate(current.groups)
-            if n in current.named or form.get(f"label-{n}", g.label) != g.label}
+def _named(current: Current, labelled: list[ProposedGroupIn]) -> set[int]:
+    """The groups whose names the coordinator gave: typed now (``labelled``), or before."""
+    return {n for n, (shown, now) in enumerate(zip(current.groups, labelled, strict=True))
+            if n in current.named or now.label != shown.label}
 
 
 def _unedited(current: Current, form: dict[str, str]) -> Edited:
     """The proposal on screen with the names the coordinator typed and none of their moves:
     what is shown again when the moves are refused."""
-    return Edited(_labelled(current, form, strict=False), list(current.unassigned),
-                  dict(current.request.pins), _named(current, form))
+    labelled = _labelled(current, form, strict=False)
+    return Edited(labelled, list(current.unassigned), dict(current.request.pins),
+                  _named(current, labelled))
 
 
 def _names_kept(proposal: Proposal, edited: Edited) -> set[int]:
