@@ -21,6 +21,7 @@ from models.domain import (
     Member,
     Name,
     SkillLevel,
+    TargetKind,
     Text,
     Visibility,
 )
@@ -245,7 +246,7 @@ class FeedbackCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"target_kind": "member", "target": "m-ben", "action": "dismiss"}]})
 
-    target_kind: Literal["member", "group"]
+    target_kind: TargetKind
     target: Identifier
     action: FeedbackAction
 

@@ -43,6 +43,7 @@ __all__ = [
     "Member",
     "Skill",
     "SkillLevel",
+    "TargetKind",
     "TermKind",
     "Topic",
     "Visibility",
@@ -50,6 +51,8 @@ __all__ = [
 
 Visibility = Literal["public", "members", "hidden"]
 FeedbackAction = Literal["accept", "dismiss"]
+TargetKind = Literal["member", "group"]
+"""What a suggestion, and so the feedback on it, is about."""
 TermKind = Literal["topic", "skill"]
 """The two vocabularies: improvement topics, and skills."""
 
@@ -273,7 +276,7 @@ class Feedback(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     member: Identifier
-    target_kind: Literal["member", "group"]
+    target_kind: TargetKind
     target: Identifier
     action: FeedbackAction
     at: AwareDatetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))

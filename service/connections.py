@@ -41,7 +41,8 @@ def my_network(live: LiveCommunity, caller: Caller, member_id: str) -> MyNetwork
     snapshot = live.snapshot
     index, members, group_index = snapshot.ids.index, snapshot.members, snapshot.group_ids.index
     tied = {m for t in member_connections(live, caller, member_id) for m in t.pair}
-    chosen = {whom for who, whom in snapshot.accepted if who == member_id}
+    chosen = {kind: {whom for who, of, whom in snapshot.accepted if who == member_id and of == kind}
+              for kind in ("member", "group")}
 
     def people(ids: set[str]) -> list[MemberPublic]:
         shown = [members[index[i]] for i in ids if i in index and i != member_id
@@ -51,13 +52,13 @@ def my_network(live: LiveCommunity, caller: Caller, member_id: str) -> MyNetwork
 
     row = snapshot.membership[index[member_id]]  # as member or coordinator
     joined = {int(g) for g in row.indices[row.data > 0]}
-    wanted = {group_index[g] for g in chosen if g in group_index} - joined
+    wanted = {group_index[g] for g in chosen["group"] if g in group_index} - joined
 
     def groups(rows: set[int]) -> list[GroupPublic]:
         return [group_public(g, snapshot, caller)
                 for g in sorted((snapshot.groups[r] for r in rows), key=lambda g: g.name)]
 
-    return MyNetwork(connections=people(tied), would_connect=people(chosen - tied),
+    return MyNetwork(connections=people(tied), would_connect=people(chosen["member"] - tied),
                      groups=groups(joined), interested=groups(wanted))
 
 

@@ -254,6 +254,30 @@ def test_my_network_is_my_circle_naming_no_one_hidden(api: Api) -> None:
     assert group.id in after["groups"] and after["interested"] == []
 
 
+def test_an_answer_about_a_group_is_not_about_a_member_of_the_same_id(api: Api) -> None:
+    """Members and groups are numbered apart (imported communities often number both from 1),
+    so an answer names what kind of thing it is about, and only that is affected."""
+    me = _open(api).id
+    mine = api.headers("member", me)
+    first = api.client.get(f"/members/{me}/recommendations/people?k=5", headers=mine)
+    namesake = first.json()["data"][0]["id"]  # a person suggested to me
+    made = api.client.post("/groups", headers=api.headers("coordinator"), json={
+        "id": namesake, "name": "Namesake group", "members": [], "coordinators": []})
+    assert made.status_code == 201, made.text
+    answered = api.client.post(f"/members/{me}/feedback", headers=mine, json={
+        "target_kind": "group", "target": namesake, "action": "dismiss"})
+    assert answered.status_code == 201, answered.text
+    again = api.client.get(f"/members/{me}/recommendations/people?k=5", headers=mine)
+    assert namesake in [s["id"] for s in again.json()["data"]]  # the person is still suggested
+    groups = api.client.get(f"/members/{me}/recommendations/groups?k=50", headers=mine)
+    assert namesake not in [s["id"] for s in groups.json()["data"]]  # the group is not
+    api.client.post(f"/members/{me}/feedback", headers=mine, json={
+        "target_kind": "group", "target": namesake, "action": "accept"})
+    shown = api.client.get(f"/members/{me}/network", headers=mine).json()
+    assert [g["id"] for g in shown["interested"]] == [namesake]
+    assert namesake not in [m["id"] for m in shown["would_connect"]]
+
+
 def test_export_gives_a_member_their_own_data(api: Api) -> None:
     me = _open(api).id
     headers = api.headers("member", me)

@@ -67,7 +67,7 @@ def test_erasure_leaves_nothing_behind(api_on_each_store: Api) -> None:
     assert me not in store.export().model_dump_json()
     snapshot = live.snapshot
     assert me not in snapshot.ids.index
-    assert all(me not in pair for pair in snapshot.dismissed | snapshot.accepted)
+    assert all(me not in (who, whom) for who, _, whom in snapshot.dismissed | snapshot.accepted)
     assert me not in snapshot.community.model_copy(update={  # its ties as records
         "connections": list(snapshot.tie_table)}).model_dump_json()
     assert me not in snapshot.tie_table.names and me not in snapshot.vectors["member"]

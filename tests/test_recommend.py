@@ -88,8 +88,9 @@ def test_dismissed_and_accepted_are_not_suggested(snapshot: Snapshot, rankers) -
     me = next(m.id for m in snapshot.members if m.visibility != "hidden")
     first = [s.id for s in recommender.people(me, 5)]
     dismissed, accepted = first[0], first[1]
-    changed = Snapshot(snapshot.community, snapshot.vectors, dismissed=frozenset({(me, dismissed)}),
-                       accepted=frozenset({(me, accepted)}))
+    changed = Snapshot(snapshot.community, snapshot.vectors,
+                       dismissed=frozenset({(me, "member", dismissed)}),
+                       accepted=frozenset({(me, "member", accepted)}))
     again = _recommender(changed, rankers)
     assert not {dismissed, accepted} & {s.id for s in again.people(me, 20)}
     # A dismissal keeps the two apart both ways.

@@ -193,7 +193,7 @@ class GroupRanking:
         if isinstance(self.ranker, LogisticRanker):  # a probability reads better than logits
             scores = 1 / (1 + np.exp(-scores))
         allowed = snapshot.membership[row].toarray().ravel() == 0
-        for group in snapshot.excluded_by_feedback(snapshot.ids.names[row]):
+        for group in snapshot.excluded_by_feedback(snapshot.ids.names[row], "group"):
             if group in snapshot.group_ids.index:
                 allowed[snapshot.group_ids.index[group]] = False
         return scores, allowed

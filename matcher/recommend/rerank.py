@@ -58,7 +58,7 @@ def allowed_people(snapshot: Snapshot, row: int) -> np.ndarray:
     allowed[row] = False
     allowed[snapshot.neighbours(row)] = False
     index = snapshot.ids.index
-    for other in snapshot.excluded_by_feedback(snapshot.ids.names[row]):
+    for other in snapshot.excluded_by_feedback(snapshot.ids.names[row], "member"):
         if other in index:
             allowed[index[other]] = False
     return allowed

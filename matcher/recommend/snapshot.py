@@ -38,11 +38,11 @@ from matcher.recommend.matrices import (
 )
 from matcher.search.index import MemberEvidence, SearchIndex, group_index
 from matcher.search.lexical import LexicalIndex
-from models import Community, Connection, Feedback, Group, Member
+from models import Community, Connection, Feedback, Group, Member, TargetKind
 from models.errors import NotFoundError
 from models.privacy import findable, shown_to_others, suggestable
 
-__all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Snapshot", "Vocabulary",
+__all__ = ["INFERRED_INTERESTS", "INFERRED_SIMILARITY", "Answered", "Snapshot", "Vocabulary",
            "snapshot_from_store"]
 
 T = TypeVar("T")
@@ -52,6 +52,14 @@ _NO_VECTORS = VectorRows.coerce({})
 INFERRED_INTERESTS = 3
 INFERRED_SIMILARITY = 0.35
 """How close (cosine) a topic must be to a profile to be inferred as one of its interests."""
+
+
+Answered = tuple[str, TargetKind, str]
+"""A member's answer to a suggestion, as (who, kind, whom): what it is about."""
+
+
+def _answered(feedback: Feedback) -> Answered:
+    return feedback.member, feedback.target_kind, feedback.target
 
 
 Input = Literal["ids", "profiles", "ties", "groups", "vectors", "feedback"]
@@ -278,9 +286,10 @@ class Snapshot:
     # Embeddings by kind ("member", "group", "topic", "skill"), then by member or group id or
     # term name: each kind the rows of one matrix (VectorRows, whatever mapping was given).
     vectors: Mapping[str, VectorRows] = field(repr=False)
-    # Feedback as (who, whom) pairs; whom is a member or a group id.
-    dismissed: frozenset[tuple[str, str]] = frozenset()
-    accepted: frozenset[tuple[str, str]] = frozenset()
+    # Feedback as (who, kind, whom): whom is the id of a member or a group, as kind says (the
+    # two kinds' ids may coincide).
+    dismissed: frozenset[Answered] = frozenset()
+    accepted: frozenset[Answered] = frozenset()
 
     def __post_init__(self) -> None:
         # Each kind's vectors as rows of one matrix, however they were given.
@@ -444,17 +453,19 @@ class Snapshot:
         return member_activity(len(self), *self.scored_ties)
 
     @derived("feedback")
-    def _feedback_exclusions(self) -> dict[str, set[str]]:
-        excluded: dict[str, set[str]] = {}
-        for who, whom in self.dismissed | self.accepted:
-            excluded.setdefault(who, set()).add(whom)
-        for who, whom in self.dismissed:  # a dismissal keeps both apart
-            excluded.setdefault(whom, set()).add(who)
+    def _feedback_exclusions(self) -> dict[tuple[str, TargetKind], set[str]]:
+        excluded: dict[tuple[str, TargetKind], set[str]] = {}
+        for who, kind, whom in self.dismissed | self.accepted:
+            excluded.setdefault((who, kind), set()).add(whom)
+        for who, kind, whom in self.dismissed:  # dismissing a person keeps both apart
+            if kind == "member":
+                excluded.setdefault((whom, kind), set()).add(who)
         return excluded
 
-    def excluded_by_feedback(self, member_id: str) -> set[str]:
-        """Members and groups not to suggest to ``member_id`` because of feedback."""
-        return self._feedback_exclusions.get(member_id, set())
+    def excluded_by_feedback(self, member_id: str, kind: TargetKind) -> set[str]:
+        """The members or groups (``kind``) not to suggest to ``member_id`` because of
+        feedback."""
+        return self._feedback_exclusions.get((member_id, kind), set())
 
     def neighbours(self, row: int) -> np.ndarray:
         a = self.adjacency
@@ -748,14 +759,16 @@ class Snapshot:
                 for kind in {*self.vectors, *(vectors or {})}}
         # Traces of what is gone go first: a member erased and made again keeps what the new
         # member has answered since.
+        ended = {"member": gone, "group": closed}
         dismissed, accepted = (
-            {p for p in pairs if not (gone | closed) & set(p)} if gone or closed else set(pairs)
-            for pairs in (self.dismissed, self.accepted))
+            {(who, kind, whom) for who, kind, whom in answers
+             if who not in gone and whom not in ended[kind]}
+            for answers in (self.dismissed, self.accepted))
         for item in feedback:
-            pair = (item.member, item.target)
-            dismissed.discard(pair)
-            accepted.discard(pair)
-            (dismissed if item.action == "dismiss" else accepted).add(pair)
+            answer = _answered(item)
+            dismissed.discard(answer)
+            accepted.discard(answer)
+            (dismissed if item.action == "dismiss" else accepted).add(answer)
         terms = {kind: list(({t.id: t for t in getattr(old, kind)}
                              | {t.id: t for t in getattr(write, kind)}).values())
                  for kind in ("topics", "skills")}
@@ -826,5 +839,5 @@ def snapshot_from_store(store: Store, model_id: str | None) -> Snapshot:
                for kind in EMBEDDED_KINDS}
     feedback = read["feedback"]
     return Snapshot(read["community"], vectors,
-                    frozenset((f.member, f.target) for f in feedback if f.action == "dismiss"),
-                    frozenset((f.member, f.target) for f in feedback if f.action == "accept"))
+                    frozenset(_answered(f) for f in feedback if f.action == "dismiss"),
+                    frozenset(_answered(f) for f in feedback if f.action == "accept"))
