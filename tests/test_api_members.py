@@ -383,6 +383,33 @@ def test_a_name_typed_in_another_case_is_the_communitys_own(api: Api) -> None:
     assert typed == exact and exact["groups"][0]["focus"] == topic
 
 
+def test_a_name_declared_but_not_yet_used_is_offered_and_answers_with_no_one(api: Api) -> None:
+    """A skill or topic the community declared is listed, so picking it from the list must
+    work: no one holds the skill yet, no one is interested in the topic."""
+    admin, member = api.headers("admin"), _open(api).id
+    for kind, name in (("skills", "Hospital at home triage"), ("topics", "Tea trolley rounds")):
+        declared = api.client.post(f"/{kind}", headers=admin,
+                                   json={"id": name.lower().replace(" ", "-"), "name": name})
+        assert declared.status_code == 201, declared.text
+        assert name in [t["name"] for t in api.client.get(f"/{kind}", headers=admin).json()["data"]]
+    helpers = api.client.get(f"/members/{member}/recommendations/helpers",
+                             params={"skill": "hospital at home TRIAGE"},
+                             headers=api.headers("member", member))
+    assert (helpers.status_code, helpers.json()["data"]) == (200, [])
+    coordinator = api.headers("coordinator")
+    focused = api.client.post("/groups/proposals", headers=coordinator, json={
+        "min_size": 4, "max_size": 6, "seed": 1, "focus": ["Tea trolley rounds"]})
+    assert focused.status_code == 200, focused.text
+    assert focused.json()["groups"][0]["focus"] == "Tea trolley rounds"
+    for pool in ({"topic": "Tea trolley rounds"}, {"skill": "Hospital at home triage"}):
+        empty = api.client.post("/groups/proposals", headers=coordinator,
+                                json={"min_size": 4, "max_size": 6, **pool})
+        assert empty.status_code == 400, empty.text
+        assert "the pool has 0 members" in empty.json()["detail"]
+    assert api.client.post("/groups/proposals", headers=coordinator, json={
+        "min_size": 4, "max_size": 6, "topic": "Never declared"}).status_code == 404
+
+
 def test_concurrent_writes_to_one_member_lose_nothing(api_on_each_store: Api) -> None:
     api = api_on_each_store
     me = _open(api).id

@@ -172,9 +172,15 @@ def test_pins_beyond_the_rules_and_unknown_names_are_refused(snapshot: Snapshot,
     with pytest.raises(InfeasibleError, match="pinned to group 0 break"):
         form_groups(snapshot, pool, rules)
     with pytest.raises(NotFoundError):
-        form_groups(snapshot, pool, GroupRules(min_size=3, max_size=5, focus=("no such",)))
-    with pytest.raises(NotFoundError):
         select_pool(snapshot, ["m00001", "nobody"])
+    with pytest.raises(NotFoundError):
+        select_pool(snapshot, group="no such group")
+    # A topic or skill no member names yet (one just declared; the service checks names)
+    # is followed by no one: the focus draws no one in, the filter keeps no one.
+    unfollowed = form_groups(snapshot, pool, GroupRules(min_size=3, max_size=5,
+                                                        focus=("no one's topic",)))
+    assert unfollowed.focus[0] == "no one's topic" and len(unfollowed.groups) > 1
+    assert len(select_pool(snapshot, topic="no one's topic")[0]) == 0
 
 
 def test_same_seed_same_groups(snapshot: Snapshot, pool: np.ndarray) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from matcher.recommend.matrices import Vocabulary
 from matcher.recommend.snapshot import Snapshot
@@ -15,10 +16,13 @@ from models.privacy import placeable, why_not_placeable
 __all__ = ["select_pool"]
 
 
-def _column(vocabulary: Vocabulary, kind: str, name: str) -> int:
-    if name not in vocabulary.index:
-        raise NotFoundError(kind, name)
-    return vocabulary.index[name]
+def _naming(vocabulary: Vocabulary, matrix: sp.csr_matrix, name: str) -> np.ndarray:
+    """Which members' rows of ``matrix`` name ``name``: none for a name no member uses yet (a
+    topic or skill declared, say; the service checks that it exists)."""
+    column = vocabulary.index.get(name)
+    if column is None:
+        return np.zeros(matrix.shape[0], dtype=bool)
+    return matrix[:, column].toarray().ravel() > 0
 
 
 def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,
@@ -42,12 +46,13 @@ def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,
         for row in np.flatnonzero(listed & ~keep):
             excluded.append((snapshot.ids.names[row], why_not_placeable(snapshot.members[row])))
         keep &= listed
-    for name, kind, vocabulary, matrix in (
-            (topic, "topic", snapshot.topics, snapshot.member_topics),
-            (skill, "skill", snapshot.skills, snapshot.member_skills),
-            (group, "group", snapshot.group_ids, snapshot.membership)):
+    if group is not None and group not in snapshot.group_ids.index:
+        raise NotFoundError("group", group)
+    for name, vocabulary, matrix in ((topic, snapshot.topics, snapshot.member_topics),
+                                     (skill, snapshot.skills, snapshot.member_skills),
+                                     (group, snapshot.group_ids, snapshot.membership)):
         if name is not None:
-            keep &= matrix[:, _column(vocabulary, kind, name)].toarray().ravel() > 0
+            keep &= _naming(vocabulary, matrix, name)
     for wanted, attribute in ((region, "region"), (role, "role")):
         if wanted is not None:
             keep &= np.array([getattr(m, attribute) == wanted for m in snapshot.members])

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from matcher.recommend.snapshot import Snapshot
-from models.errors import NotFoundError, QConnectError
+from models.errors import QConnectError
 
 __all__ = ["GroupRules", "InfeasibleError", "Problem", "build_problem", "member_features"]
 
@@ -202,9 +202,10 @@ def _add_focus_and_home(problem: Problem, snapshot: Snapshot, rows: np.ndarray,
     if len(problem.rules.focus) > problem.k:
         raise InfeasibleError(f"{len(problem.rules.focus)} focus topics for {problem.k} groups")
     for g, topic in enumerate(problem.rules.focus):
-        if topic not in snapshot.topics.index:
-            raise NotFoundError("topic", topic)
-        interested = snapshot.member_topics[rows][:, snapshot.topics.index[topic]]
+        column = snapshot.topics.index.get(topic)
+        if column is None:  # no one follows it yet (declared, say): the focus finds no one
+            continue
+        interested = snapshot.member_topics[rows][:, column]
         problem.focus_hits[:, g] = np.bincount(label, interested.toarray().ravel(),
                                                minlength=len(problem.blocks))
     for g, names in enumerate((previous or ())[:problem.k]):

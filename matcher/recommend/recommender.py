@@ -99,13 +99,12 @@ class Recommender:
         return self._people_list(row, rows, 1 / (1 + np.exp(-scores)), k)
 
     def helpers(self, member_id: str, k: int = 10, skill: str | None = None) -> list[Suggestion]:
-        """People who hold the skills the member wants (or ``skill``) at a useful level."""
+        """People who hold the skills the member wants (or ``skill``) at a useful level: no one
+        for a skill no one names yet (declared, say; the service checks that it exists)."""
         row = self._row(member_id)
         if skill is not None:
             column = self.snapshot.skills.index.get(skill)
-            if column is None:
-                raise NotFoundError("skill", skill)
-            wanted = np.array([column])
+            wanted = np.array([] if column is None else [column], dtype=np.int64)
         else:
             wanted = row_entries(self.snapshot.member_wants, row)[0]
         if len(wanted) == 0:
