@@ -104,15 +104,14 @@ def delete_group(live: LiveCommunity, caller: Caller, group_id: str) -> None:
 @allow("member", "coordinator", "admin", own="member_id")
 def join_group(live: LiveCommunity, caller: Caller, group_id: str,
                member_id: str) -> GroupPublic:
-    """A member joins (for themself), or a coordinator places a consenting member."""
+    """A member joins (for themself), or a coordinator places a consenting member. Someone
+    already in the group, as a member or as its coordinator, stays as they are."""
 
     def joined(group: Group) -> Group:
         check_placeable(live, caller, [member_id])
-        if member_id in group.members:
+        if member_id in (*group.members, *group.coordinators):
             return group
-        return group.model_copy(update={
-            "members": [*group.members, member_id],
-            "coordinators": [c for c in group.coordinators if c != member_id]})
+        return group.model_copy(update={"members": [*group.members, member_id]})
 
     return group_public(live.update_group(group_id, joined), live.snapshot, caller)
 
@@ -120,10 +119,14 @@ def join_group(live: LiveCommunity, caller: Caller, group_id: str,
 @allow("member", "coordinator", "admin", own="member_id")
 def leave_group(live: LiveCommunity, caller: Caller, group_id: str,
                 member_id: str) -> GroupPublic:
+    """A member leaves (for themself), or a coordinator takes a member out; a coordinator who
+    leaves steps down too. Leaving a group one is not in changes nothing, as joining twice
+    does (a form sent twice, from two tabs say)."""
+
     def left(group: Group) -> Group:
         visible_member(live, caller, member_id)
-        if member_id not in group.members:
-            raise NotFoundError("group member", member_id)
-        return group.model_copy(update={"members": [m for m in group.members if m != member_id]})
+        return group.model_copy(update={
+            "members": [m for m in group.members if m != member_id],
+            "coordinators": [c for c in group.coordinators if c != member_id]})
 
     return group_public(live.update_group(group_id, left), live.snapshot, caller)

@@ -253,6 +253,25 @@ def test_joining_a_group_lists_you_and_leaving_takes_you_off(
     assert _fits_a_phone(page)
 
 
+def test_a_coordinator_stays_coordinator_when_joining_and_steps_down_when_leaving(
+        api: Api) -> None:
+    group = next(g for g in api.live.snapshot.groups if g.coordinators)
+    lead = group.coordinators[0]
+    client = api.sign_in(lead, role="coordinator")
+    page = client.get(f"/interest-groups/{quote(group.id)}")
+    assert "You coordinate this group." in page.text and "Join this group" not in page.text
+    token = re.search(r'name="form_token" value="([^"]+)"', page.text)[1]
+    api.client.put(f"/groups/{group.id}/members/{lead}", headers=api.headers("member", lead))
+    assert api.live.group(group.id).coordinators == group.coordinators  # joining changed nothing
+    for _ in range(2):  # sent twice, from two tabs say: the second finds it done
+        left = client.post(f"/interest-groups/{quote(group.id)}/leave",
+                           data={"form_token": token}, follow_redirects=False)
+        assert left.status_code == 303, left.text
+    after = api.live.group(group.id)
+    assert lead not in (*after.members, *after.coordinators)
+    assert "Join this group" in client.get(f"/interest-groups/{quote(group.id)}").text
+
+
 def test_every_group_can_be_browsed_a_page_at_a_time(api: Api, generated: Community,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(people, "GROUPS_A_PAGE", 5)

@@ -109,7 +109,8 @@ def group(request: Request, group_id: str, signed: SignedIn, live: CommunityDep,
     leads = [members.read_member(live, signed.caller, m) for m in shown.coordinators]
     return render(request, "group.html", group=shown, people=people, leads=leads,
                   notice=DONE.get(done or ""), may_join=signed.may(groups.join_group),
-                  joined=signed.member in shown.members)
+                  joined=signed.member in shown.members,
+                  leads_it=signed.member in shown.coordinators)
 
 
 def _back_to(group_id: str, done: str) -> RedirectResponse:
