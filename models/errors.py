@@ -8,6 +8,8 @@ to show the person who asked.
 
 from __future__ import annotations
 
+from typing import Literal
+
 __all__ = [
     "BusyError",
     "ConflictError",
@@ -36,9 +38,9 @@ class ForbiddenError(QConnectError):
 class NotFoundError(QConnectError):
     """The thing asked for does not exist (or the caller may not know that it does)."""
 
-    def __init__(self, kind: str, key: str) -> None:
+    def __init__(self, kind: str, key: str, *, by: Literal["id", "name"] = "id") -> None:
         self.kind, self.key = kind, key
-        super().__init__(f"no {kind} with id {key!r}")
+        super().__init__(f"no {kind} {'called' if by == 'name' else 'with id'} {key!r}")
 
 
 class ConflictError(QConnectError):

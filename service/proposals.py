@@ -10,6 +10,7 @@ meanwhile is told to try again, :mod:`service.limits`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from graph_schema.store import Store
 from matcher.groups.formation import GroupRules, Partition, form_groups
@@ -25,7 +26,7 @@ from models.api import (
     ProposalSave,
 )
 from models.errors import ConflictError, ForbiddenError, QConnectError
-from models.privacy import Caller
+from models.privacy import Caller, may_see
 from service.access import allow
 from service.community import LiveCommunity
 from service.groups import check_placeable
@@ -85,6 +86,15 @@ def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> Pr
 
 
 @allow("coordinator", "admin")
+def no_longer_seen(live: LiveCommunity, caller: Caller, member_ids: Iterable[str]) -> set[str]:
+    """Those of ``member_ids`` the caller may not see (any more): a proposal is never stored,
+    so one carried on a page may name someone who has since hidden their profile or been
+    erased. Such a proposal is taken up without them, as if they had never been in it."""
+    index, members = live.snapshot.ids.index, live.snapshot.members
+    return {m for m in member_ids if m not in index or not may_see(caller, members[index[m]])}
+
+
+@allow("coordinator", "admin")
 def report(live: LiveCommunity, caller: Caller, proposal: PreviousProposal) -> Proposal:
     """The report :func:`propose` gives, on groups as they are given (a proposal as the
     coordinator edited it), without forming any; empty groups are dropped. Members it leaves
@@ -141,10 +151,11 @@ def save(live: LiveCommunity, caller: Caller, proposal: ProposalSave,
         made = []
         for n, (group, key) in enumerate(zip(proposal.groups, ids, strict=True)):
             if coordinator in group.members:
-                raise ConflictError(f"group {n}: the coordinator {coordinator} is also listed "
-                                    "as a member; take them out of the group or choose another "
-                                    "coordinator")
-            made.append(Group(id=key, name=group.label or f"Group {n + 1}",
+                raise ConflictError(f"group {n + 1}: the coordinator {coordinator} is also "
+                                    "listed as a member; take them out of the group or choose "
+                                    "another coordinator")
+            # A label of spaces only names nothing, as an empty one does.
+            made.append(Group(id=key, name=(group.label or "").strip() or f"Group {n + 1}",
                               description=f"Proposed by qconnect on {day}.",
                               topics=group.topics, members=group.members,
                               coordinators=[coordinator]))

@@ -62,7 +62,7 @@ def name_meant(snapshot: Snapshot, caller: Caller, kind: TermKind, typed: str) -
     shown = Vocabulary(tuple(names_shown(snapshot, caller, kind)))
     column = shown.column(typed)
     if column is None:
-        raise NotFoundError(kind, typed)
+        raise NotFoundError(kind, typed, by="name")
     return shown.names[column]
 
 

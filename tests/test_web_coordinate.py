@@ -89,23 +89,42 @@ def test_bad_rules_show_the_error_summary_with_the_input_kept(api: Api, coordina
                                                      "max_size": "6"})
     assert typo.status_code == 400 and "min size" in typo.text
     assert "Proposed groups" not in typo.text
+    misspelt = client.post("/form-groups/propose", data={
+        "form_token": token, "topic": "Falls preventon", "min_size": "5", "max_size": "8"})
+    assert misspelt.status_code == 404 and "There is a problem" in misspelt.text
+    assert "no topic called &#39;Falls preventon&#39;" in misspelt.text
+    assert 'value="Falls preventon"' in misspelt.text and 'value="8"' in misspelt.text
 
 
-def test_a_forged_proposal_naming_a_hidden_member_is_refused(api: Api, coordinator: Member,
-                                                            generated: Community) -> None:
+def test_a_proposal_naming_someone_hidden_is_taken_up_without_them(
+        api: Api, coordinator: Member, generated: Community) -> None:
+    """Someone on screen who hides their profile before Save or Propose again (or a hidden
+    member forged into the page) is left out as if never there; the rest is kept."""
     client = api.sign_in(coordinator.id, "coordinator")
     token = _token(client.get("/form-groups").text)
     proposed = client.post("/form-groups/propose",
                            data={"form_token": token, "topic": _topic(generated), **RULES})
     assert proposed.status_code == 200, proposed.text
     current = _current(proposed.text)
-    hidden = _hidden(generated).id
-    current["groups"][0]["members"].append(hidden)
+    forged = _hidden(generated).id
+    current["groups"][0]["members"].append(forged)
+    hiding = current["groups"][1]["members"][0]
+    hid = api.client.patch(f"/members/{hiding}", headers=api.headers("member", hiding),
+                           json={"visibility": "hidden"})
+    assert hid.status_code == 200, hid.text
+    again = client.post("/form-groups/propose", data={
+        "form_token": token, "current": json.dumps(current), "label-2": "Third circle"})
+    assert again.status_code == 200, again.text[:300]
+    assert forged not in again.text and hiding not in again.text
+    assert "Third circle" in again.text
+    saved = client.post("/form-groups/save", follow_redirects=False, data={
+        "form_token": token, "current": json.dumps(current)})
+    assert saved.status_code == 303, saved.text[:300]
+    made = [api.live.store.get_group(g) for g in
+            saved.headers["location"].split("groups=")[1].split("%2C")]
+    assert [g.members for g in made] == [[m for m in g["members"] if m not in {forged, hiding}]
+                                         for g in current["groups"]]
     before = len(api.live.store.groups())
-    for path in ("/form-groups/save", "/form-groups/propose"):
-        answer = client.post(path, data={"form_token": token, "current": json.dumps(current)})
-        assert answer.status_code == 404, (path, answer.text[:300])
-        assert "<h1>Not found</h1>" in answer.text and "Proposed groups" not in answer.text
     garbled = client.post("/form-groups/save", data={"form_token": token, "current": "{]"})
     assert garbled.status_code == 400
     twice = _current(proposed.text)
@@ -147,16 +166,19 @@ def test_leaving_someone_out_and_saving_with_the_coordinator_in_a_group(
     refused = client.post("/form-groups/save",
                           data={"form_token": token, "current": json.dumps(current)})
     assert refused.status_code == 409 and "There is a problem" in refused.text
+    assert "group 1: the coordinator" in refused.text  # numbered as on screen
     assert "Proposed groups" in refused.text and f"{coordinator.name} (you)" in refused.text
     assert len(api.live.store.groups()) == before
     kept = _current(refused.text)  # the proposal stays on screen, as edited
     assert coordinator.id in kept["groups"][0]["members"]
     saved = client.post("/form-groups/save", follow_redirects=False, data={
-        "form_token": token, "current": json.dumps(kept), f"move-{coordinator.id}": "0"})
+        "form_token": token, "current": json.dumps(kept), f"move-{coordinator.id}": "0",
+        "label-0": "   "})
     assert saved.status_code == 303, saved.text
     made = [api.live.store.get_group(g) for g in
             saved.headers["location"].split("groups=")[1].split("%2C")]
     assert len(made) == len(current["groups"])
+    assert made[0].name == "Group 1"  # a name of spaces only names nothing
     assert all(g.coordinators == [coordinator.id] and coordinator.id not in g.members
                and left not in g.members for g in made)
 

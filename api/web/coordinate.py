@@ -73,6 +73,26 @@ class Current(BaseModel):
             raise ValueError("a member is in the proposal twice")
         return self
 
+    def without(self, gone: set[str]) -> Current:
+        """The proposal with the members ``gone`` taken out of everything it says, and groups
+        they leave empty dropped (pins and named groups follow the groups kept)."""
+        if not gone:
+            return self
+        groups = [g.model_copy(update={"members": [m for m in g.members if m not in gone]})
+                  for g in self.groups]
+        kept = {old: new for new, old in enumerate(n for n, g in enumerate(groups) if g.members)}
+        request = self.request
+        return self.model_copy(update={
+            "request": request.model_copy(update={
+                "pool": request.pool and [m for m in request.pool if m not in gone],
+                "together": [[m for m in part if m not in gone] for part in request.together],
+                "apart": [pair for pair in request.apart if not gone & set(pair)],
+                "pins": {m: kept[n] for m, n in request.pins.items()
+                         if m not in gone and n in kept}}),
+            "groups": [groups[n] for n in kept],
+            "unassigned": [m for m in self.unassigned if m not in gone],
+            "named": [kept[n] for n in self.named if n in kept]})
+
 
 @dataclass
 class Edited:
@@ -105,10 +125,15 @@ def _shown_rules(request: ProposalRequest) -> dict[str, Any]:
     return {**shown, "focus": list(request.focus)} if request.focus else shown
 
 
-def _carried(form: dict[str, str]) -> Current:
-    """The proposal the page carried (a forged one is bad input: the 400 page)."""
+def _carried(form: dict[str, str], live: LiveCommunity, signed: Signed) -> Current:
+    """The proposal the page carried (a forged one is bad input: the 400 page), without anyone
+    the coordinator may no longer see (:func:`~service.proposals.no_longer_seen`)."""
     with as_bad_input():
-        return Current.model_validate_json(form.get("current", ""))
+        current = Current.model_validate_json(form.get("current", ""))
+    named = {*(m for g in current.groups for m in g.members), *current.unassigned,
+             *current.request.pins, *(current.request.pool or ()),
+             *(m for part in (*current.request.together, *current.request.apart) for m in part)}
+    return current.without(proposals.no_longer_seen(live, signed.caller, named))
 
 
 def _edited(current: Current, form: dict[str, str]) -> Edited:
@@ -289,7 +314,7 @@ def propose(request: Request, signed: Coordinating, form: Form, live: CommunityD
     a new one that keeps the rest of it around the coordinator's moves and pins."""
     edited = None
     if "current" in form:
-        current = _carried(form)
+        current = _carried(form, live, signed)
         asked = _shown_rules(current.request)
         try:
             edited = _edited(current, form)
@@ -322,7 +347,7 @@ def propose(request: Request, signed: Coordinating, form: Form, live: CommunityD
 def save(request: Request, signed: Coordinating, form: Form, live: CommunityDep
          ) -> HTMLResponse | RedirectResponse:
     """Save the groups on screen, as edited, coordinated by the signed-in coordinator."""
-    current = _carried(form)
+    current = _carried(form, live, signed)
     edited = _unedited(current, form)
     try:
         edited = _edited(current, form)

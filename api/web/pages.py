@@ -147,9 +147,10 @@ def admitted(use_case: Callable[..., Any]) -> Any:
     return Depends(checked)
 
 
-BESIDE_THE_FORM = (400, 409, 429)
-"""Refusals a form shows beside its fields (bad input, a clash with what is stored, heavy work
-under way): the user can correct the form or send it again. Others are pages of their own."""
+BESIDE_THE_FORM = (400, 404, 409, 429)
+"""Refusals a form shows beside its fields (bad input, a name or id it gives that is not known,
+a clash with what is stored, heavy work under way): the user can correct the form or send it
+again. Others are pages of their own."""
 
 
 def form_refusal(exc: ValidationError | QConnectError) -> tuple[list[str], int]:
