@@ -253,6 +253,15 @@ def test_joining_a_group_lists_you_and_leaving_takes_you_off(
     assert _fits_a_phone(page)
 
 
+def test_your_own_page_says_whether_others_can_see_it(api: Api) -> None:
+    hidden = next(m.id for m in api.live.snapshot.members if m.visibility == "hidden")
+    own = api.sign_in(hidden).get(f"/people/{hidden}")
+    assert own.status_code == 200 and "Your profile is hidden" in own.text
+    assert "how others see you" not in own.text
+    client, me = _signed_in_member(api)
+    assert "This is how others see you." in client.get(f"/people/{me}").text
+
+
 def test_a_coordinator_stays_coordinator_when_joining_and_steps_down_when_leaving(
         api: Api) -> None:
     group = next(g for g in api.live.snapshot.groups if g.coordinators)

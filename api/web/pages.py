@@ -187,8 +187,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 ANSWERED = {
-    ("member", "accept"): "Noted: you would like to connect. They will see you among their "
-                          "suggestions too, and you will find them under My network.",
+    ("member", "accept"): "Noted: you would like to connect, and you will find them under My "
+                          "network.",
     ("member", "dismiss"): "Noted: they will not be suggested to you again, nor you to them.",
     ("group", "accept"): "Noted: you are interested in that group, and you will find it under "
                          "My network. To take part, open it and choose Join.",
