@@ -149,17 +149,24 @@ def test_leaving_someone_out_and_saving_with_the_coordinator_in_a_group(
     current = _current(again.text)
     assert all(left not in g["members"] for g in current["groups"])
     assert re.search(rf'data-unplaced="{left}">[^<]*: left out of the groups', again.text)
-    placed = current["groups"][0]["members"][0]
+    placed, moved = current["groups"][0]["members"][:2]
     for number in ("99", "²", "-1"):
         for action in ("propose", "save"):
             wrong = client.post(f"/form-groups/{action}", data={
                 "form_token": token, "current": json.dumps(current), f"move-{placed}": number,
-                "label-0": "Our first circle"})
+                f"move-{moved}": "2", f"keep-{moved}": "yes", "label-0": "Our first circle"})
             assert wrong.status_code == 400 and "group numbers run from 1 to" in wrong.text
             shown = _current(wrong.text)  # the proposal stays, the name typed with it
             assert [g["members"] for g in shown["groups"]] == \
                 [g["members"] for g in current["groups"]]
             assert shown["groups"][0]["label"] == "Our first circle"
+            # and every move as typed, the one refused to correct and the others kept
+            assert f'name="move-{placed}" type="text" inputmode="numeric" pattern="[0-9]*" ' \
+                f'value="{html.escape(number)}"' in wrong.text
+            assert f'name="move-{moved}" type="text" inputmode="numeric" pattern="[0-9]*" ' \
+                'value="2"' in wrong.text
+            assert re.search(rf'name="keep-{moved}" type="checkbox" value="yes" checked',
+                             wrong.text)
 
     current["groups"][0]["members"].append(coordinator.id)  # the coordinator may see themself
     before = len(api.live.store.groups())

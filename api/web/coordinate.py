@@ -103,6 +103,7 @@ class Edited:
     pins: dict[str, int]
     named: set[int]
     out: set[str] = field(default_factory=set)
+    typed: dict[str, str] = field(default_factory=dict)  # moves refused, shown again as typed
 
     def previous(self) -> PreviousProposal:
         return PreviousProposal(groups=[g.members for g in self.groups],
@@ -192,10 +193,12 @@ def _named(current: Current, labelled: list[ProposedGroupIn]) -> set[int]:
 
 def _unedited(current: Current, form: dict[str, str]) -> Edited:
     """The proposal on screen with the names the coordinator typed and none of their moves:
-    what is shown again when the moves are refused."""
+    what is shown again when the moves are refused, with the moves and "keep here" choices
+    as typed, so that the one refused can be corrected and none of the others is lost."""
     labelled = _labelled(current, form, strict=False)
+    typed = {k: v for k, v in form.items() if k.startswith(("move-", "keep-"))}
     return Edited(labelled, list(current.unassigned), dict(current.request.pins),
-                  _named(current, labelled))
+                  _named(current, labelled), typed=typed)
 
 
 def _names_kept(proposal: Proposal, edited: Edited) -> set[int]:
@@ -244,8 +247,10 @@ def _choices(live: LiveCommunity, signed: Signed) -> dict[str, Any]:
 
 def _page(request: Request, live: LiveCommunity, signed: Signed, *, asked: dict[str, Any],
           proposal: Proposal | None = None, current: Current | None = None,
-          errors: list[str] | None = None, status_code: int = 200) -> HTMLResponse:
-    """The form, filled in with ``asked``, and the proposal on screen if there is one."""
+          errors: list[str] | None = None, status_code: int = 200,
+          typed: dict[str, str] | None = None) -> HTMLResponse:
+    """The form, filled in with ``asked``, and the proposal on screen if there is one, its
+    moves as ``typed`` when they were refused."""
     people = {}
     if proposal is not None:
         ids = [m for g in proposal.groups for m in g.members] + [u.id for u in proposal.unassigned]
@@ -253,7 +258,7 @@ def _page(request: Request, live: LiveCommunity, signed: Signed, *, asked: dict[
     return render(request, "form_groups.html", status_code=status_code,
                   asked=asked, proposal=proposal, people=people, errors=errors,
                   current=current.model_dump_json(exclude_none=True) if current else None,
-                  pins=current.request.pins if current else {},
+                  pins=current.request.pins if current else {}, typed=typed,
                   **_choices(live, signed))
 
 
@@ -291,7 +296,7 @@ def _refused(request: Request, live: LiveCommunity, signed: Signed,
     errors, status = form_refusal(exc)
     shown, current = _as_report(live, signed, wanted, edited)
     return _page(request, live, signed, asked=_shown_rules(wanted), proposal=shown,
-                 current=current, errors=errors, status_code=status)
+                 current=current, errors=errors, status_code=status, typed=edited.typed)
 
 
 def _list_left_out(proposal: Proposal, previous: PreviousProposal) -> None:
