@@ -10,14 +10,19 @@ from models.errors import NotFoundError
 from models.privacy import Caller, may_see, private_fields
 from service.community import LiveCommunity
 
-__all__ = ["group_public", "member_public", "visible_member"]
+__all__ = ["group_public", "member_public", "seen_by", "visible_member"]
 
 
 def visible_member(live: LiveCommunity, caller: Caller, member_id: str) -> Member:
     """The member, if ``caller`` may see them; otherwise as if there were none, since whether a
     hidden member exists is not told."""
-    member = live.member(member_id)
-    if not may_see(caller, member):
+    return seen_by(caller, member_id, live.member(member_id))
+
+
+def seen_by(caller: Caller, member_id: str, member: Member | None) -> Member:
+    """``member`` (the one ``member_id`` names, or None if there is none), if ``caller`` may
+    see them; otherwise as if there were none."""
+    if member is None or not may_see(caller, member):
         raise NotFoundError("member", member_id)
     return member
 

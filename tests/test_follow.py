@@ -20,7 +20,10 @@ from matcher.recommend import snapshot
 from matcher.recommend.snapshot import Snapshot, Vocabulary
 from matcher.search.lexical import LexicalIndex
 from models import Community, Connection, Feedback, Group, Member, SkillLevel, Topic
-from service import community, config
+from models.api import ProposalSave, ProposedGroupIn
+from models.errors import ConflictError, NotFoundError
+from models.privacy import NOT_PLACEABLE, OPERATOR, Caller, placeable
+from service import community, config, groups, proposals
 from service.community import LiveCommunity, open_community, read_snapshot
 from tests.conftest import stored_copy
 
@@ -311,3 +314,28 @@ def test_a_profile_edit_changes_the_names_in_use_as_reading_them_whole_would(edi
     assert getattr(after, names) == getattr(whole, names)
     assert (getattr(after, names) is getattr(before, names)) is not moves
     assert _derived(after) == _derived(whole)
+
+
+def test_a_placement_reads_consent_as_stored_not_as_last_followed(
+        two: tuple[LiveCommunity, LiveCommunity]) -> None:
+    """A member who withdraws consent to groups, or hides, through one process cannot be
+    placed through another in the moments before it follows."""
+    placing, changed = two
+    group = placing.snapshot.groups[0]
+    free = [m.id for m in placing.snapshot.members if placeable(m)
+            and m.id not in (*group.members, *group.coordinators)][:3]
+    withdrawn, hidden, still = free
+    changed.update_member(withdrawn, lambda m: m.model_copy(update={
+        "consent": m.consent.model_copy(update={"groups": False})}))
+    changed.update_member(hidden, lambda m: m.model_copy(update={"visibility": "hidden"}))
+    coordinator = Caller("coordinator", group.coordinators[0] if group.coordinators else None)
+    with pytest.raises(ConflictError, match=NOT_PLACEABLE):
+        groups.join_group(placing, coordinator, group.id, withdrawn)
+    with pytest.raises(NotFoundError):
+        groups.join_group(placing, coordinator, group.id, hidden)
+    with pytest.raises(ConflictError, match=NOT_PLACEABLE):
+        proposals.save(placing, OPERATOR, ProposalSave(
+            groups=[ProposedGroupIn(members=[still, withdrawn])], coordinator=still))
+    assert withdrawn not in placing.store.get_group(group.id).members
+    groups.join_group(placing, coordinator, group.id, still)  # consent as stored still counts
+    assert still in placing.store.get_group(group.id).members
