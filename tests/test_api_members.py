@@ -75,6 +75,10 @@ def test_bad_input_names_the_field_and_changes_nothing(api: Api) -> None:
     assert api.client.get("/members/nobody", headers=admin).status_code == 404
     response = api.client.delete(f"/members/{member}", headers=admin)
     assert response.status_code == 400 and "erase=true" in response.json()["detail"]
+    for loose in ("1", "yes", "on", "True"):  # an erasure is confirmed in so many words
+        answer = api.client.delete(f"/members/{member}?erase={loose}", headers=admin)
+        assert answer.status_code == 422, (loose, answer.text)
+    assert api.client.get(f"/members/{member}", headers=admin).status_code == 200
     big = {**NEW, "bio": "x" * 6000}
     assert api.client.post("/members", json=big, headers=admin).status_code == 422
     huge = {**NEW, "interests": ["x" * 100] * 30_000}  # 3 MB

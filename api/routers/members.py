@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -72,12 +72,15 @@ def erase_member(
     member_id: str,
     live: CommunityDep,
     caller: Annotated[Caller, door(members.erase_member)],
-    erase: Annotated[bool, Query(description="Must be true: deleting a member erases "
-                                 "everything stored about them, for good.")] = False,
+    # The words themselves, not a bool: FastAPI reads "1", "yes" or "on" as true, and an
+    # erasure is for good.
+    erase: Annotated[Literal["true", "false"], Query(
+        description="Must be true: deleting a member erases everything stored about them, "
+                    "for good.")] = "false",
 ) -> Response:
     """Erase a member: profile, ties, memberships, embedding, feedback by and about them, API
     keys, and every trace in the service's memory."""
-    if not erase:
+    if erase != "true":
         raise QConnectError("deleting a member erases all their data for good: confirm "
                             "with ?erase=true")
     members.erase_member(live, caller, member_id)
