@@ -252,7 +252,6 @@ def _jsonl_text(rows: list[dict[str, Any]]) -> str:
 def write_bundle(community: Community, folder: str | os.PathLike[str]) -> Path:
     """Write ``community`` as a bundle into ``folder`` (created if needed); return the folder."""
     root = Path(folder)
-    root.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CONNECTION_COLUMNS)
@@ -266,9 +265,13 @@ def write_bundle(community: Community, folder: str | os.PathLike[str]) -> Path:
         "topics.jsonl": _jsonl_text([t.to_bundle() for t in community.topics]),
         "skills.jsonl": _jsonl_text([s.to_bundle() for s in community.skills]),
     }
-    for name, text in files.items():
-        if text or name in ("members.jsonl", "connections.csv", "groups.jsonl"):
-            _write_atomic(root / name, text)
-        else:
-            (root / name).unlink(missing_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            if text or name in ("members.jsonl", "connections.csv", "groups.jsonl"):
+                _write_atomic(root / name, text)
+            else:
+                (root / name).unlink(missing_ok=True)
+    except OSError as exc:  # a file where the folder should be, a folder one may not write…
+        raise QConnectError(f"cannot write a bundle to {root}: {exc.strerror or exc}") from exc
     return root

@@ -65,6 +65,19 @@ def test_refused_import_names_the_line_and_changes_nothing(
     assert _stats(store_location) == before
 
 
+def test_a_bundle_that_cannot_be_written_is_a_clear_error(store_location: str,
+                                                         tmp_path: Path) -> None:
+    taken = tmp_path / "a file"
+    taken.write_text("kept")
+    for command in (["export", str(taken), "--store", store_location],
+                    ["generate", str(taken), "--members", "5"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith(f"error: cannot write a bundle to {taken}")
+        assert "Traceback" not in result.output
+    assert taken.read_text() == "kept"
+
+
 def test_schema_migrate_is_idempotent(store_location: str) -> None:
     first = json.loads(_run("schema", "migrate", "--store", store_location, "--json"))
     again = json.loads(_run("schema", "migrate", "--store", store_location, "--json"))

@@ -33,7 +33,7 @@ def generate(
     = 0,
 ) -> None:
     """Write a synthetic Q-like community bundle (deterministic for a seed)."""
-    with console.status(f"generating {members:,} members"):
+    with reported(), console.status(f"generating {members:,} members"):
         generated = data.generate_community(members, seed=seed)
         data.write_bundle(generated, out)
     console.print(f"wrote {len(generated.members):,} members, "
