@@ -436,6 +436,10 @@ class EvaluationStatus(BaseModel):
     training: dict[str, Any] = {}
 
 
+LONGEST_LINK = dt.timedelta(days=31)
+"""The longest a sign-in link may stay usable: a link is a password sent in a message."""
+
+
 class SignInLinkCreate(BaseModel):
     """A one-time sign-in link for a member's web pages."""
 
@@ -443,7 +447,8 @@ class SignInLinkCreate(BaseModel):
 
     member: Identifier
     role: Literal["member", "coordinator", "analyst"] = "member"
-    hours: float = Field(default=24, gt=0, le=24 * 31, description="How long it stays usable.")
+    hours: float = Field(default=24, gt=0, le=LONGEST_LINK / dt.timedelta(hours=1),
+                         description="How long it stays usable.")
 
 
 class SignInLink(BaseModel):

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 
 from models import ApiKey, Role
+from models.api import LONGEST_LINK
 from models.errors import NotFoundError, QConnectError, UnauthorisedError
 from models.privacy import Caller
 from models.settings import get_settings
@@ -37,8 +38,9 @@ def create_link(live: LiveCommunity, caller: Caller, member: str, role: Role = "
     if role not in LINK_ROLES:
         raise QConnectError(f"sign-in links are for {', '.join(LINK_ROLES)}; an {role} uses "
                             "an API key")
-    if lasts <= dt.timedelta(0):
-        raise QConnectError("a sign-in link must last a positive time")
+    if not dt.timedelta(0) < lasts <= LONGEST_LINK:
+        raise QConnectError(f"a sign-in link lasts a positive time of at most "
+                            f"{LONGEST_LINK.days} days")
     text, key = new_key(role, member, kind="link", expires=dt.datetime.now(dt.UTC) + lasts)
     live.store.add_key(key)
     return text, key

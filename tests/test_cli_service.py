@@ -73,6 +73,22 @@ def test_keys_list_prints_a_row_per_key(store_location: str, tiny) -> None:
                           for k in keys)
 
 
+@pytest.mark.parametrize("expires", ["32d", "99999999d", "9999999999999999d", "0h", "soon"])
+def test_a_sign_in_link_lasts_at_most_31_days(store_location: str, tiny: Community,
+                                              expires: str) -> None:
+    with open_store(store_location) as store:
+        store.write(tiny)
+    result = runner.invoke(app, ["keys", "link", "--member", "ana", "--expires", expires,
+                                 "--store", store_location])
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+    assert "31 days" in result.stderr or "positive number" in result.stderr
+    with open_store(store_location) as store:
+        assert store.api_keys() == []
+    made = runner.invoke(app, ["keys", "link", "--member", "ana", "--expires", "31d",
+                               "--store", store_location])
+    assert made.exit_code == 0, made.output
+
+
 def test_the_demos_sign_in_links_work_and_are_revoked_with_its_keys(
         api: Api, generated: Community, capsys: pytest.CaptureFixture[str]) -> None:
     member = next(m for m in generated.members if m.wants_to_learn and m.visibility == "members")

@@ -99,10 +99,14 @@ def parse_duration(text: str) -> dt.timedelta:
     datetime.timedelta(days=1, seconds=43200)
     """
     found = _DURATION.fullmatch(text.strip())
-    if not found or float(found[1]) <= 0:
+    try:
+        lasts = dt.timedelta(**{_UNIT[found[2]]: float(found[1])}) if found else None
+    except OverflowError:  # past what a date can hold: longer than any link may last
+        lasts = dt.timedelta.max
+    if lasts is None or lasts <= dt.timedelta(0):
         raise typer.BadParameter("give a positive number of minutes, hours or days, such as "
                                  "30m, 24h or 7d", param_hint="--expires")
-    return dt.timedelta(**{_UNIT[found[2]]: float(found[1])})
+    return lasts
 
 
 @keys_app.command()
