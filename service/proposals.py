@@ -32,7 +32,7 @@ from service.community import LiveCommunity
 from service.groups import check_placeable
 from service.limits import OneAtATime
 from service.views import group_public, visible_member
-from service.vocabulary import name_meant
+from service.vocabulary import name_meant, spelled_as_used
 
 __all__ = ["LEFT_OUT", "propose", "report", "rules_of", "save"]
 
@@ -140,7 +140,8 @@ def save(live: LiveCommunity, caller: Caller, proposal: ProposalSave,
     the member the caller acts for), with ids ``<prefix>-<n>`` (default prefix
     ``proposal-<date>``) no group has yet: all of them, or on any problem (an unknown member,
     one who has not consented to group placement, the coordinator listed as a member) none.
-    They are embedded as they are saved, so they are suggested to members at once."""
+    They are embedded as they are saved, so they are suggested to members at once; their
+    topics are spelled as the community spells them (:func:`spelled_as_used`)."""
     coordinator = _coordinator(caller, proposal)
     day = (today or dt.date.today()).isoformat()
 
@@ -155,10 +156,10 @@ def save(live: LiveCommunity, caller: Caller, proposal: ProposalSave,
                                     "listed as a member; take them out of the group or choose "
                                     "another coordinator")
             # A label of spaces only names nothing, as an empty one does.
-            made.append(Group(id=key, name=(group.label or "").strip() or f"Group {n + 1}",
-                              description=f"Proposed by qconnect on {day}.",
-                              topics=group.topics, members=group.members,
-                              coordinators=[coordinator]))
+            made.append(spelled_as_used(Group(
+                id=key, name=(group.label or "").strip() or f"Group {n + 1}",
+                description=f"Proposed by qconnect on {day}.", topics=group.topics,
+                members=group.members, coordinators=[coordinator]), live.snapshot, caller))
         return made
 
     saved = live.add_groups(groups)

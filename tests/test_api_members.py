@@ -385,6 +385,10 @@ def test_a_name_typed_in_another_case_is_the_communitys_own(api: Api) -> None:
 
     exact, typed = proposal(topic), proposal(topic.lower())
     assert typed == exact and exact["groups"][0]["focus"] == topic
+    saved = api.client.post("/groups/proposals/save", headers=coordinator, json={"groups": [
+        {"members": exact["groups"][0]["members"][:3], "topics": [topic.swapcase()]}]})
+    assert saved.status_code == 201, saved.text
+    assert saved.json()[0]["topics"] == [topic]
 
 
 def test_a_name_declared_but_not_yet_used_is_offered_and_answers_with_no_one(api: Api) -> None:
