@@ -10,7 +10,7 @@ from matcher.recommend.matrices import Vocabulary
 from matcher.recommend.snapshot import Snapshot
 from models import Group, Member, Skill, TermKind, Topic
 from models.api import Page, TermCreate, TermPublic
-from models.errors import NotFoundError
+from models.errors import ConflictError, NotFoundError, QConnectError
 from models.privacy import Caller, may_see
 from service.access import ANYONE, allow
 from service.community import LiveCommunity
@@ -78,6 +78,25 @@ def list_terms(live: LiveCommunity, caller: Caller, kind: TermKind) -> Page[Term
 @allow("admin")
 def declare_term(live: LiveCommunity, caller: Caller, kind: TermKind,
                  term: TermCreate) -> TermPublic:
-    """Declare (or redescribe) a topic or skill, embedded so search can map free text to it."""
+    """Declare (or redescribe, by name and id) a topic or skill, embedded so search can map
+    free text to it. Its name and id must not be another's, and its parent must be one
+    declared that is not below it: the vocabulary stays a tree, as a bundle's must be (so it
+    can be exported and imported again)."""
+    declared = live.snapshot.community.topics if kind == "topic" else live.snapshot.community.skills
+    parents = {t.id: t.parent for t in declared}
+    names, ids = {t.id: t.name for t in declared}, {t.name: t.id for t in declared}
+    if names.get(term.id, term.name) != term.name or ids.get(term.name, term.id) != term.id:
+        raise ConflictError(f"{kind} id {term.id!r} or name {term.name!r} is another "
+                            f"{kind}'s already")
+    if term.parent is not None:
+        if term.parent not in parents and term.parent != term.id:
+            raise NotFoundError(kind, term.parent)
+        parents[term.id] = term.parent
+        node, seen = term.parent, set()
+        while node is not None and node not in seen and node != term.id:
+            seen.add(node)
+            node = parents.get(node)
+        if node == term.id:
+            raise QConnectError(f"{kind} {term.id!r} would be its own ancestor")
     live.put_terms([_MODELS[kind].model_validate(term.model_dump())])
     return TermPublic(name=term.name, description=term.description)

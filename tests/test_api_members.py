@@ -9,7 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app
 from graph_schema import open_store
 from graph_schema.embedded import EmbeddedStore
 from matcher.embeddings.encoder import Encoder
@@ -389,6 +391,29 @@ def test_a_name_typed_in_another_case_is_the_communitys_own(api: Api) -> None:
         {"members": exact["groups"][0]["members"][:3], "topics": [topic.swapcase()]}]})
     assert saved.status_code == 201, saved.text
     assert saved.json()[0]["topics"] == [topic]
+
+
+def test_the_vocabulary_stays_a_tree_that_exports_and_imports_again(api: Api,
+                                                                     tmp_path: Path) -> None:
+    admin = api.headers("admin")
+
+    def declare(**term: str) -> int:
+        answer = api.client.post("/topics", headers=admin, json=term)
+        return answer.status_code
+
+    assert declare(id="t-root", name="Root topic") == 201
+    assert declare(id="t-child", name="Child topic", parent="t-root") == 201
+    assert declare(id="t-orphan", name="Orphan", parent="no-such-id") == 404
+    assert declare(id="t-self", name="Self", parent="t-self") == 400
+    assert declare(id="t-root", name="Root topic", parent="t-child") == 400  # a loop
+    assert declare(id="t-root", name="Another name") == 409
+    assert declare(id="t-other", name="Root topic") == 409
+    assert declare(id="t-root", name="Root topic", description="Redescribed") == 201
+    bundle = tmp_path / "bundle"
+    assert CliRunner().invoke(app, ["export", str(bundle), "--store", api.location]).exit_code == 0
+    again = CliRunner().invoke(app, ["import", str(bundle), "--store",
+                                     str(tmp_path / "again.db"), "--no-embed"])
+    assert again.exit_code == 0, again.output
 
 
 def test_a_name_declared_but_not_yet_used_is_offered_and_answers_with_no_one(api: Api) -> None:
