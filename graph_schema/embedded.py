@@ -59,11 +59,14 @@ def _chunks(rows: Sequence[Any], size: int = _BATCH) -> Iterator[Sequence[Any]]:
 
 
 class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
-    """A community stored in the SQLite file at ``path`` (created, with its folder, if new)."""
+    """A community stored in the SQLite file at ``path`` (created, with its folder, if new and
+    ``create`` is on; else a missing file is a :class:`NotFoundError`)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.location = str(path)
         file = Path(path).expanduser()
+        if not create and not file.is_file():
+            raise NotFoundError("store", str(file), by="path")
         file.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(file, isolation_level=None, check_same_thread=False)

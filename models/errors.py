@@ -38,9 +38,13 @@ class ForbiddenError(QConnectError):
 class NotFoundError(QConnectError):
     """The thing asked for does not exist (or the caller may not know that it does)."""
 
-    def __init__(self, kind: str, key: str, *, by: Literal["id", "name"] = "id") -> None:
+    def __init__(self, kind: str, key: str, *, by: Literal["id", "name", "path"] = "id"
+                 ) -> None:
         self.kind, self.key = kind, key
-        super().__init__(f"no {kind} {'called' if by == 'name' else 'with id'} {key!r}")
+        super().__init__(f"no {kind} {_BY[by]} {key!r}")
+
+
+_BY = {"id": "with id", "name": "called", "path": "at"}
 
 
 class ConflictError(QConnectError):

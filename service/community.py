@@ -364,12 +364,12 @@ class LiveCommunity:
 
 
 
-def start_community(location: str | None = None,
-                    encoder: Encoder | None = None) -> LiveCommunity:
-    """The community in the store at ``location`` (default: the configured one); the caller
-    closes it. ``encoder`` is the model to embed with (default: the configured one, loaded when
-    first needed)."""
-    store = open_store(location)
+def start_community(location: str | None = None, encoder: Encoder | None = None, *,
+                    create: bool = True) -> LiveCommunity:
+    """The community in the store at ``location`` (default: the configured one; without
+    ``create``, one that exists); the caller closes it. ``encoder`` is the model to embed with
+    (default: the configured one, loaded when first needed)."""
+    store = open_store(location, create=create)
     try:
         return LiveCommunity(store, encoder)
     except BaseException:
@@ -378,10 +378,10 @@ def start_community(location: str | None = None,
 
 
 @contextmanager
-def open_community(location: str | None = None, encoder: Encoder | None = None
-                   ) -> Iterator[LiveCommunity]:
+def open_community(location: str | None = None, encoder: Encoder | None = None, *,
+                   create: bool = True) -> Iterator[LiveCommunity]:
     """:func:`start_community`, closed at the end of the block."""
-    live = start_community(location, encoder)
+    live = start_community(location, encoder, create=create)
     try:
         yield live
     finally:

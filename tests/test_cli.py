@@ -65,8 +65,9 @@ def test_refused_import_names_the_line_and_changes_nothing(
     assert _stats(store_location) == before
 
 
-def test_a_bundle_that_cannot_be_written_is_a_clear_error(store_location: str,
+def test_a_bundle_that_cannot_be_written_is_a_clear_error(store_location: str, tiny: Community,
                                                          tmp_path: Path) -> None:
+    _run("import", write_bundle(tiny, tmp_path / "in"), "--store", store_location)
     taken = tmp_path / "a file"
     taken.write_text("kept")
     for command in (["export", str(taken), "--store", store_location],
@@ -76,6 +77,15 @@ def test_a_bundle_that_cannot_be_written_is_a_clear_error(store_location: str,
         assert result.stderr.startswith(f"error: cannot write a bundle to {taken}")
         assert "Traceback" not in result.output
     assert taken.read_text() == "kept"
+
+
+def test_a_mistyped_store_is_refused_not_made(tmp_path: Path) -> None:
+    missing = tmp_path / "no such folder" / "store.db"
+    for command in (["stats"], ["export", str(tmp_path / "out")], ["search", "run charts"]):
+        result = runner.invoke(app, [*command, "--store", str(missing)])
+        assert result.exit_code == 1, (command, result.output)
+        assert result.stderr == f"error: no store at {str(missing)!r}\n"
+    assert not missing.parent.exists() and not (tmp_path / "out").exists()
 
 
 def test_schema_migrate_is_idempotent(store_location: str) -> None:

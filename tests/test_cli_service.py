@@ -56,10 +56,10 @@ def test_keys_create_list_revoke(tmp_path: Path, tiny) -> None:
 
 
 def test_keys_list_prints_a_row_per_key(store_location: str, tiny) -> None:
-    empty = runner.invoke(app, ["keys", "list", "--store", store_location])
-    assert empty.exit_code == 0 and empty.stdout == "" and "no keys" in empty.stderr
     with open_store(store_location) as store:
         store.write(tiny)
+    empty = runner.invoke(app, ["keys", "list", "--store", store_location])
+    assert empty.exit_code == 0 and empty.stdout == "" and "no keys" in empty.stderr
     for role, member in (("member", "ana"), ("admin", None)):
         made = runner.invoke(app, ["keys", "create", "--role", role, "--store", store_location]
                              + (["--member", member] if member else []))

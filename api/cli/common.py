@@ -73,9 +73,11 @@ def reported() -> Iterator[None]:
 
 
 @contextmanager
-def community(location: str | None) -> Iterator[LiveCommunity]:
-    """The community in the store at ``location`` (or the configured one), errors reported."""
-    with reported(), open_community(location) as live:
+def community(location: str | None, *, create: bool = False) -> Iterator[LiveCommunity]:
+    """The community in the store at ``location`` (or the configured one), errors reported.
+    Only commands that fill a store (``create``) make one: a mistyped path is refused rather
+    than read as an empty community."""
+    with reported(), open_community(location, create=create) as live:
         yield live
 
 

@@ -51,7 +51,7 @@ def import_(
     """Check a bundle and store it; a bundle with any bad line is refused whole."""
     with reported(), console.status("checking the bundle"):
         checked = data.read_bundle(bundle)
-    with community(store) as live:
+    with community(store, create=True) as live:
         with progress_bar() as bar:
             task = bar.add_task("importing", total=None)
             data.import_community(live, OPERATOR, checked, lambda done, total: bar.update(
