@@ -409,7 +409,8 @@ class ProposalSave(BaseModel):
     groups: list[ProposedGroupIn] = Field(min_length=1, max_length=5000)
     coordinator: Identifier | None = Field(
         default=None, description="Defaults to the member a coordinator's key acts for.")
-    prefix: Identifier | None = None
+    # Room for the "-<n>" each group's id gets (up to 5,000 groups) in the 128 an id may take.
+    prefix: Identifier | None = Field(default=None, max_length=123)
 
 
 class EvaluationStatus(BaseModel):

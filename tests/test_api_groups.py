@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
 from api.cli import app
-from models.privacy import NOT_PLACEABLE
+from models.privacy import NOT_PLACEABLE, placeable
 from tests.conftest import Api
 
 
@@ -104,3 +105,17 @@ def test_naming_a_hidden_member_says_nothing_of_their_membership(api_on_each_sto
                                   json={**shown, "members": [*shown["members"], hidden]})
         answers.append((response.status_code, response.json()["detail"].replace(group.id, "")))
     assert answers[0] == answers[1] and answers[0][0] == 404
+
+
+def test_a_proposal_prefix_leaves_room_for_the_group_numbers(api: Api) -> None:
+    coordinator, *members = [m.id for m in api.live.snapshot.members if placeable(m)][:3]
+
+    def save(prefix: str) -> Any:
+        return api.client.post("/groups/proposals/save", headers=api.headers("admin"), json={
+            "groups": [{"members": members}], "coordinator": coordinator, "prefix": prefix})
+
+    long = save("p" * 124)
+    assert long.status_code == 422 and long.json()["detail"][0]["loc"] == ["body", "prefix"]
+    made = save("p" * 123)
+    assert made.status_code == 201, made.text
+    assert made.json()[0]["id"] == "p" * 123 + "-1"
