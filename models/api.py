@@ -7,7 +7,7 @@ ignored. Responses carry only what the caller may see: others' privacy settings 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
@@ -354,7 +354,8 @@ class ProposalRequest(BaseModel):
     groups: int | None = Field(default=None, ge=1, le=5000)
     max_per_organisation: int | None = Field(default=None, ge=1, le=200)
     min_roles: int = Field(default=0, ge=0, le=20)
-    together: list[list[Identifier]] = Field(default=[], max_length=1000)
+    together: list[Annotated[list[Identifier], Field(min_length=2)]] = Field(default=[],
+                                                                         max_length=1000)
     apart: list[tuple[Identifier, Identifier]] = Field(default=[], max_length=1000)
     pins: dict[Identifier, int] = Field(default={}, max_length=1000,
                                         json_schema_extra=_keys_checked)

@@ -119,3 +119,14 @@ def test_a_proposal_prefix_leaves_room_for_the_group_numbers(api: Api) -> None:
     made = save("p" * 123)
     assert made.status_code == 201, made.text
     assert made.json()[0]["id"] == "p" * 123 + "-1"
+
+
+def test_keeping_together_takes_two_or_more(api: Api) -> None:
+    one = next(m.id for m in api.live.snapshot.members if placeable(m))
+    answer = api.client.post("/groups/proposals", headers=api.headers("coordinator"), json={
+        "min_size": 4, "max_size": 6, "together": [[one]]})
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == [
+        "body", "together", 0]
+    refused = CliRunner().invoke(app, ["groups", "propose", "--min-size", "4", "--max-size", "6",
+                                       "--together", one, "--store", api.location])
+    assert refused.exit_code == 1 and "together" in refused.stderr
