@@ -8,18 +8,17 @@ from models.errors import ForbiddenError
 from models.privacy import Caller, may_see
 from service.access import PROFILES, allow
 from service.community import LiveCommunity
-from service.views import group_public, member_public, visible_member
+from service.views import group_public, member_public, visible_as_stored, visible_member
 
 __all__ = ["add_connection", "member_connections", "my_network", "remove_connection"]
 
 
 def _own_tie(live: LiveCommunity, caller: Caller, a: str, b: str) -> None:
     """A member changes only their own ties; both ends must be people the caller may see
-    (a hidden member is as good as unknown)."""
+    (a hidden member is as good as unknown), as stored now (:func:`visible_as_stored`)."""
     if caller.role == "member" and caller.member not in (a, b):
         raise ForbiddenError("a member may only change their own ties")
-    for member_id in (a, b):
-        visible_member(live, caller, member_id)
+    visible_as_stored(live, caller, (a, b))
 
 
 @allow(*PROFILES)

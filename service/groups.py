@@ -11,7 +11,7 @@ from models.errors import ConflictError, NotFoundError, QConnectError
 from models.privacy import NOT_PLACEABLE, Caller, may_place, may_see
 from service.access import PROFILES, allow
 from service.community import LiveCommunity
-from service.views import group_public, seen_by, visible_member
+from service.views import group_public, visible_as_stored, visible_member
 from service.vocabulary import spelled_as_used
 
 __all__ = ["check_placeable", "create_group", "delete_group", "join_group", "leave_group",
@@ -26,11 +26,9 @@ def check_placeable(live: LiveCommunity, caller: Caller, members: Iterable[str])
     Asked of the store, not of the snapshot, since it decides a write (and is asked inside
     it): a consent withdrawn or a profile hidden through another process a moment ago
     counts, though this process's snapshot takes it in only at its next follow."""
-    named = list(dict.fromkeys(members))
-    stored = {m.id: m for m in live.store.get_members(named)}
-    for member_id in named:
-        if not may_place(caller, seen_by(caller, member_id, stored.get(member_id))):
-            raise ConflictError(f"{member_id} {NOT_PLACEABLE}")
+    for member in visible_as_stored(live, caller, members):
+        if not may_place(caller, member):
+            raise ConflictError(f"{member.id} {NOT_PLACEABLE}")
 
 
 def _kept_unseen(live: LiveCommunity, caller: Caller, old: list[str], new: list[str]

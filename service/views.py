@@ -3,6 +3,8 @@ what :mod:`models.privacy` lets the caller read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from matcher.recommend.snapshot import Snapshot
 from models import Group, Member
 from models.api import GroupPublic, MemberPublic
@@ -10,13 +12,24 @@ from models.errors import NotFoundError
 from models.privacy import Caller, may_see, private_fields
 from service.community import LiveCommunity
 
-__all__ = ["group_public", "member_public", "seen_by", "visible_member"]
+__all__ = ["group_public", "member_public", "seen_by", "visible_as_stored", "visible_member"]
 
 
 def visible_member(live: LiveCommunity, caller: Caller, member_id: str) -> Member:
     """The member, if ``caller`` may see them; otherwise as if there were none, since whether a
     hidden member exists is not told."""
     return seen_by(caller, member_id, live.member(member_id))
+
+
+def visible_as_stored(live: LiveCommunity, caller: Caller, member_ids: Iterable[str]
+                      ) -> list[Member]:
+    """The members named, as the store holds them now, each one ``caller`` may see (else as
+    if there were none): what a write decides on. The snapshot takes in writes made through
+    other processes only at its next follow, so a profile hidden or erased through one a
+    moment ago would still look visible in it."""
+    named = list(dict.fromkeys(member_ids))
+    stored = {m.id: m for m in live.store.get_members(named)}
+    return [seen_by(caller, member_id, stored.get(member_id)) for member_id in named]
 
 
 def seen_by(caller: Caller, member_id: str, member: Member | None) -> Member:

@@ -23,7 +23,7 @@ from models import Community, Connection, Feedback, Group, Member, SkillLevel, T
 from models.api import ProposalSave, ProposedGroupIn
 from models.errors import ConflictError, NotFoundError
 from models.privacy import NOT_PLACEABLE, OPERATOR, Caller, placeable
-from service import community, config, groups, proposals
+from service import community, config, connections, groups, proposals
 from service.community import LiveCommunity, open_community, read_snapshot
 from tests.conftest import stored_copy
 
@@ -339,3 +339,20 @@ def test_a_placement_reads_consent_as_stored_not_as_last_followed(
     assert withdrawn not in placing.store.get_group(group.id).members
     groups.join_group(placing, coordinator, group.id, still)  # consent as stored still counts
     assert still in placing.store.get_group(group.id).members
+
+
+def test_a_tie_to_someone_erased_or_hidden_elsewhere_is_to_no_one(
+        two: tuple[LiveCommunity, LiveCommunity]) -> None:
+    """Someone erased, or hidden, through one process is unknown to a tie made through another
+    in the moments before it follows (a 404, not the store's refusal of a dangling tie)."""
+    tying, changed = two
+    me, erased, hidden = [m.id for m in tying.snapshot.members
+                          if m.visibility != "hidden"][:3]
+    changed.erase_member(erased)
+    changed.update_member(hidden, lambda m: m.model_copy(update={"visibility": "hidden"}))
+    ties = tying.store.connections(me)
+    for other in (erased, hidden):
+        with pytest.raises(NotFoundError):
+            connections.add_connection(tying, Caller("member", me),
+                                       Connection(source=me, target=other))
+    assert tying.store.connections(me) == ties  # nothing written
