@@ -12,13 +12,13 @@ from models.errors import NotFoundError
 from models.privacy import Caller, may_see, private_fields
 from service.community import LiveCommunity
 
-__all__ = ["group_public", "member_public", "seen_by", "visible_as_stored", "visible_member"]
+__all__ = ["group_public", "member_public", "visible_as_stored", "visible_member"]
 
 
 def visible_member(live: LiveCommunity, caller: Caller, member_id: str) -> Member:
     """The member, if ``caller`` may see them; otherwise as if there were none, since whether a
     hidden member exists is not told."""
-    return seen_by(caller, member_id, live.member(member_id))
+    return _seen_by(caller, member_id, live.member(member_id))
 
 
 def visible_as_stored(live: LiveCommunity, caller: Caller, member_ids: Iterable[str]
@@ -29,10 +29,10 @@ def visible_as_stored(live: LiveCommunity, caller: Caller, member_ids: Iterable[
     moment ago would still look visible in it."""
     named = list(dict.fromkeys(member_ids))
     stored = {m.id: m for m in live.store.get_members(named)}
-    return [seen_by(caller, member_id, stored.get(member_id)) for member_id in named]
+    return [_seen_by(caller, member_id, stored.get(member_id)) for member_id in named]
 
 
-def seen_by(caller: Caller, member_id: str, member: Member | None) -> Member:
+def _seen_by(caller: Caller, member_id: str, member: Member | None) -> Member:
     """``member`` (the one ``member_id`` names, or None if there is none), if ``caller`` may
     see them; otherwise as if there were none."""
     if member is None or not may_see(caller, member):
