@@ -34,7 +34,7 @@ from service.limits import OneAtATime
 from service.views import group_public, visible_member
 from service.vocabulary import name_meant, spelled_as_used
 
-__all__ = ["LEFT_OUT", "propose", "report", "rules_of", "save"]
+__all__ = ["LEFT_OUT", "mentioned", "no_longer_seen", "propose", "report", "rules_of", "save"]
 
 _proposing = OneAtATime("a group proposal")
 LEFT_OUT = "left out of the groups"
@@ -50,7 +50,8 @@ def rules_of(request: ProposalRequest) -> GroupRules:
                       known_weight=request.known_weight)
 
 
-def _mentioned(request: ProposalRequest) -> set[str]:
+def mentioned(request: ProposalRequest) -> set[str]:
+    """Every member a request names: its pool, pins, pairs and previous proposal."""
     ids = {*(request.pool or ()), *request.pins}
     for part in (*request.together, *request.apart):
         ids.update(part)
@@ -64,7 +65,7 @@ def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> Pr
     """Coherent groups from the request's pool within its rules, as a report (see
     :func:`matcher.groups.report.describe`); nothing is saved. The topics and skill it names
     may be typed in any case (:func:`~service.vocabulary.name_meant`)."""
-    for member_id in _mentioned(request):
+    for member_id in mentioned(request):
         visible_member(live, caller, member_id)  # a hidden member is as good as unknown
     snapshot = live.snapshot
     request = request.model_copy(update={

@@ -132,8 +132,7 @@ def _carried(form: dict[str, str], live: LiveCommunity, signed: Signed) -> Curre
     with as_bad_input():
         current = Current.model_validate_json(form.get("current", ""))
     named = {*(m for g in current.groups for m in g.members), *current.unassigned,
-             *current.request.pins, *(current.request.pool or ()),
-             *(m for part in (*current.request.together, *current.request.apart) for m in part)}
+             *proposals.mentioned(current.request)}
     return current.without(proposals.no_longer_seen(live, signed.caller, named))
 
 
