@@ -10,7 +10,10 @@ import platformdirs
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["PUBLIC_URL", "Settings", "get_settings"]
+
+PUBLIC_URL = r"^https?://[^/?#\s]+(/[^?#\s]*)?$"
+"""What an address members reach the service at looks like: http or https, a host, a path."""
 
 
 def _default_store() -> str:
@@ -72,7 +75,7 @@ class Settings(BaseSettings):
         "service process, 'qconnect import'), which it then reads in; 0: never check.",
     )
     public_url: str | None = Field(
-        default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        default=None, pattern=PUBLIC_URL,
         description="Where members reach the service (e.g. https://qconnect.example.org): the "
         "address sign-in links carry, and with https the session cookie is sent over HTTPS "
         "only. None: http://QCONNECT_HOST:QCONNECT_PORT for links made on the command line, "

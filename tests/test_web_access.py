@@ -159,7 +159,9 @@ def test_keys_link_prints_a_one_time_link(tmp_path: Path, tiny: Community) -> No
     for wrong, said in ((["--expires", "soon"], "30m, 24h or 7d"),
                         (["--expires", "0h"], "positive"),
                         (["--role", "admin"], "API key"),
-                        (["--member", "nobody"], "nobody")):
+                        (["--member", "nobody"], "nobody"),
+                        (["--base-url", "q.example"], "https://qconnect.example.org"),
+                        (["--base-url", "https://q.example/?x=1"], "--base-url")):
         refused = runner.invoke(app, ["keys", "link", "--member", "ana", *wrong,
                                       "--store", location])
         assert refused.exit_code != 0 and said in refused.output, refused.output

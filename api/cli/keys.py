@@ -12,7 +12,7 @@ import typer
 from api.cli.common import JsonOption, StoreOption, app, community, console, print_data
 from models import Role
 from models.privacy import OPERATOR
-from models.settings import get_settings
+from models.settings import PUBLIC_URL, get_settings
 from service import keys, sessions
 
 __all__ = ["keys_app", "service_url", "sign_in_url"]
@@ -109,6 +109,15 @@ def parse_duration(text: str) -> dt.timedelta:
     return lasts
 
 
+def _public_url(text: str | None) -> str | None:
+    """``--base-url`` as given, refused unless it is an address as ``QCONNECT_PUBLIC_URL``
+    must be: checked before the link is made, so a mistyped one leaves no unusable link."""
+    if text is not None and not re.match(PUBLIC_URL, text):
+        raise typer.BadParameter("give the address members reach the service at, such as "
+                                 "https://qconnect.example.org", param_hint="--base-url")
+    return text
+
+
 @keys_app.command()
 def link(
     member: Annotated[str, typer.Option(help="The member who signs in with it.")],
@@ -116,8 +125,9 @@ def link(
                                        "coordinator or analyst).")] = "member",
     expires: Annotated[str, typer.Option(help="How long the link stays usable: 30m, 24h, "
                                          "7d.")] = "24h",
-    base_url: Annotated[str | None, typer.Option(help="Where members reach the service "
-                                                 "[default: http://QCONNECT_HOST:PORT].")] = None,
+    base_url: Annotated[str | None, typer.Option(
+        help="Where members reach the service [default: QCONNECT_PUBLIC_URL, else "
+        "http://QCONNECT_HOST:PORT].", callback=_public_url)] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
