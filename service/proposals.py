@@ -60,6 +60,13 @@ def mentioned(request: ProposalRequest) -> set[str]:
     return ids
 
 
+def _forming(caller: Caller) -> str | None:
+    """The member who will coordinate the groups a caller proposes, where it is known before
+    they are saved: a coordinator saves groups for themself (:func:`_coordinator`), so they
+    are never proposed as one of their members. An admin names the coordinator at saving."""
+    return caller.member if caller.role == "coordinator" else None
+
+
 @allow("coordinator", "admin")
 def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> Proposal:
     """Coherent groups from the request's pool within its rules, as a report (see
@@ -74,7 +81,7 @@ def propose(live: LiveCommunity, caller: Caller, request: ProposalRequest) -> Pr
         "focus": [name_meant(snapshot, caller, "topic", t) for t in request.focus]})
     rows, excluded = select_pool(snapshot, request.pool_ids(), topic=request.topic,
                                  skill=request.skill, region=request.region, role=request.role,
-                                 group=request.group)
+                                 group=request.group, coordinator=_forming(caller))
     if len(rows) > MAX_POOL:
         raise QConnectError(f"the pool holds {len(rows):,} members and one proposal groups at "
                             f"most {MAX_POOL:,}: narrow it with a topic, skill, region, role, "
@@ -105,7 +112,7 @@ def report(live: LiveCommunity, caller: Caller, proposal: PreviousProposal) -> P
     snapshot = live.snapshot
     groups = tuple(tuple(sorted(set(g))) for g in proposal.groups if g)
     placed = {m for g in groups for m in g}
-    _, excluded = select_pool(snapshot, list(proposal.members()))
+    _, excluded = select_pool(snapshot, list(proposal.members()), coordinator=_forming(caller))
     why = dict(excluded)
     unassigned = tuple(sorted((m, why.get(m, LEFT_OUT))
                               for m in proposal.members() if m not in placed))

@@ -130,3 +130,26 @@ def test_keeping_together_takes_two_or_more(api: Api) -> None:
     refused = CliRunner().invoke(app, ["groups", "propose", "--min-size", "4", "--max-size", "6",
                                        "--together", one, "--store", api.location])
     assert refused.exit_code == 1 and "together" in refused.stderr
+
+
+def test_a_coordinator_is_never_proposed_into_the_groups_they_will_coordinate(api: Api) -> None:
+    """A coordinator saves groups for themself, so they are left out of their own pool (and
+    told why when they name themself in it), not placed in a group that Save then refuses."""
+    placed = [m.id for m in api.live.snapshot.members if placeable(m)]
+    me, pool = placed[0], placed[:12]
+    for request in ({}, {"pool": pool}):
+        answer = api.client.post("/groups/proposals", headers=api.headers("coordinator", me),
+                                 json={"min_size": 3, "max_size": 4, **request})
+        assert answer.status_code == 200, answer.text
+        proposal = answer.json()
+        assert all(me not in g["members"] for g in proposal["groups"])
+        left_out = {u["id"]: u["reason"] for u in proposal["unassigned"]}
+        assert left_out.get(me) == ("coordinates these groups" if request else None)
+        saved = api.client.post("/groups/proposals/save", headers=api.headers("coordinator", me),
+                                json={"groups": [{"members": g["members"]}
+                                                 for g in proposal["groups"]][:1],
+                                      "prefix": f"mine-{len(request)}"})
+        assert saved.status_code == 201, saved.text
+    admin = api.client.post("/groups/proposals", headers=api.headers("admin", me),
+                            json={"min_size": 3, "max_size": 4, "pool": pool})
+    assert any(me in g["members"] for g in admin.json()["groups"])  # an admin names one later

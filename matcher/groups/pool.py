@@ -13,7 +13,9 @@ from matcher.recommend.snapshot import Snapshot
 from models.errors import NotFoundError
 from models.privacy import placeable, why_not_placeable
 
-__all__ = ["select_pool"]
+__all__ = ["COORDINATES", "select_pool"]
+
+COORDINATES = "coordinates these groups"
 
 
 def _naming(vocabulary: Vocabulary, matrix: sp.csr_matrix, name: str) -> np.ndarray:
@@ -27,13 +29,14 @@ def _naming(vocabulary: Vocabulary, matrix: sp.csr_matrix, name: str) -> np.ndar
 
 def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,
                 topic: str | None = None, skill: str | None = None, region: str | None = None,
-                role: str | None = None, group: str | None = None
-                ) -> tuple[np.ndarray, list[tuple[str, str]]]:
+                role: str | None = None, group: str | None = None,
+                coordinator: str | None = None) -> tuple[np.ndarray, list[tuple[str, str]]]:
     """Rows of the members to form groups from, and those of ``ids`` left out, with why.
 
     Everyone :func:`~models.privacy.placeable`, narrowed by each filter given (interest in
-    ``topic``, holding ``skill``, membership of ``group``…). Members listed in ``ids`` who
-    cannot be placed are reported rather than silently dropped.
+    ``topic``, holding ``skill``, membership of ``group``…), but never the ``coordinator`` of
+    the groups, who cannot also be one of their members. Members listed in ``ids`` who cannot
+    be placed are reported rather than silently dropped.
     """
     keep = np.array([placeable(m) for m in snapshot.members], dtype=bool)
     excluded: list[tuple[str, str]] = []
@@ -46,6 +49,11 @@ def select_pool(snapshot: Snapshot, ids: Sequence[str] | None = None, *,
         for row in np.flatnonzero(listed & ~keep):
             excluded.append((snapshot.ids.names[row], why_not_placeable(snapshot.members[row])))
         keep &= listed
+    row = snapshot.ids.index.get(coordinator) if coordinator is not None else None
+    if row is not None and keep[row]:
+        keep[row] = False
+        if ids is not None:  # named, and could have been placed: say why not
+            excluded.append((snapshot.ids.names[row], COORDINATES))
     if group is not None and group not in snapshot.group_ids.index:
         raise NotFoundError("group", group)
     for name, vocabulary, matrix in ((topic, snapshot.topics, snapshot.member_topics),
