@@ -202,19 +202,22 @@ def test_the_export_of_fewer_members_than_k_shows_no_quasi_identifier(
 # -- measures ----------------------------------------------------------------------------------
 
 
-def test_the_summary_counts_no_role_or_region_that_fewer_than_k_members_give() -> None:
+def test_the_summary_counts_no_role_region_or_organisation_that_fewer_than_k_members_give(
+        ) -> None:
     regions = ["London"] * 7 + ["North East"] * 3 + ["Wales"] * 2 + ["Scotland"]
-    members = [Member(id=f"m{i:02d}", region=region, role="Nurse" if i < 6 else "Analyst")
-               for i, region in enumerate(regions)]
+    members = [Member(id=f"m{i:02d}", region=region, role="Nurse" if i < 6 else "Analyst",
+                      organisation=f"Trust {region}") for i, region in enumerate(regions)]
     figures = summary(Snapshot(Community(members=members), vectors={}))
     assert figures["regions"] == {"London": 7, "others": 6}
     assert figures["roles"] == {"Analyst": 7, "Nurse": 6}
+    assert (figures["organisations"], figures["k"]) == (1, 5)  # Trust London alone has 5
     # The one member in Scotland withholds consent to analytics: no count shown says where
     # they were, as none showed Scotland alone.
     members[-1] = members[-1].model_copy(update={"consent": Consent(analytics=False)})
     after = summary(Snapshot(Community(members=members), vectors={}))
     assert after["regions"] == {"London": 7, "others": 5}
     assert "Scotland" not in figures["regions"] | after["regions"]
+    assert after["organisations"] == figures["organisations"]
 
 
 def test_brokerage_leaves_out_neighbours_of_unknown_organisation() -> None:

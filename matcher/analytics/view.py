@@ -104,8 +104,10 @@ def _counted(values: list[str]) -> dict[str, int]:
 
 
 def summary(snapshot: Snapshot) -> dict[str, Any]:
-    """Counts and shapes of the analysed community: no individual appears, and no role or
-    region is counted on its own that fewer than k members give (:func:`_counted`)."""
+    """Counts and shapes of the analysed community: no individual appears, and no role,
+    region or organisation is counted on its own that fewer than k members give
+    (:func:`_counted`): organisations are not named, but a count of all of them would fall by
+    one when the only member of one withholds consent."""
     view = analysed(snapshot)
     ties = view.community.connections
     degree = view.degree
@@ -114,7 +116,9 @@ def summary(snapshot: Snapshot) -> dict[str, Any]:
         "connections": len(ties), "groups": len(view.groups),
         "roles": _counted([m.role or "unknown" for m in view.members]),
         "regions": _counted([m.region or "unknown" for m in view.members]),
-        "organisations": len({m.organisation for m in view.members if m.organisation}),
+        "k": K_ANONYMITY,
+        "organisations": sum(name != OTHERS for name in _counted(
+            [m.organisation for m in view.members if m.organisation])),
         "degree": {"mean": round(float(degree.mean()), 3) if len(view) else 0.0,
                    "median": float(np.median(degree)) if len(view) else 0.0,
                    "max": int(degree.max(initial=0)), "isolated": int((degree == 0).sum()),
