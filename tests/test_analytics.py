@@ -220,6 +220,20 @@ def test_the_summary_counts_no_role_region_or_organisation_that_fewer_than_k_mem
     assert after["organisations"] == figures["organisations"]
 
 
+def test_the_summary_counts_no_hidden_member_and_no_share_of_no_ties() -> None:
+    members = [Member(id=f"m{i}", organisation="Trust A" if i % 2 else None) for i in range(6)]
+    ties = [Connection(source="m0", target="m1"), Connection(source="m2", target="m3")]
+    figures = summary(Snapshot(Community(members=members, connections=ties), vectors={}))
+    assert (figures["left_out"], figures["cross_organisation_share"]) == (0, None)
+    members[0] = members[0].model_copy(update={"consent": Consent(analytics=False)})
+    members[1] = members[1].model_copy(update={"visibility": "hidden"})
+    members.append(Member(id="m6", organisation="Trust B"))
+    ties.append(Connection(source="m3", target="m6"))
+    figures = summary(Snapshot(Community(members=members, connections=ties), vectors={}))
+    assert (figures["members"], figures["left_out"]) == (5, 1)  # m1 is in no count
+    assert figures["cross_organisation_share"] == 1.0
+
+
 def test_brokerage_leaves_out_neighbours_of_unknown_organisation() -> None:
     # b knows a (N), c (W) and x (no organisation): only a–c counts.
     graph = nx.Graph([("a", "b"), ("b", "c"), ("b", "x")])

@@ -4,14 +4,16 @@ everyone else."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from api.web.analysts import largest
-from models import Community
+from graph_schema import open_store
+from models import Community, Member
 from models.privacy import Caller
 from service.analytics import community_summary
 from tests.browser import Site, accessibility_problems
-from tests.conftest import Api
+from tests.conftest import Api, serving
 
 
 def _main(html: str) -> str:
@@ -70,3 +72,14 @@ def test_without_a_session_community_sends_you_to_sign_in(api: Api) -> None:
     api.client.cookies.clear()
     answer = api.client.get("/community", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/welcome"
+
+
+def test_a_community_without_ties_has_no_share_across_organisations(tmp_path: Path) -> None:
+    location = str(tmp_path / "store.db")
+    with open_store(location) as store:
+        store.write(Community(members=[Member(id=f"m{i}", organisation="Trust A")
+                                       for i in range(6)]))
+    with serving(location) as api:
+        main = _main(api.sign_in("m0", "analyst").get("/community").text)
+    assert "none yet between members whose organisations are known" in main
+    assert "Within one organisation" not in main

@@ -48,10 +48,11 @@ def community(request: Request, signed: SignedIn, live: CommunityDep) -> HTMLRes
     except ForbiddenError:
         # The use case decides who may see this; the page only says it plainly.
         return render(request, "error.html", status_code=403, status=403, message=REFUSED)
-    across = round(100 * figures["cross_organisation_share"], 1)
+    share = figures["cross_organisation_share"]
+    across = None if share is None else round(100 * share, 1)
     return render(
         request, "community.html", figures=figures,
         roles=largest(figures["roles"], "roles"),
         regions=largest(figures["regions"], "regions"),
-        ties=[("Across organisations", across), ("Within one organisation",
-                                                  round(100 - across, 1))])
+        ties=[] if across is None else [("Across organisations", across),
+                                        ("Within one organisation", round(100 - across, 1))])

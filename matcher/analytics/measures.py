@@ -28,9 +28,11 @@ def tie_rows(snapshot: Snapshot) -> list[tuple[int, int]]:
     return list(zip(a.tolist(), b.tolist(), strict=True))
 
 
-def cross_organisation_share(snapshot: Snapshot, pairs: Iterable[tuple[int, int]]) -> float:
+def cross_organisation_share(snapshot: Snapshot, pairs: Iterable[tuple[int, int]]
+                             ) -> float | None:
     """The share of ``pairs`` of member rows (ties, or member and suggestion) whose two
-    organisations differ, among the pairs where both are known.
+    organisations differ, among the pairs where both are known; None where there are none
+    (no share of nothing is "all within one organisation").
 
     >>> from models import Community, Member
     >>> people = [Member(id="a", organisation="X"), Member(id="b", organisation="X"),
@@ -38,11 +40,13 @@ def cross_organisation_share(snapshot: Snapshot, pairs: Iterable[tuple[int, int]
     >>> cross_organisation_share(Snapshot(Community(members=people), {}),
     ...                          [(0, 1), (0, 2), (1, 2), (0, 3)])
     0.6666666666666666
+    >>> print(cross_organisation_share(Snapshot(Community(members=people), {}), [(0, 3)]))
+    None
     """
     organisation = snapshot.organisation
     known = [(a, b) for a, b in pairs if organisation[a] >= 0 and organisation[b] >= 0]
     return float(np.mean([organisation[a] != organisation[b] for a, b in known])) if known \
-        else 0.0
+        else None
 
 
 def brokerage(graph: nx.Graph, attribute: str = "organisation") -> dict[Hashable, int]:

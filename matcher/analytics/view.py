@@ -27,7 +27,7 @@ from matcher.analytics.measures import cross_organisation_share, tie_rows
 from matcher.evaluation.metrics import gini
 from matcher.recommend.snapshot import Snapshot
 from models import Community
-from models.privacy import analysable
+from models.privacy import analysable, shown_to_others
 
 __all__ = ["analysed", "pseudonym", "pseudonymised_export", "summary"]
 
@@ -107,12 +107,14 @@ def summary(snapshot: Snapshot) -> dict[str, Any]:
     """Counts and shapes of the analysed community: no individual appears, and no role,
     region or organisation is counted on its own that fewer than k members give
     (:func:`_counted`): organisations are not named, but a count of all of them would fall by
-    one when the only member of one withholds consent."""
+    one when the only member of one withholds consent. Those left out are the members shown to
+    others who withheld consent: a hidden profile is in no count."""
     view = analysed(snapshot)
     ties = view.community.connections
     degree = view.degree
+    across = cross_organisation_share(view, tie_rows(view))
     return {
-        "members": len(view), "left_out": len(snapshot) - len(view),
+        "members": len(view), "left_out": sum(map(shown_to_others, snapshot.members)) - len(view),
         "connections": len(ties), "groups": len(view.groups),
         "roles": _counted([m.role or "unknown" for m in view.members]),
         "regions": _counted([m.region or "unknown" for m in view.members]),
@@ -123,5 +125,5 @@ def summary(snapshot: Snapshot) -> dict[str, Any]:
                    "median": float(np.median(degree)) if len(view) else 0.0,
                    "max": int(degree.max(initial=0)), "isolated": int((degree == 0).sum()),
                    "gini": round(gini(degree), 4)},
-        "cross_organisation_share": round(cross_organisation_share(view, tie_rows(view)), 4),
+        "cross_organisation_share": None if across is None else round(across, 4),
     }
