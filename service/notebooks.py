@@ -18,10 +18,11 @@ The exports in :mod:`matcher.analytics.export` apply it again and carry no names
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from graph_schema import Store, open_store
+from matcher.analytics.anonymity import K_ANONYMITY
 from matcher.analytics.view import analysed
 from matcher.recommend.snapshot import Snapshot
 from service import config
@@ -29,7 +30,8 @@ from service.community import read_snapshot
 from service.prepared import generated_store
 
 __all__ = ["DEFAULT_MEMBERS", "MEMBERS_VARIABLE", "SEED_VARIABLE", "STORE_VARIABLE",
-           "cache_folder", "from_environment", "from_store", "generated", "load"]
+           "NotEnoughDataError", "cache_folder", "from_environment", "from_store", "generated",
+           "load", "require"]
 
 STORE_VARIABLE = "QCONNECT_NOTEBOOK_STORE"
 MEMBERS_VARIABLE = "QCONNECT_NOTEBOOK_MEMBERS"
@@ -69,3 +71,34 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> Snapshot:
         return load(environ[STORE_VARIABLE])
     return generated(int(environ.get(MEMBERS_VARIABLE, DEFAULT_MEMBERS)),
                      int(environ.get(SEED_VARIABLE, 1)))
+
+
+_HAS: dict[str, Callable[[Snapshot], bool]] = {
+    "ties between members": lambda community: bool(community.community.connections),
+    "groups": lambda community: bool(community.groups),
+    "roles": lambda community: any(m.role for m in community.members),
+    "regions": lambda community: any(m.region for m in community.members),
+    "organisations": lambda community: any(m.organisation for m in community.members),
+    "dates joined": lambda community: any(m.joined for m in community.members),
+    "interests or skills": lambda community: any(m.interests or m.skills
+                                                 for m in community.members),
+    "profile text": lambda community: bool(community.embeddings.any()),
+}
+"""What a notebook may need of the community it analyses, each with its test."""
+
+
+class NotEnoughDataError(Exception):
+    """The community analysed lacks what a notebook needs."""
+
+
+def require(community: Snapshot, *needs: str) -> None:
+    """Stop a notebook at its start when ``community`` has fewer members than
+    :data:`~matcher.analytics.anonymity.K_ANONYMITY` or lacks any of ``needs`` (the names of
+    ``_HAS``), saying which: a community imported from a roster often has no profiles or
+    ties, and a notebook would otherwise stop part-way with an error from inside a chart."""
+    enough = f"{K_ANONYMITY} or more members"
+    missing = [enough] if len(community) < K_ANONYMITY else []
+    missing += [need for need in needs if not _HAS[need](community)]
+    if missing:
+        raise NotEnoughDataError(f"this notebook needs {', '.join([enough, *needs])}; the "
+                                 f"community analysed lacks {', '.join(missing)}")

@@ -1,6 +1,6 @@
 """The analyst notebooks: each runs top to bottom on a small generated community, draws at
-least one figure and ends with findings computed from the data; committed notebooks carry no
-outputs."""
+least one figure and ends with findings computed from the data, and on a community that lacks
+what it needs says so before it starts; committed notebooks carry no outputs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
+from graph_schema import open_store
+from models import Community, Group, Member
 from service.notebooks import STORE_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +67,33 @@ def test_notebook_runs_and_reports(path: Path, generated_store: str,
                 if "text/markdown" in output.get("data", {})]
     assert len(findings) == 1 and findings[0].count("- **") >= 3
     assert not re.search(r"\bnan\b|\binf\b", findings[0], re.IGNORECASE), findings[0]
+
+
+@pytest.fixture(scope="module")
+def roster_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A community as a roster imports it: members known by id alone, in groups, no ties."""
+    location = str(tmp_path_factory.mktemp("roster") / "store.db")
+    members = [Member(id=f"r{i:02d}") for i in range(12)]
+    groups = [Group(id=f"g{g}", name=f"Project {g}", members=[m.id for m in members[g::3]])
+              for g in range(3)]
+    with open_store(location) as store:
+        store.write(Community(members=members, groups=groups))
+    return location
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_a_notebook_says_what_a_roster_lacks_before_it_starts(
+        path: Path, roster_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(STORE_VARIABLE, roster_store)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+    notebook = nbformat.read(path, as_version=4)
+    with pytest.raises(CellExecutionError) as stopped:
+        NotebookClient(notebook, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    assert "NotEnoughDataError" in str(stopped.value)
+    assert re.search(r"the community analysed lacks (roles|interests or skills)",
+                     str(stopped.value))
+    ran = [cell for cell in _code_cells(notebook) if cell.execution_count is not None]
+    assert len(ran) == 1  # stopped in its first cell, before any chart
