@@ -15,10 +15,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from models.domain import Identifier
 
-__all__ = ["KEY_KINDS", "ROLES", "ApiKey", "KeyKind", "Role"]
+__all__ = ["KEY_KINDS", "LINK_ROLES", "ROLES", "ApiKey", "KeyKind", "LinkRole", "Role"]
 
 Role = Literal["member", "coordinator", "analyst", "admin"]
 ROLES: tuple[Role, ...] = ("member", "coordinator", "analyst", "admin")
+LinkRole = Literal["member", "coordinator", "analyst"]
+LINK_ROLES: tuple[LinkRole, ...] = ("member", "coordinator", "analyst")
+"""The roles the pages serve, and so sign-in links carry; admins work from the command line
+and the API."""
 KeyKind = Literal["api", "link", "session"]
 KEY_KINDS: tuple[KeyKind, ...] = ("api", "link", "session")
 

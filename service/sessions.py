@@ -15,6 +15,7 @@ import hashlib
 import hmac
 
 from models import ApiKey, Role
+from models.access import LINK_ROLES
 from models.api import LONGEST_LINK
 from models.errors import NotFoundError, QConnectError, UnauthorisedError
 from models.privacy import Caller
@@ -23,12 +24,8 @@ from service.access import allow
 from service.community import LiveCommunity
 from service.keys import find_key, new_key
 
-__all__ = ["LINK_ROLES", "create_link", "form_token", "own_name", "session_caller", "sign_in",
+__all__ = ["create_link", "form_token", "own_name", "session_caller", "sign_in",
            "sign_out", "valid_form_token"]
-
-LINK_ROLES: tuple[Role, ...] = ("member", "coordinator", "analyst")
-"""The roles the pages serve; admins work from the command line and the API."""
-
 
 @allow("admin")
 def create_link(live: LiveCommunity, caller: Caller, member: str, role: Role = "member",

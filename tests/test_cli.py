@@ -136,3 +136,12 @@ def test_each_problem_is_one_line_of_standard_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "error: bundle refused, nothing was imported:", *refused.value.problems]
+
+
+def test_help_shows_the_defaults_it_names() -> None:
+    """Help text in square brackets is read as markup unless escaped, and vanishes."""
+    for command, default in ((["stats"], "[default: QCONNECT_STORE]"),
+                             (["serve"], "[default: QCONNECT_PORT or 8000]"),
+                             (["groups", "save"], "[default: proposal-<today>]")):
+        shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+        assert shown.exit_code == 0 and default in shown.output, shown.output

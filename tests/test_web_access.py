@@ -158,7 +158,7 @@ def test_keys_link_prints_a_one_time_link(tmp_path: Path, tiny: Community) -> No
     assert dt.timedelta(minutes=29) < link.expires - link.created <= dt.timedelta(minutes=30)
     for wrong, said in ((["--expires", "soon"], "30m, 24h or 7d"),
                         (["--expires", "0h"], "positive"),
-                        (["--role", "admin"], "API key"),
+                        (["--role", "admin"], "is not one of"),
                         (["--member", "nobody"], "nobody"),
                         (["--base-url", "q.example"], "https://qconnect.example.org"),
                         (["--base-url", "https://q.example/?x=1"], "--base-url")):

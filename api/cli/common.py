@@ -47,7 +47,8 @@ app.add_typer(schema_app, name="schema")
 console = Console(stderr=True)
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", help="Embedded store file or bolt:// URI [default: QCONNECT_STORE]."),
+    typer.Option("--store", help="Embedded store file, or bolt:// or neo4j:// URI "
+                 "\\[default: QCONNECT_STORE]."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 

@@ -25,7 +25,7 @@ from service.community import LiveCommunity
 @app.command()
 def demo(
     members: Annotated[int, typer.Option(min=50, help="Size of the demo community.")] = 500,
-    port: Annotated[int | None, typer.Option(help="Port of the service [default: "
+    port: Annotated[int | None, typer.Option(help="Port of the service \\[default: "
                                              "QCONNECT_PORT or 8000].")] = None,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the HTTP "
                                             "service at the end.")] = True,

@@ -54,16 +54,16 @@ def _print_report(report: dict[str, Any]) -> None:
 
 @groups_app.command()
 def propose(
-    min_size: Annotated[int, typer.Option(min=1, help="Smallest group.")],
-    max_size: Annotated[int, typer.Option(min=1, help="Largest group.")],
+    min_size: Annotated[int, typer.Option(help="Smallest group.")],
+    max_size: Annotated[int, typer.Option(help="Largest group.")],
     pool: Annotated[Path | None, typer.Option(help="File of member ids, one a line "
-                                              "[default: everyone open to connect].")] = None,
+                                              "\\[default: everyone open to connect].")] = None,
     topic: Annotated[str | None, typer.Option(help="Only members interested in this.")] = None,
     skill: Annotated[str | None, typer.Option(help="Only members with this skill.")] = None,
     region: Annotated[str | None, typer.Option(help="Only members in this region.")] = None,
     role: Annotated[str | None, typer.Option(help="Only members with this role.")] = None,
     group: Annotated[str | None, typer.Option(help="Only members of this group.")] = None,
-    groups: Annotated[int | None, typer.Option(min=1, help="How many groups [default: from "
+    groups: Annotated[int | None, typer.Option(min=1, help="How many groups \\[default: from "
                                                "the sizes].")] = None,
     max_per_organisation: Annotated[int | None, typer.Option(min=1, help="At most this many "
                                                              "of one organisation a group.")]
@@ -109,7 +109,7 @@ def save(
     proposal: Annotated[Path, typer.Argument(help="A proposal from 'groups propose --json'.")],
     coordinator: Annotated[str, typer.Option(help="Member id of the groups' coordinator.")],
     prefix: Annotated[str | None, typer.Option(help="Group ids are PREFIX-1, PREFIX-2, … "
-                                               "[default: proposal-<today>].")] = None,
+                                               "\\[default: proposal-<today>].")] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -11,6 +11,7 @@ import typer
 
 from api.cli.common import JsonOption, StoreOption, app, community, console, print_data
 from models import Role
+from models.access import LinkRole
 from models.privacy import OPERATOR
 from models.settings import PUBLIC_URL, get_settings
 from service import keys, sessions
@@ -121,12 +122,11 @@ def _public_url(text: str | None) -> str | None:
 @keys_app.command()
 def link(
     member: Annotated[str, typer.Option(help="The member who signs in with it.")],
-    role: Annotated[Role, typer.Option(help="What they may do once signed in (member, "
-                                       "coordinator or analyst).")] = "member",
+    role: Annotated[LinkRole, typer.Option(help="What they may do once signed in.")] = "member",
     expires: Annotated[str, typer.Option(help="How long the link stays usable: 30m, 24h, "
                                          "7d.")] = "24h",
     base_url: Annotated[str | None, typer.Option(
-        help="Where members reach the service [default: QCONNECT_PUBLIC_URL, else "
+        help="Where members reach the service \\[default: QCONNECT_PUBLIC_URL, else "
         "http://QCONNECT_HOST:PORT].", callback=_public_url)] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on "
-                                             "[default: QCONNECT_HOST or 127.0.0.1].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [default: QCONNECT_PORT or 8000].")]
+                                             "\\[default: QCONNECT_HOST or 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port \\[default: QCONNECT_PORT or 8000].")]
     = None,
     store: StoreOption = None,
     workers: Annotated[int, typer.Option(
