@@ -37,7 +37,6 @@ from api.routers import (
     terms,
 )
 from api.web import install_pages
-from api.web.pages import VENDOR
 from models.errors import QConnectError
 from models.settings import get_settings
 from service import config
@@ -109,7 +108,9 @@ def create_app(store: str | None = None) -> FastAPI:
 
     app = FastAPI(title="qconnect", version="0.1.0", description=DESCRIPTION,
                   lifespan=lifespan, max_body_size=MAX_BODY_BYTES,
-                  docs_url=None if VENDOR.is_dir() else "/docs",
+                  # /docs is served from the npm files (install_pages); FastAPI's own pages
+                  # would load scripts and fonts from other sites.
+                  docs_url=None, redoc_url=None,
                   dependencies=[Depends(each_query_parameter_once)])
     install_error_handlers(app)
     app.add_middleware(RequestLog)
