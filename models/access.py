@@ -9,7 +9,7 @@ enough for a random 256-bit secret (no password stretching is needed when nothin
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -20,7 +20,7 @@ __all__ = ["KEY_KINDS", "LINK_ROLES", "ROLES", "ApiKey", "KeyKind", "LinkRole", 
 Role = Literal["member", "coordinator", "analyst", "admin"]
 ROLES: tuple[Role, ...] = ("member", "coordinator", "analyst", "admin")
 LinkRole = Literal["member", "coordinator", "analyst"]
-LINK_ROLES: tuple[LinkRole, ...] = ("member", "coordinator", "analyst")
+LINK_ROLES: tuple[LinkRole, ...] = get_args(LinkRole)
 """The roles the pages serve, and so sign-in links carry; admins work from the command line
 and the API."""
 KeyKind = Literal["api", "link", "session"]

@@ -48,19 +48,25 @@ def test_notebook_asks_a_question_and_ends_with_computed_findings(path: Path) ->
     assert "display(Markdown(" in findings[0].source
 
 
+def _execute(notebook: nbformat.NotebookNode, path: Path, store: str,
+             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run ``notebook`` (read from ``path``) on the community in ``store``, in place."""
+    # The kernel is another process: it gets the community, and this checkout's code, through
+    # its environment. The inline backend is non-interactive and keeps figures as PNG outputs.
+    monkeypatch.setenv(STORE_VARIABLE, store)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs_and_reports(path: Path, generated_store: str,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    # The kernel is another process: it gets the community, and this checkout's code, through
-    # its environment. The inline backend is non-interactive and keeps figures as PNG outputs.
-    monkeypatch.setenv(STORE_VARIABLE, generated_store)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
-        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    _execute(notebook, path, generated_store, monkeypatch)
     outputs = [output for cell in _code_cells(notebook) for output in cell.outputs]
     assert any("image/png" in output.get("data", {}) for output in outputs)
     findings = [output["data"]["text/markdown"] for output in _code_cells(notebook)[-1].outputs
@@ -85,13 +91,9 @@ def roster_store(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_a_notebook_says_what_a_roster_lacks_before_it_starts(
         path: Path, roster_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(STORE_VARIABLE, roster_store)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
-        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
     notebook = nbformat.read(path, as_version=4)
     with pytest.raises(CellExecutionError) as stopped:
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        _execute(notebook, path, roster_store, monkeypatch)
     assert "NotEnoughDataError" in str(stopped.value)
     assert re.search(r"the community analysed lacks (roles|interests or skills)",
                      str(stopped.value))
