@@ -10,12 +10,14 @@ from graph_schema.store import Progress
 from matcher.embeddings.refresh import EmbedReport, KindProgress, embed_store
 from matcher.synthetic.generator import generate_community
 from models import Community
+from models.errors import ConflictError
 from models.privacy import Caller
 from service.access import allow
 from service.community import LiveCommunity
 
-__all__ = ["KindProgress", "Progress", "embed", "export_community", "generate_community",
-           "import_community", "migrate", "read_bundle", "stats", "write_bundle"]
+__all__ = ["KindProgress", "Progress", "check_demo_store", "embed", "export_community",
+           "generate_community", "import_community", "migrate", "read_bundle", "stats",
+           "write_bundle"]
 
 
 @allow("admin")
@@ -24,6 +26,22 @@ def import_community(live: LiveCommunity, caller: Caller, community: Community,
     """Store ``community`` (checked already, e.g. read from a bundle) in one transaction: an
     upsert, so importing the same community twice changes nothing."""
     live.store.write(community, progress)
+
+
+@allow("admin")
+def check_demo_store(live: LiveCommunity, caller: Caller, demo: Community) -> None:
+    """Refuse to let the generated ``demo`` community into a store that holds members it does
+    not have: importing is an upsert and training replaces the store's rankers, so the demo
+    would mix invented members into someone's community and overwrite any sharing an id. An
+    empty store, or one holding an earlier run of the same demo, is the demo's own."""
+    stored = live.store.stats()["members"]
+    ids = [m.id for m in demo.members]
+    others = stored - (len(ids) - len(live.store.missing_members(ids)))
+    if others:
+        raise ConflictError(
+            f"the store at {live.store.location} holds members the demo did not generate "
+            f"({others:,}), and the demo would write its own community into theirs; give the "
+            "demo a store of its own (--store demo.db)")
 
 
 @allow("admin")

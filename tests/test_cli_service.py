@@ -20,7 +20,10 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.cli.demo import coordinator_for_demo, issue_access, revoke_access
 from graph_schema import open_store
-from models import ApiKey, Community
+from models import ApiKey, Community, Member
+from models.errors import ConflictError
+from models.privacy import OPERATOR
+from service import config, data
 from tests.conftest import Api
 
 runner = CliRunner()
@@ -116,6 +119,32 @@ def test_the_demos_sign_in_links_work_and_are_revoked_with_its_keys(
     assert api.live.store.api_keys() == []  # keys, links and the sessions the links began
     client.cookies.clear()
     assert [client.get(link).status_code for link in unused] == [401, 401]
+
+
+def test_demo_refuses_a_store_holding_a_community_of_its_own(store_location: str,
+                                                            tiny: Community) -> None:
+    with open_store(store_location) as store:
+        store.write(tiny)
+        before = store.export()
+    refused = runner.invoke(app, ["demo", "--members", "50", "--no-serve",
+                                  "--store", store_location])
+    assert refused.exit_code == 1, refused.output
+    assert (f"the store at {store_location} holds members the demo did not generate "
+            f"({len(tiny.members)})") in refused.stderr and "--store demo.db" in refused.stderr
+    with open_store(store_location) as store:
+        assert store.export() == before
+    assert not config.ranker_folder(store_location).exists()  # nothing trained over theirs
+
+
+def test_demo_may_run_again_over_its_own_community_but_not_once_others_joined(
+        api: Api, generated: Community) -> None:
+    data.check_demo_store(api.live, OPERATOR, generated)  # an earlier run's store: its own
+    smaller = generated.model_copy(update={"members": generated.members[:-1]})
+    with pytest.raises(ConflictError, match=r"did not generate \(1\)"):
+        data.check_demo_store(api.live, OPERATOR, smaller)
+    api.live.store.write(Community(members=[Member(id="someone-real", name="Real")]))
+    with pytest.raises(ConflictError, match=r"did not generate \(1\)"):
+        data.check_demo_store(api.live, OPERATOR, generated)
 
 
 @pytest.mark.slow

@@ -37,8 +37,11 @@ def demo(
     from service import data, suggestions
     from service import members as profiles
 
+    generated = data.generate_community(members, seed=42)
+    with community(store, create=True) as live:
+        data.check_demo_store(live, OPERATOR, generated)
     with tempfile.TemporaryDirectory() as folder:
-        data.write_bundle(data.generate_community(members, seed=42), folder)
+        data.write_bundle(generated, folder)
         console.print(f"generated a community of {members:,} members")
         import_(Path(folder), store)
     train(store)
