@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -145,3 +147,43 @@ def test_help_shows_the_defaults_it_names() -> None:
                              (["groups", "save"], "[default: proposal-<today>]")):
         shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
         assert shown.exit_code == 0 and default in shown.output, shown.output
+
+
+def _options(text: str) -> set[str]:
+    """The options ``text`` names, a flag and its ``--no-`` twin as one."""
+    return {o.replace("--no-", "--") for o in re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-k)\b", text)}
+
+
+def _readme_commands() -> list[tuple[list[str], set[str]]]:
+    """Each command the README's command list shows, with the options it names there."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    listing = readme.split("## Commands", 1)[1].split("```")[1]
+    entries: list[str] = []
+    for line in listing.splitlines():
+        if line.startswith("qconnect "):
+            entries.append(line.removeprefix("qconnect "))
+        elif line.lstrip().startswith(("[", "--")):  # a command's options, continued
+            entries[-1] += " " + line
+    found = []
+    for entry in entries:
+        for part in entry.split(" | "):
+            words = part.split()
+            path = [words.pop(0)]
+            if path[0] in {"schema", "members", "groups", "keys"}:
+                path.append(words.pop(0))
+            found.append((path, _options(part)))
+    return found
+
+
+def test_the_readme_lists_every_command_with_the_options_it_has() -> None:
+    """Each command in the README's list with exactly the options its ``--help`` gives, but
+    ``--store``, which the README names once for all."""
+    commands = _readme_commands()
+    every = {(name, sub) if sub else (name,)
+             for name, command in typer.main.get_command(app).commands.items()  # type: ignore[attr-defined]
+             for sub in getattr(command, "commands", None) or [None]}
+    assert {tuple(path) for path, _ in commands} == every
+    for path, options in commands:
+        shown = runner.invoke(app, [*path, "--help"], terminal_width=200)
+        assert shown.exit_code == 0, (path, shown.output)
+        assert options - {"--store"} == _options(shown.output) - {"--store", "--help"}, path
