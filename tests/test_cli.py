@@ -179,8 +179,8 @@ def test_the_readme_lists_every_command_with_the_options_it_has() -> None:
     """Each command in the README's list with exactly the options its ``--help`` gives, but
     ``--store``, which the README names once for all."""
     commands = _readme_commands()
-    every = {(name, sub) if sub else (name,)
-             for name, command in typer.main.get_command(app).commands.items()  # type: ignore[attr-defined]
+    top = typer.main.get_command(app)
+    every = {(name, sub) if sub else (name,) for name, command in top.commands.items()
              for sub in getattr(command, "commands", None) or [None]}
     assert {tuple(path) for path, _ in commands} == every
     for path, options in commands:
