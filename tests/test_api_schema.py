@@ -5,8 +5,10 @@ malformed (422), and one it does not allow is refused."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -109,3 +111,20 @@ def test_the_schema_documents_every_route(api_schema) -> None:
             assert operation.get("description") or operation.get("summary"), (method, path)
             if path not in ("/health", "/ready"):
                 assert {"401", "403", "503"} <= set(operation["responses"]), (method, path)
+
+
+def _shape(path: str) -> str:
+    """A route's path with its parameters unnamed, as the README and the schema both give it."""
+    return re.sub(r"\{[^}]*\}|[a-z]+(\\\|[a-z]+)+", "{}", path)
+
+
+def test_the_readme_gives_every_query_parameter_of_the_api() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = {(method, _shape(path)): [p.split("=")[0] for p in query.split("&")]
+             for method, path, query in re.findall(r"`([A-Z]+) (/[^`?]*)\?([^`]*)`", readme)}
+    taken = {(method.upper(), _shape(path)): names
+             for path, operations in create_app().openapi()["paths"].items()
+             for method, operation in operations.items()
+             if (names := [p["name"] for p in operation.get("parameters", [])
+                           if p["in"] == "query"])}
+    assert ("GET", "/search") in taken and shown == taken
