@@ -11,7 +11,10 @@ The feed names records, not their new contents: a follower reads each named reco
 now, so applying the same change twice, or changes out of order, ends in the same state.
 Erasing a member is recorded as such: the follower removes every trace of them it holds
 (ties, memberships, feedback, embedding) without the feed naming each, and reads them again
-only if the id has been used again since.
+only if the id has been used again since. The erasure also takes the member out of the records
+before it (:meth:`Changes.without`), so the feed does not keep whom they were tied to or whose
+suggestions they answered; a follower still behind those records loses nothing by it, as the
+erasure after them removes every trace of the member anyway.
 
 The feed keeps :data:`CHANGE_WINDOW` of history; a follower that has fallen further behind, or
 a write too large to list (an import), makes it read the whole community again. Keys, sign-in
@@ -25,7 +28,7 @@ import json
 import threading
 import time
 from collections.abc import Container, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from models import Community
 
@@ -33,7 +36,8 @@ __all__ = ["CHANGE_WINDOW", "LISTED", "Changes", "OwnRevisions", "followed", "ti
 
 CHANGE_WINDOW = dt.timedelta(hours=1)
 """How long a change stays in the feed. A replica follows every few seconds, so an hour covers
-restarts and pauses, while an erased member's id leaves the feed within the hour."""
+restarts and pauses. Older changes are forgotten at the next write, and with them the id in an
+erasure's record."""
 
 LISTED = 10_000
 """A write changing more records than this is recorded as changing everything: reading the
@@ -64,6 +68,30 @@ class Changes:
     @classmethod
     def of_vectors(cls, kind: str, keys: Iterable[str]) -> Changes:
         return cls(vectors=frozenset((kind, key) for key in keys))
+
+    @classmethod
+    def of_json(cls, what: str) -> Changes:
+        """The changes a record of :meth:`to_json` names."""
+        return cls(**{name: frozenset(tuple(i) if isinstance(i, list) else i for i in value)
+                      if isinstance(value, list) else value
+                      for name, value in json.loads(what).items()})
+
+    def without(self, member_id: str) -> Changes:
+        """These changes naming the member ``member_id`` nowhere but as erased: what an
+        erasure leaves of the records before it.
+
+        >>> Changes(members=frozenset("ab"), ties=frozenset([("a", "b"), ("b", "c")]),
+        ...         feedback=frozenset([("c", "a")])).without("a")
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Changes(members=frozenset({'b'}), erased=frozenset(), ties=frozenset({('b', 'c')}),
+                groups=frozenset(), feedback=frozenset(), vectors=frozenset(), terms=False,
+                everything=False)
+        """
+        return replace(
+            self, members=self.members - {member_id},
+            ties=frozenset(t for t in self.ties if member_id not in t),
+            feedback=frozenset(f for f in self.feedback if member_id not in f),
+            vectors=self.vectors - {("member", member_id)})
 
     def __len__(self) -> int:
         """How many records changed."""
@@ -120,9 +148,9 @@ def followed(since: int, now: int, rows: Iterable[tuple[int, str]],
     for n, what in listed:
         if n in own:
             continue
-        for name, value in json.loads(what).items():
-            if name in flags:
-                flags[name] = flags[name] or value
-            else:
-                parts[name].update(tuple(i) if isinstance(i, list) else i for i in value)
+        changes = Changes.of_json(what)
+        for name, found in parts.items():
+            found.update(getattr(changes, name))
+        for name in flags:
+            flags[name] = flags[name] or getattr(changes, name)
     return now, Changes(**{k: frozenset(v) for k, v in parts.items()}, **flags)

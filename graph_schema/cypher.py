@@ -239,6 +239,17 @@ DETACH DELETE m
 RETURN organisations
 """
 
+CHANGES_NAMING = """
+MATCH (c:Change) WHERE c.what CONTAINS $needle
+RETURN c.revision AS revision, c.what AS what
+"""
+
+REWRITE_CHANGES = """
+UNWIND $rows AS row
+MATCH (c:Change {revision: row.revision})
+SET c.what = row.what
+"""
+
 DELETE_CONNECTION = """
 MATCH (:Member {id: $a})-[r:CONNECTED_TO]-(:Member {id: $b})
 DELETE r

@@ -443,6 +443,12 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
                            (kind, key))
                 db.execute("DELETE FROM embedding WHERE kind = ? AND key = ?", (kind, key))
                 self._matrices.pop(kind, None)
+            if kind == "member":  # the feed keeps whom they were tied to, unless told
+                named = db.execute("SELECT revision, what FROM change WHERE instr(what, ?)",
+                                   (json.dumps(key),)).fetchall()
+                db.executemany("UPDATE change SET what = ? WHERE revision = ?",
+                               [(Changes.of_json(what).without(key).to_json(), revision)
+                                for revision, what in named])
 
     def delete_member(self, member_id: str) -> None:
         self._delete("DELETE FROM member WHERE id = ?", (member_id,), "member", member_id,

@@ -485,6 +485,12 @@ class Neo4jStore(Store):
             if record is None:
                 raise NotFoundError("member", member_id)
             self._tidy(tx, record["organisations"])
+            # The feed keeps whom they were tied to, unless told.
+            named = tx.run(cypher.CHANGES_NAMING, needle=json.dumps(member_id))
+            tx.run(cypher.REWRITE_CHANGES, rows=[
+                {"revision": r["revision"],
+                 "what": Changes.of_json(r["what"]).without(member_id).to_json()}
+                for r in named])
 
         self._transaction(work, Changes(members=frozenset([member_id]),
                                        erased=frozenset([member_id])))

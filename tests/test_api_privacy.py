@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from graph_schema import open_store
 from tests.conftest import Api
 
 NAME = "Zebedee Quillfeather"
@@ -40,6 +41,7 @@ def test_erasure_leaves_nothing_behind(api_on_each_store: Api) -> None:
              key=lambda m: snapshot.degree[snapshot.ids.index[m.id]]).id
     mine = api.headers("member", me)
     admin = api.headers("admin")
+    since = store.revision()
     assert api.client.patch(f"/members/{me}", json={"name": NAME, "bio": BIO},
                             headers=mine).status_code == 200
     group = live.snapshot.groups[0].id
@@ -49,6 +51,8 @@ def test_erasure_leaves_nothing_behind(api_on_each_store: Api) -> None:
     for who, target, headers in ((me, other, mine), (other, me, api.headers("member", other))):
         assert api.client.post(f"/members/{who}/feedback", headers=headers, json={
             "target_kind": "member", "target": target, "action": "dismiss"}).status_code == 201
+    assert api.client.post("/connections", headers=mine, json={
+        "source": me, "target": other, "kind": "peer"}).status_code == 201
     before = _everything_shown(api, admin)
     assert NAME in before  # others were shown the member: the checks below can fail
     embedded = not api.location.startswith(("bolt:", "neo4j:"))
@@ -71,6 +75,11 @@ def test_erasure_leaves_nothing_behind(api_on_each_store: Api) -> None:
     assert me not in snapshot.community.model_copy(update={  # its ties as records
         "connections": list(snapshot.tie_table)}).model_dump_json()
     assert me not in snapshot.tie_table.names and me not in snapshot.vectors["member"]
+    with open_store(api.location) as replica:  # its changes are not its own, as a replica's
+        changed = replica.changes_since(since)
+    assert changed is not None and me in changed[1].erased  # the feed names them as erased
+    assert all(me not in pair for pair in changed[1].ties | changed[1].feedback)  # only
+    assert ("member", me) not in changed[1].vectors
     after = _everything_shown(api, admin)
     assert NAME not in after and me not in after and BIO[:40] not in after
     if embedded:  # not even in the file's free pages or its write-ahead log
