@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 import numpy as np
 
-from matcher.recommend.matrices import Vocabulary
+from matcher.recommend.matrices import Vocabulary, folded
 from matcher.recommend.snapshot import Snapshot
 from models import Group, Member, Skill, TermKind, Topic
 from models.api import Page, TermCreate, TermPublic
@@ -26,13 +27,23 @@ def spelled_as_used(record: Named, snapshot: Snapshot, caller: Caller) -> Named:
     names spelled as the community already spells it, where the two differ only in case or
     spacing: "run charts" typed joins the holders of "Run charts" rather than starting a skill
     of its own. Only names the caller may be offered (:func:`names_shown`) are matched, and a
-    name the community has as typed is kept. Validated again: two names typed that become one
-    are refused as listed twice."""
-    skills, topics = (Vocabulary(tuple(names_shown(snapshot, caller, kind)))
-                      for kind in ("skill", "topic"))
+    name the community has as typed is kept; new names typed alike are spelled as the first of
+    them. Validated again: two names typed that become one are refused as listed twice."""
+    def vocabulary(kind: TermKind, typed: Iterable[str]) -> Vocabulary:
+        names = list(names_shown(snapshot, caller, kind))
+        known = {folded(name) for name in names}
+        for name in typed:
+            if folded(name) not in known:
+                known.add(folded(name))
+                names.append(name)
+        return Vocabulary(tuple(names))
+
     if isinstance(record, Group):
+        topics = vocabulary("topic", record.topics)
         spelled = {"topics": [topics.spelled(t) for t in record.topics]}
     else:
+        skills = vocabulary("skill", [*(s.name for s in record.skills), *record.wants_to_learn])
+        topics = vocabulary("topic", record.interests)
         spelled = {
             "skills": [{**s.model_dump(), "name": skills.spelled(s.name)} for s in record.skills],
             "interests": [topics.spelled(name) for name in record.interests],

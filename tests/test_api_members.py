@@ -367,6 +367,10 @@ def test_a_name_typed_in_another_case_is_the_communitys_own(api: Api) -> None:
                              json={"interests": [topic, topic.upper()]})
     assert twice.status_code == 400
     assert twice.json()["detail"] == f"interests: name {topic!r} is listed twice"
+    new = api.client.patch(f"/members/{member.id}", headers=mine,  # new to the community
+                           json={"skills": [{"name": "ECMO"}, {"name": "ecmo"}]})
+    assert new.status_code == 400
+    assert new.json()["detail"] == "skills: skill 'ECMO' is listed twice"
     assert api.live.store.get_member(member.id) == stored
 
     def helpers(name: str) -> list[str]:
