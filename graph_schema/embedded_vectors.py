@@ -21,6 +21,10 @@ from graph_schema.store import Kind
 __all__ = ["EmbeddedVectors"]
 
 _CHUNK = 10_000  # rows of embeddings read at a time
+_RECORDS = {"member": "member", "group": "community_group"}
+"""The table of the records whose vectors are kept only while they exist: embedding reads the
+texts, encodes them for seconds or minutes and then writes, and an erasure made meanwhile is
+final."""
 
 
 class EmbeddedVectors:
@@ -43,6 +47,11 @@ class EmbeddedVectors:
         rows = [(kind, key, model_id, digest, np.asarray(vector, dtype="<f4").tobytes())
                 for key, digest, vector in zip(keys, hashes, vectors, strict=True)]
         with self._transaction(Changes.of_vectors(kind, keys)) as db:
+            if kind in _RECORDS:  # as Neo4j does, which sets vectors on the nodes it finds
+                present = {key for (key,) in db.execute(
+                    f"SELECT id FROM {_RECORDS[kind]} WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(keys),))}
+                rows = [row for row in rows if row[1] in present]
             db.executemany(
                 "INSERT INTO embedding VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, key) DO UPDATE "
                 "SET model=excluded.model, text_hash=excluded.text_hash, vector=excluded.vector",

@@ -199,6 +199,15 @@ class TestEmbeddingContract:
         assert store.embedding_state("member") == {"ana": ("b", "h2")}
         assert store.embeddings("member", "a")[0] == []
 
+    def test_an_embedding_made_before_an_erasure_is_not_written_after_it(
+            self, store: Store, tiny: Community) -> None:
+        """Embedding reads texts, encodes, then writes: an erasure in between is final."""
+        store.write(tiny)
+        store.delete_member("ana")
+        store.write_embeddings("member", "a", ["ana", "ben"], ["h1", "h2"],
+                               np.stack([_unit(1, 0), _unit(0, 1)]))
+        assert store.embedding_state("member") == {"ben": ("a", "h2")}
+
     def test_nearest_ranks_by_cosine(self, store: Store, tiny: Community) -> None:
         store.write(tiny)
         ids = ["ana", "ben", "cat", "dev"]
