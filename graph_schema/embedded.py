@@ -58,6 +58,23 @@ def _chunks(rows: Sequence[Any], size: int = _BATCH) -> Iterator[Sequence[Any]]:
         yield chunk
 
 
+@contextmanager
+def _unavailable_when_locked_or_full(location: str) -> Iterator[None]:
+    """A write that cannot be made for now, as the store's own error (the API's 503, the
+    command line's message): another process held the file's write lock past the busy
+    timeout, or the disk is full. SQLite has then changed nothing."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+        if code not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL):
+            raise
+        why = ("the disk is full" if code == sqlite3.SQLITE_FULL
+               else "another process has been writing to it for too long")
+        raise StoreUnavailableError(
+            f"cannot write to the store at {location} now: {why}; nothing was changed") from exc
+
+
 class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
     """A community stored in the SQLite file at ``path`` (created, with its folder, if new and
     ``create`` is on; else a missing file is a :class:`NotFoundError`)."""
@@ -91,15 +108,16 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
     def _transaction(self, changed: Changes | None) -> Iterator[sqlite3.Connection]:
         """One write transaction. One that ``changed`` community data (any write but of keys
         and the schema) raises the revision and records the change in the feed."""
-        with self._lock:
+        with self._lock, _unavailable_when_locked_or_full(self.location):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
                 revision = self._record(changed) if changed is not None else None
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite ends it itself on some errors (disk full)
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
             if revision is not None:
                 self._own.add(revision)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,23 @@ def test_the_readme_lists_every_command_with_the_options_it_has() -> None:
         shown = runner.invoke(app, [*path, "--help"], terminal_width=200)
         assert shown.exit_code == 0, (path, shown.output)
         assert options - {"--store"} == _options(shown.output) - {"--store", "--help"}, path
+
+
+def test_a_store_another_process_keeps_locked_is_a_clear_error(tmp_path: Path,
+                                                               tiny: Community) -> None:
+    location = tmp_path / "store.db"
+    write_bundle(tiny, tmp_path / "bundle")
+    _run("import", tmp_path / "bundle", "--store", location, "--no-embed")
+    before = _stats(str(location))
+    holder = sqlite3.connect(location, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's write under way, past the timeout
+    try:
+        refused = runner.invoke(app, ["feedback", "ana", "dismiss", "ben",
+                                      "--store", str(location)])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.output
+    assert (f"cannot write to the store at {location} now: another process has been writing "
+            "to it for too long; nothing was changed") in refused.stderr
+    assert _stats(str(location)) == before
