@@ -97,6 +97,14 @@ def test_members_file_adds_to_the_ids_given(trained: Trained, generated: Communi
     assert [line["member"] for line in _lines(out)] == [first, second, third]
 
 
+def test_a_members_file_not_in_utf8_is_a_clear_error(trained: Trained, tmp_path: Path) -> None:
+    listed = tmp_path / "members.txt"
+    listed.write_bytes(b"m\xff00001\n")
+    code, out, err = _invoke("recommend", "people", "--members-file", listed,
+                             "--store", trained[0])
+    assert code == 1 and out == "" and f"error: cannot read {listed}: 'utf-8' codec" in err
+
+
 def test_unknown_member_is_an_error_line_and_the_others_still_print(
     trained: Trained, generated: Community,
 ) -> None:

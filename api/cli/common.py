@@ -86,7 +86,7 @@ def read_ids(path: Path) -> list[str]:
     """Member ids from a file, one a line; blank lines are skipped."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise QConnectError(f"cannot read {path}: {exc}") from exc
     return [line.strip() for line in text.splitlines() if line.strip()]
 
