@@ -59,12 +59,31 @@ def _read_text(path: Path, problems: list[str]) -> str | None:
         return None
 
 
+class _Refused(ValueError):
+    """JSON that Python reads but a bundle may not hold."""
+
+
+def _not_json(constant: str) -> Any:
+    raise _Refused(f"{constant} is not a JSON value")
+
+
+def _without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _Refused(f"the field {key!r} is given twice")
+        seen.add(key)
+    return dict(pairs)
+
+
 def _parse_json(line: str) -> Any:
-    """``line`` as JSON; ValueError naming what is wrong, however hostile the line."""
+    """``line`` as JSON; ValueError naming what is wrong, however hostile the line. Python's
+    own extensions are refused (NaN and Infinity, which no export could give back), and so is
+    a field given twice (which of the two was meant?)."""
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(exc.msg) from exc
+        return json.loads(line, parse_constant=_not_json, object_pairs_hook=_without_repeats)
+    except (json.JSONDecodeError, _Refused) as exc:
+        raise ValueError(exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)) from exc
     except RecursionError as exc:
         raise ValueError("nested too deeply") from exc
     except ValueError as exc:  # Python refuses to convert integers this long

@@ -151,6 +151,20 @@ def test_hostile_lines_are_named_not_crashed_on(tmp_path: Path) -> None:
     ]
 
 
+def test_json_that_no_export_could_give_back_is_refused(tmp_path: Path) -> None:
+    folder = _write(
+        tmp_path,
+        members_jsonl='{"id": "a", "zz": NaN}\n{"id": "b", "yy": -Infinity}\n'
+        '{"id": "c", "id": "d"}\n{"id": "e", "x": {"k": 1, "k": 2}}\n{"id": "f"}\n',
+    )
+    assert _problems(folder) == [
+        "members.jsonl:1: not valid JSON (NaN is not a JSON value)",
+        "members.jsonl:2: not valid JSON (-Infinity is not a JSON value)",
+        "members.jsonl:3: not valid JSON (the field 'id' is given twice)",
+        "members.jsonl:4: not valid JSON (the field 'k' is given twice)",
+    ]
+
+
 def test_unknown_fields_are_kept_within_a_bound(tmp_path: Path) -> None:
     kept, too_long = json.dumps("n" * 19_000), json.dumps("n" * 20_000)
     folder = _write(
