@@ -34,6 +34,7 @@ NEO4J_URI = os.environ.get("QCONNECT_TEST_NEO4J")
 # tests write beside them on purpose and check what the service shows before it reloads.
 os.environ["QCONNECT_FOLLOW_INTERVAL"] = "0"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def neo4j_uri() -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -27,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from api.app import create_app
 from graph_schema import open_store
 from service.keys import new_key
+from tests.conftest import README
 
 EXAMPLES = 10  # per operation and mode: enough to reach every branch of validation, bounded
 # in time (about two minutes for the whole run on two cores)
@@ -119,7 +119,7 @@ def _shape(path: str) -> str:
 
 
 def test_the_readme_gives_every_query_parameter_of_the_api() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
     shown = {(method, _shape(path)): [p.split("=")[0] for p in query.split("&")]
              for method, path, query in re.findall(r"`([A-Z]+) (/[^`?]*)\?([^`]*)`", readme)}
     taken = {(method.upper(), _shape(path)): names

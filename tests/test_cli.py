@@ -15,6 +15,7 @@ from api.cli import app
 from graph_schema.bundle import BundleError, read_bundle, write_bundle
 from graph_schema.schema import latest_version
 from models import Community
+from tests.conftest import README
 
 runner = CliRunner()
 
@@ -157,7 +158,7 @@ def _options(text: str) -> set[str]:
 
 def _readme_commands() -> list[tuple[list[str], set[str]]]:
     """Each command the README's command list shows, with the options it names there."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
     listing = readme.split("## Commands", 1)[1].split("```")[1]
     entries: list[str] = []
     for line in listing.splitlines():
