@@ -21,7 +21,7 @@ from graph_schema.store import copy_store
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import group_text
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
-from matcher.search import lexical
+from matcher.search import lexical, word_codes
 from matcher.search.fusion import ranks
 from matcher.search.groups import search_groups
 from matcher.search.index import MemberEvidence, knows_text
@@ -300,6 +300,33 @@ def test_the_words_are_those_of_the_usual_pattern_and_the_index_counts_them(
         assert (index.counts != counts).nnz == 0
     else:
         assert index.vocabulary == {} and index.counts.shape == (len(texts), 0)
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("abcdefghij_09 ,.-Aé"), max_size=60),
+                max_size=8))
+def test_words_read_as_bytes_are_those_the_pattern_finds(texts: list[str]) -> None:
+    """Texts in ASCII are read by numpy, a word's bytes eight at a time: words of any length,
+    in texts with or without other characters among them, are those the pattern finds."""
+    rows, codes, names = word_codes.coded(texts)
+    assert len(set(names)) == len(names)
+    found = [[] for _ in texts]
+    for row, code in zip(rows.tolist(), codes.tolist(), strict=True):
+        found[row].append(names[code])
+    assert [sorted(f) for f in found] == [sorted(word_codes.PATTERN.findall(t.lower()))
+                                          for t in texts]
+
+
+def test_words_that_share_a_number_are_read_again_by_the_pattern() -> None:
+    """Words longer than eight bytes are folded into one number, which two could share: with a
+    fold that makes them share one whenever their last eight bytes agree, each word must still
+    be told apart."""
+    texts = ["abcdefgh_shared_ zyxwvuts_shared_", "abcdefgh_shared_", "short words"]
+    with patch.object(word_codes, "_FOLD", np.uint64(0)):
+        assert word_codes._bytewise(texts) is None
+        rows, codes, names = word_codes.coded(texts)
+    assert [names[c] for c in codes] == ["abcdefgh_shared_", "zyxwvuts_shared_",
+                                         "abcdefgh_shared_", "short", "words"]
+    assert rows.tolist() == [0, 0, 1, 2, 2]
 
 
 def test_the_word_index_counts_the_words_search_reads(generated: Community) -> None:

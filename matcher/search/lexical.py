@@ -9,29 +9,25 @@ document and term, so scoring a query is one sum of a few columns of a sparse ma
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from matcher.recommend.matrices import replaced_rows
+from matcher.search.word_codes import PATTERN, coded
 
 __all__ = ["LexicalIndex", "words"]
 
 K1 = 1.2
 B = 0.75
 
-# Runs of two or more word characters: the tokens of sklearn's default pattern ``\b\w\w+\b``
-# (a run is taken whole, so its ends are word boundaries), found in two thirds of the time.
-_VECTORIZER = CountVectorizer(lowercase=True, stop_words="english", token_pattern=r"\w{2,}")
-_TOKENS = re.compile(_VECTORIZER.token_pattern)
+# The pattern finds sklearn's default tokens in two thirds of the time.
+_VECTORIZER = CountVectorizer(lowercase=True, stop_words="english", token_pattern=PATTERN.pattern)
 _STOP_WORDS = _VECTORIZER.get_stop_words()
 words: Callable[[str], list[str]] = _VECTORIZER.build_analyzer()
 """The words of a text as every index counts them.
@@ -50,9 +46,9 @@ def _counted(texts: Sequence[str]) -> tuple[dict[str, int], sp.csr_matrix]:
     """The vocabulary of ``texts`` (in alphabetical order) and how often each text has each of
     its words: the counts of :func:`words`.
 
-    The vectorizer's own counting looks each word up in Python; pandas factorises a chunk of
-    texts' words at once, and only the distinct ones are looked up: at 100,000 profiles a
-    snapshot's matrices took a sixth less time to compute (``benchmarks/snapshot_build.py``).
+    The vectorizer's own counting looks each word up in Python; here a chunk of texts' words
+    are numbered at once (:func:`~matcher.search.word_codes.coded`), and only the distinct ones
+    are looked up.
 
     >>> vocabulary, counts = _counted(["SPC and run charts, run charts", "", "the SPC"])
     >>> sorted(vocabulary, key=vocabulary.get), counts.toarray().tolist()
@@ -61,17 +57,13 @@ def _counted(texts: Sequence[str]) -> tuple[dict[str, int], sp.csr_matrix]:
     seen: dict[str, int] = {}  # every word found, numbered as first found
     chunks = []
     for start in range(0, len(texts), _CHUNK):
-        found = [_TOKENS.findall(text.lower()) for text in texts[start:start + _CHUNK]]
-        lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-        codes, names = pd.factorize(np.fromiter(chain.from_iterable(found), dtype=object,
-                                                count=int(lengths.sum())))
+        rows, codes, names = coded(texts[start:start + _CHUNK])
         number = np.fromiter((-1 if name in _STOP_WORDS else seen.setdefault(name, len(seen))
                               for name in names), dtype=np.int64, count=len(names))[codes]
         word = number >= 0
         chunks.append(sp.csr_matrix(
-            (np.ones(int(word.sum()), dtype=np.int32),
-             (np.repeat(np.arange(len(found)), lengths)[word], number[word])),
-            shape=(len(found), len(seen))))
+            (np.ones(int(word.sum()), dtype=np.int32), (rows[word], number[word])),
+            shape=(len(texts[start:start + _CHUNK]), len(seen))))
     for chunk in chunks:
         chunk.resize(chunk.shape[0], len(seen))
     counts = sp.vstack(chunks, format="csr") if chunks else sp.csr_matrix((0, 0), dtype=np.int32)
