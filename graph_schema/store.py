@@ -152,8 +152,11 @@ def _skill(name: str, level: int | None) -> SkillLevel:
 
 
 @cache
-def _consent(**given: bool) -> Consent:
-    return _restored(Consent, given)
+def _consent(flags: tuple[bool | int | None, ...]) -> Consent:
+    """The consent stored as ``flags``, one for each of CONSENT_FIELDS (None where unset)."""
+    return _restored(Consent, {purpose: bool(flag) for purpose, flag
+                               in zip(Consent.model_fields, flags, strict=True)
+                               if flag is not None})
 
 
 _TIE_FIELDS = {"source", "target", "kind", "since"}  # shared: connections are frozen
@@ -191,26 +194,21 @@ def member_from_row(
 ) -> Member:
     """Rebuild a member from the scalar properties (None where unset) and the lists a store
     read back, as validating them would."""
-    data = {field: value for field in ("id", *MEMBER_FIELDS)
-            if (value := props.get(field)) is not None}
-    consent = {field.removeprefix("consent_"): bool(data.pop(field))
-               for field in CONSENT_FIELDS if field in data}
+    get = props.get  # each field spelled out: a whole read rebuilds every member
+    given = {field: value for field in ("id", "name", "bio") if (value := get(field)) is not None}
     for field in _SHARED:
-        if field in data:
-            data[field] = sys.intern(data[field])
-    if "joined" in data:
-        data["joined"] = _day(data["joined"])
-    if "open_to_connect" in data:
-        data["open_to_connect"] = bool(data["open_to_connect"])  # SQLite keeps 0 or 1
-    extra = json.loads(props["extra"]) if props.get("extra") else {}
-    given = {
-        **data,
-        "organisation": organisation and sys.intern(organisation),
-        "skills": [_skill(name, level) for name, level in skills],
-        "interests": _names(interests),
-        "wants_to_learn": _names(wants),
-        "consent": _consent(**consent),
-    }
+        if (value := get(field)) is not None:
+            given[field] = sys.intern(value)
+    if (value := get("open_to_connect")) is not None:
+        given["open_to_connect"] = bool(value)  # SQLite keeps 0 or 1
+    if (value := get("joined")) is not None:
+        given["joined"] = _day(value)
+    given["organisation"] = organisation and sys.intern(organisation)
+    given["skills"] = [_skill(name, level) for name, level in skills]
+    given["interests"] = _names(interests)
+    given["wants_to_learn"] = _names(wants)
+    given["consent"] = _consent(tuple(map(get, CONSENT_FIELDS)))
+    extra = json.loads(text) if (text := get("extra")) else {}
     return _restored(Member, given, extra, _fields_set(frozenset([*given, *extra])))
 
 
