@@ -209,3 +209,24 @@ def test_a_store_another_process_keeps_locked_is_a_clear_error(tmp_path: Path,
     assert (f"cannot write to the store at {location} now: another process has been writing "
             "to it for too long; nothing was changed") in refused.stderr
     assert _stats(str(location)) == before
+
+
+def test_an_argument_that_is_not_utf8_is_refused_before_anything_runs(
+        store_location: str, tiny: Community, tmp_path: Path) -> None:
+    """Bytes of an argument that are no UTF-8 character (here 0xFF) reach Python as lone
+    surrogates, which no store, index or encoder takes: every command refuses them before it
+    starts, showing the byte."""
+    _run("import", write_bundle(tiny, tmp_path / "in"), "--store", store_location)
+    counts = _stats(store_location)
+    member = tiny.members[0].id
+    for args, shown in ((["search", "run charts\udcff"], "run charts\\xff"),
+                        (["members", "erase", f"{member}\udcff", "--yes"], f"{member}\\xff"),
+                        (["members", "export", f"{member}\udcff"], f"{member}\\xff"),
+                        (["recommend", "people", "\udcff"], "\\xff")):
+        result = runner.invoke(app, [*args, "--store", store_location])
+        assert (result.exit_code, result.stderr) == (1, (
+            f"error: the argument '{shown}' is not UTF-8 text; give every argument in UTF-8 "
+            "(nothing was done)\n")), args
+    assert _stats(store_location) == counts
+    assert runner.invoke(app, ["members", "export", member, "--store", store_location]
+                         ).exit_code == 0

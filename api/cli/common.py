@@ -24,6 +24,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from typer.core import TyperGroup
 
 from models.errors import QConnectError
 from models.privacy import OPERATOR
@@ -34,7 +35,26 @@ __all__ = ["JsonOption", "StoreOption", "app", "community", "console", "embed_wi
            "embedding_progress", "print_data", "progress_bar", "read_ids", "read_json",
            "reported", "schema_app"]
 
+class _Commands(TyperGroup):
+    """The app's commands, which refuse an argument that is not text before any of them runs.
+
+    Python hands over bytes of an argument that are no UTF-8 character as lone surrogates,
+    which no store, index or encoder takes: each command would fail on them halfway, with a
+    traceback."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            try:
+                arg.encode()
+            except UnicodeEncodeError:
+                shown = arg.encode(errors="surrogateescape").decode(errors="backslashreplace")
+                _fail(f"the argument '{shown}' is not UTF-8 text; give every argument in "
+                      "UTF-8 (nothing was done)")
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="Peer matching for improvement communities: import a community, find people, "
     "form groups.",
     no_args_is_help=True,
