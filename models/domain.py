@@ -136,7 +136,11 @@ def _check_extra(extra: dict[str, Any] | None) -> None:
     names = ", ".join(sorted(extra)[:5]) + (", …" if len(extra) > 5 else "")
     if _depth(extra.values()) > MAX_EXTRA_DEPTH:
         raise ValueError(f"unknown fields ({names}) nest deeper than {MAX_EXTRA_DEPTH} levels")
-    size = len(json.dumps(extra, ensure_ascii=False, default=str))
+    try:  # NaN and Infinity are not JSON: a bundle or an API client could not read them back
+        size = len(json.dumps(extra, ensure_ascii=False, default=str, allow_nan=False))
+    except ValueError:
+        raise ValueError(f"unknown fields ({names}) hold a number that is not finite "
+                         "(NaN or Infinity)") from None
     if size > MAX_EXTRA_CHARS:
         raise ValueError(f"unknown fields ({names}) take {size:,} characters as JSON, more "
                          f"than the {MAX_EXTRA_CHARS:,} allowed")
@@ -256,8 +260,9 @@ class Connection(BaseModel):
     @field_validator("kind")
     @classmethod
     def _blank_is_none(cls, kind: str | None) -> str | None:
-        # connections.csv writes no kind as an empty field: an empty kind is no kind.
-        return kind or None
+        # connections.csv writes no kind as an empty field: an empty kind, or one of spaces
+        # only, is no kind.
+        return kind if kind and kind.strip() else None
 
     @model_validator(mode="after")
     def _not_a_loop(self) -> Connection:

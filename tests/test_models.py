@@ -98,9 +98,21 @@ def test_unknown_fields_are_bounded_in_size_and_depth(model: type[Member | Group
         model.model_validate({**base, "deep": [nested]})
 
 
-def test_a_connection_with_an_empty_kind_has_no_kind() -> None:
-    # connections.csv cannot tell an empty kind from none: they are one value
-    assert Connection(source="a", target="b", kind="").kind is None
+@pytest.mark.parametrize("model", [Member, Group])
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_unknown_fields_hold_only_numbers_json_can_carry(model: type[Member | Group],
+                                                         number: float) -> None:
+    """However a record is made (a bundle, the API, code), NaN and Infinity are refused: an
+    export would write them as null, or as JSON no reader takes."""
+    with pytest.raises(ValidationError, match=r"unknown fields \(notes\) hold a number that is "
+                       r"not finite \(NaN or Infinity\)"):
+        model.model_validate({"id": "a", "name": "A", "notes": {"readings": [1.5, number]}})
+
+
+@pytest.mark.parametrize("kind", ["", " ", "   "])
+def test_a_connection_with_an_empty_kind_has_no_kind(kind: str) -> None:
+    # connections.csv cannot tell an empty kind from none, and one of spaces says nothing more
+    assert Connection(source="a", target="b", kind=kind).kind is None
 
 
 def test_connection_is_not_a_loop() -> None:
