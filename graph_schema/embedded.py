@@ -92,6 +92,18 @@ def _unavailable_when_locked_or_full(location: str) -> Iterator[None]:
             f"cannot write to the store at {location} now: {why}; nothing was changed") from exc
 
 
+def _refuse_foreign(db: sqlite3.Connection, file: Path) -> None:
+    """Refuse a database that holds tables but not qconnect's migrations: another
+    application's file, named by mistake, is left as it was (not even its journal changed)."""
+    tables = [name for (name,) in db.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name")]
+    if tables and "schema_migration" not in tables:
+        shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        raise ConflictError(f"the file {file} is a database qconnect did not make (it has the "
+                            f"tables {shown}); give qconnect a store file of its own")
+
+
 class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
     """A community stored in the SQLite file at ``path`` (created, with its folder, if new and
     ``create`` is on; else a missing file is a :class:`NotFoundError`)."""
@@ -104,7 +116,12 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         file.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(file, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            try:
+                _refuse_foreign(self._db, file)
+                self._db.execute("PRAGMA journal_mode=WAL")
+            except BaseException:
+                self._db.close()
+                raise
         except sqlite3.Error as exc:
             raise StoreUnavailableError(f"cannot open the store file {file}: {exc}") from exc
         self._db.execute("PRAGMA synchronous=FULL")
@@ -182,10 +199,9 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
 
     def schema_version(self) -> int:
         with self._lock:
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migration "
-                "(version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)"
-            )
+            if not self._db.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' "
+                                    "AND name = 'schema_migration'").fetchone():
+                return 0
             return self._db.execute("SELECT coalesce(max(version), 0) FROM schema_migration")\
                 .fetchone()[0]
 
@@ -193,6 +209,10 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         applied = []
         with self._lock:
             current = self.schema_version()
+            if current == 0:
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migration "
+                    "(version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)")
             for migration in MIGRATIONS:
                 if migration.version <= current:
                     continue

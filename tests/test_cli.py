@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,26 @@ def test_a_mistyped_store_is_refused_not_made(tmp_path: Path) -> None:
         assert result.exit_code == 1, (command, result.output)
         assert result.stderr == f"error: no store at {str(missing)!r}\n"
     assert not missing.parent.exists() and not (tmp_path / "out").exists()
+
+
+def test_another_applications_database_is_refused_and_left_as_it_was(
+        tiny: Community, tmp_path: Path) -> None:
+    """A store named by mistake that is some other application's SQLite file: no command,
+    reading or writing, adds qconnect's tables to it or changes a byte of it."""
+    foreign = tmp_path / "invoices.db"
+    with closing(sqlite3.connect(foreign)) as db, db:
+        db.execute("CREATE TABLE invoice (id INTEGER PRIMARY KEY, total REAL)")
+        db.execute("INSERT INTO invoice VALUES (1, 9.5)")
+    before = foreign.read_bytes()
+    bundle = write_bundle(tiny, tmp_path / "in")
+    for command in (["stats"], ["import", str(bundle)], ["schema", "migrate"],
+                    ["search", "run charts"]):
+        result = runner.invoke(app, [*command, "--store", str(foreign)])
+        assert (result.exit_code, result.stderr) == (1, (
+            f"error: the file {foreign} is a database qconnect did not make (it has the tables "
+            "invoice); give qconnect a store file of its own\n")), command
+    assert foreign.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "invoices.db"]  # no journal
 
 
 def test_schema_migrate_is_idempotent(store_location: str) -> None:
