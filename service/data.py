@@ -14,6 +14,7 @@ from models.errors import ConflictError
 from models.privacy import Caller
 from service.access import allow
 from service.community import LiveCommunity
+from service.vocabulary import check_names_kept
 
 __all__ = ["KindProgress", "Progress", "check_demo_store", "embed", "export_community",
            "generate_community", "import_community", "migrate", "read_bundle", "stats",
@@ -24,7 +25,10 @@ __all__ = ["KindProgress", "Progress", "check_demo_store", "embed", "export_comm
 def import_community(live: LiveCommunity, caller: Caller, community: Community,
                      progress: Progress | None = None) -> None:
     """Store ``community`` (checked already, e.g. read from a bundle) in one transaction: an
-    upsert, so importing the same community twice changes nothing."""
+    upsert, so importing the same community twice changes nothing. A declared topic or skill
+    keeps its name and id."""
+    check_names_kept("topic", live.store.terms("topic"), community.topics)
+    check_names_kept("skill", live.store.terms("skill"), community.skills)
     live.store.write(community, progress)
 
 

@@ -16,7 +16,8 @@ from models.privacy import Caller, may_see
 from service.access import ANYONE, allow
 from service.community import LiveCommunity
 
-__all__ = ["declare_term", "list_terms", "name_meant", "names_shown", "spelled_as_used"]
+__all__ = ["check_names_kept", "declare_term", "list_terms", "name_meant", "names_shown",
+           "spelled_as_used"]
 
 _MODELS: dict[TermKind, type[Topic | Skill]] = {"topic": Topic, "skill": Skill}
 Named = TypeVar("Named", Member, Group)
@@ -86,6 +87,20 @@ def list_terms(live: LiveCommunity, caller: Caller, kind: TermKind) -> Page[Term
                 count=len(terms))
 
 
+def check_names_kept(kind: TermKind, declared: Iterable[Topic | Skill],
+                     terms: Iterable[Topic | Skill | TermCreate]) -> None:
+    """Refuse ``terms`` that would give a ``declared`` term's id another name, or its name
+    another id: members and groups name a term, and narrower terms name their parent's id."""
+    names, ids = {t.id: t.name for t in declared}, {t.name: t.id for t in declared}
+    for term in terms:
+        if names.get(term.id, term.name) != term.name:
+            raise ConflictError(f"{kind} id {term.id!r} is {names[term.id]!r} already: a "
+                                f"declared {kind} is not renamed (members and groups name it)")
+        if ids.get(term.name, term.id) != term.id:
+            raise ConflictError(f"{kind} {term.name!r} has the id {ids[term.name]!r} already, "
+                                f"not {term.id!r}")
+
+
 @allow("admin")
 def declare_term(live: LiveCommunity, caller: Caller, kind: TermKind,
                  term: TermCreate) -> TermPublic:
@@ -95,10 +110,7 @@ def declare_term(live: LiveCommunity, caller: Caller, kind: TermKind,
     can be exported and imported again)."""
     declared = live.snapshot.community.topics if kind == "topic" else live.snapshot.community.skills
     parents = {t.id: t.parent for t in declared}
-    names, ids = {t.id: t.name for t in declared}, {t.name: t.id for t in declared}
-    if names.get(term.id, term.name) != term.name or ids.get(term.name, term.id) != term.id:
-        raise ConflictError(f"{kind} id {term.id!r} or name {term.name!r} is another "
-                            f"{kind}'s already")
+    check_names_kept(kind, declared, [term])
     if term.parent is not None:
         if term.parent not in parents and term.parent != term.id:
             raise NotFoundError(kind, term.parent)

@@ -113,6 +113,28 @@ def test_another_applications_database_is_refused_and_left_as_it_was(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "invoices.db"]  # no journal
 
 
+def test_an_import_may_not_rename_a_declared_term_or_give_its_name_another_id(
+        store_location: str, tiny: Community, tmp_path: Path) -> None:
+    """Members and groups name a topic, and narrower topics name their parent's id: an import
+    that gives a declared topic's id another name, or its name another id, is refused."""
+    _run("import", write_bundle(tiny, tmp_path / "in"), "--store", store_location)
+    _run("export", tmp_path / "before", "--store", store_location)
+    safety, spc = tiny.topics[0], tiny.skills[0]
+    renamed = [safety.model_copy(update={"name": "safety of patients"}), *tiny.topics[1:]]
+    for changed, said in (
+            ({"topics": renamed},
+             "topic id 't-safety' is 'patient safety' already: a declared topic is not renamed "
+             "(members and groups name it)"),
+            ({"skills": [spc.model_copy(update={"id": "s-charts"})]},
+             "skill 'statistical process control' has the id 's-spc' already, not 's-charts'")):
+        bundle = write_bundle(tiny.model_copy(update=changed), tmp_path / next(iter(changed)))
+        result = runner.invoke(app, ["import", str(bundle), "--store", store_location])
+        assert (result.exit_code, result.stderr.splitlines()[-1]) == (1, f"error: {said}")
+    _run("export", tmp_path / "after", "--store", store_location)
+    for name in ("members.jsonl", "topics.jsonl", "skills.jsonl", "groups.jsonl"):
+        assert (tmp_path / "before" / name).read_bytes() == (tmp_path / "after" / name).read_bytes()
+
+
 def test_schema_migrate_is_idempotent(store_location: str) -> None:
     first = json.loads(_run("schema", "migrate", "--store", store_location, "--json"))
     again = json.loads(_run("schema", "migrate", "--store", store_location, "--json"))
