@@ -180,12 +180,25 @@ def test_evaluate_prints_every_method(small_bundle: Path, cache: Path) -> None:
 
 def test_evaluate_refuses_a_malformed_test_file(small_bundle: Path, cache: Path,
                                                 tmp_path: Path) -> None:
-    for text in ('{"m00001": ["m00002"', '["m00001", "m00002"]', '{"m00001": 5}'):
-        test = tmp_path / "test.json"
+    """Each answer must be a list of ids: a string would be read as its letters, a number
+    fails later, an empty file or a member answering for themself measures nothing."""
+    test = tmp_path / "test.json"
+    for text, said in (
+            ('{"m00001": ["m00002"', f"cannot read {test} as JSON: Expecting"),
+            ('["m00001", "m00002"]', "not a JSON object of id lists (input should be a valid "
+                                     "dictionary)"),
+            ('{"m00001": 5}', "not a JSON object of id lists (m00001: input should be a valid "
+                              "list)"),
+            ('{"m00001": "m00002"}', "not a JSON object of id lists (m00001: input should be a "
+                                     "valid list)"),
+            ('{"m00001": ["m00002", 3]}', "(m00001.1: input should be a valid string)"),
+            ('{}', f"{test}: holds no held-out ids"),
+            ('{"m00001": []}', f"{test}: holds no held-out ids"),
+            ('{"m00001": ["m00002", "m00001"]}', "'m00001' is held out as their own answer")):
         test.write_text(text, encoding="utf-8")
         code, out, err = _invoke("evaluate", small_bundle, "--test", test, "--json")
-        assert code == 1, text
-        assert "not a JSON object of id lists" in err and not out
+        assert (code, out) == (1, ""), text
+        assert err.startswith("error: ") and said in err, (text, err)
 
 
 def test_evaluate_with_a_test_file(small: Community, small_bundle: Path, cache: Path,

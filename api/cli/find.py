@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from pydantic import TypeAdapter, ValidationError
 
 from api.cli.common import (
     JsonOption,
@@ -17,6 +17,7 @@ from api.cli.common import (
     embedding_progress,
     print_data,
     read_ids,
+    read_json,
     reported,
 )
 from models.api import LookingFor, SuggestionKind
@@ -135,11 +136,24 @@ def recommend(
         raise typer.Exit(1)
 
 
+_HELD_OUT = TypeAdapter(dict[str, list[str]], config={"strict": True})
+
+
 def _held_out(test: Path) -> dict[str, set[str]]:
+    """The held-out ids of a test file, each member's answers: a list of ids, none of them
+    the member's own. A string where a list belongs would be read as its letters."""
     try:
-        return {m: set(v) for m, v in json.loads(test.read_text("utf-8")).items()}
-    except (OSError, ValueError, AttributeError, TypeError) as exc:
-        raise QConnectError(f"{test}: not a JSON object of id lists ({exc})") from exc
+        held = _HELD_OUT.validate_python(read_json(test))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        raise QConnectError(f"{test}: not a JSON object of id lists "
+                            f"({where + ': ' if where else ''}{first['msg'].lower()})") from None
+    if not any(held.values()):
+        raise QConnectError(f"{test}: holds no held-out ids")
+    if mistaken := sorted(member for member, ids in held.items() if member in ids):
+        raise QConnectError(f"{test}: {mistaken[0]!r} is held out as their own answer")
+    return {member: set(ids) for member, ids in held.items()}
 
 
 @app.command()
