@@ -252,12 +252,6 @@ def read_bundle(folder: str | os.PathLike[str]) -> Community:
     return community
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8", newline="")
-    partial.replace(path)
-
-
 # Unicode line breaks other than "\n" are written escaped, so every record stays one line for
 # any reader (str.splitlines(), editors); JSON reads the escape back as the same character.
 _LINE_BREAKS = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"})
@@ -284,11 +278,26 @@ def write_bundle(community: Community, folder: str | os.PathLike[str]) -> Path:
         "topics.jsonl": _jsonl_text([t.to_bundle() for t in community.topics]),
         "skills.jsonl": _jsonl_text([s.to_bundle() for s in community.skills]),
     }
+    kept = {name: text for name, text in files.items()
+            if text or name in ("members.jsonl", "connections.csv", "groups.jsonl")}
+    made = not root.exists()
+    partial = {name: root / f"{name}.partial" for name in kept}
     try:
+        # Every file is written whole before any replaces the one it updates: a disk that
+        # fills, or any other failure, leaves the bundle there was, never old files beside new.
         root.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            if text or name in ("members.jsonl", "connections.csv", "groups.jsonl"):
-                _write_atomic(root / name, text)
+        try:
+            for name, text in kept.items():
+                partial[name].write_text(text, encoding="utf-8", newline="")
+        except OSError:
+            for path in partial.values():
+                path.unlink(missing_ok=True)
+            if made:
+                root.rmdir()
+            raise
+        for name in files:
+            if name in kept:
+                partial[name].replace(root / name)
             else:
                 (root / name).unlink(missing_ok=True)
     except OSError as exc:  # a file where the folder should be, a folder one may not write…

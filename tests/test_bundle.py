@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from graph_schema.bundle import BundleError, read_bundle, write_bundle
-from models import Community
+from models import Community, Connection, Member
 from tests.conftest import SHARED_DATA
 
 
@@ -185,3 +187,40 @@ def test_unknown_fields_are_kept_within_a_bound(tmp_path: Path) -> None:
     # unknown fields come back as they were, null and empty ones too
     for name in ("members.jsonl", "groups.jsonl"):
         assert (again / name).read_text() == (folder / name).read_text()
+
+
+_WRITE_UNDER_A_FILE_SIZE_LIMIT = """
+import resource, signal, sys
+from graph_schema.bundle import read_bundle, write_bundle
+from models.errors import QConnectError
+community = read_bundle(sys.argv[1])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file over the limit is then an OSError
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), resource.RLIM_INFINITY))
+try:
+    write_bundle(community, sys.argv[2])
+except QConnectError as exc:
+    print(exc)
+"""
+
+
+def test_a_bundle_that_fails_part_way_leaves_the_bundle_there_was(tmp_path: Path,
+                                                                  tiny: Community) -> None:
+    """A bundle written over an older one, where a file fails part-way (here the process may
+    not make a file larger than the new members file: the disk is full by then): every file is
+    still the old one, no partial file is left, and a new folder is not left behind."""
+    bigger = tiny.model_copy(update={"connections": [
+        *tiny.connections, *(Connection(source="ana", target=f"m{n:04}", kind="peer" * 20)
+                             for n in range(200))],
+        "members": [*tiny.members, *(Member(id=f"m{n:04}") for n in range(200))]})
+    new = write_bundle(bigger, tmp_path / "new")
+    limit = (new / "members.jsonl").stat().st_size + 1  # connections.csv is larger
+    assert (new / "connections.csv").stat().st_size > limit
+    old = write_bundle(tiny, tmp_path / "old")
+    before = {path.name: path.read_bytes() for path in old.iterdir()}
+    for folder in (old, tmp_path / "not yet"):
+        result = subprocess.run(
+            [sys.executable, "-c", _WRITE_UNDER_A_FILE_SIZE_LIMIT, str(new), str(folder),
+             str(limit)], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
+        assert result.stdout.startswith(f"cannot write a bundle to {folder}: File too large")
+    assert {path.name: path.read_bytes() for path in old.iterdir()} == before
+    assert not (tmp_path / "not yet").exists()
