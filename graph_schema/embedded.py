@@ -59,7 +59,7 @@ def _listed(ids: pd.Index, columns: Sequence[str]) -> list[list[Any]]:
 
     Read as rows in rank order, each row became a tuple and SQLite sorted them all by rank;
     arrays decoded in C and put in order by numpy took 0.84 s against 1.35 s for the lists of
-    100,000 members (``benchmarks/snapshot_build.py``'s stand-in, median of five)."""
+    the 100,000 members of ``benchmarks/snapshot_build.py``'s stand-in (median of five)."""
     owners, ranks, *values = map(json.loads, columns)
     rows = ids.get_indexer(owners)  # -1: a member added since their row was read
     order = np.lexsort((ranks, rows))[np.count_nonzero(rows < 0):]

@@ -35,6 +35,7 @@ __all__ = ["JsonOption", "StoreOption", "app", "community", "console", "embed_wi
            "embedding_progress", "print_data", "progress_bar", "read_ids", "read_json",
            "reported", "schema_app"]
 
+
 class _Commands(TyperGroup):
     """The app's commands, which refuse an argument that is not text before any of them runs.
 
