@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any
@@ -92,16 +93,45 @@ def _unavailable_when_locked_or_full(location: str) -> Iterator[None]:
             f"cannot write to the store at {location} now: {why}; nothing was changed") from exc
 
 
+_MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migration "
+                     "(version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)")
+_OWN_TABLES = frozenset(
+    re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)",
+               " ".join([_MIGRATIONS_TABLE, *(sql for m in MIGRATIONS for sql in m.sql)])))
+"""Every table a qconnect store may hold: a database with any other is not one."""
+
+
 def _refuse_foreign(db: sqlite3.Connection, file: Path) -> None:
-    """Refuse a database that holds tables but not qconnect's migrations: another
-    application's file, named by mistake, is left as it was (not even its journal changed)."""
-    tables = [name for (name,) in db.execute(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name")]
-    if tables and "schema_migration" not in tables:
-        shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+    """Refuse a database that holds a table qconnect does not make, or qconnect's migrations
+    table made otherwise: another application's file, named by mistake."""
+    tables = {name for (name,) in db.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    columns = [(name, kind) for _, name, kind, *_ in db.execute(
+        "PRAGMA table_info(schema_migration)")]
+    if foreign := sorted(tables - _OWN_TABLES) or (
+            ["schema_migration"] if "schema_migration" in tables and columns != [
+                ("version", "INTEGER"), ("description", "TEXT"), ("applied_at", "TEXT")]
+            else []):
+        shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
         raise ConflictError(f"the file {file} is a database qconnect did not make (it has the "
                             f"tables {shown}); give qconnect a store file of its own")
+
+
+def _refuse_foreign_unread(file: Path) -> None:
+    """:func:`_refuse_foreign` on the file before it is opened to write: read-only, so a
+    write-ahead log another program left is read but not checkpointed into the file; failing
+    that (a rollback journal left mid-write, which a reader would have to replay), as
+    immutable, the file alone. A foreign file is then refused with no byte of it, or beside
+    it, changed."""
+    if not file.is_file() or not file.stat().st_size:
+        return
+    for how in ("mode=ro", "immutable=1"):
+        try:
+            with closing(sqlite3.connect(f"{file.resolve().as_uri()}?{how}", uri=True)) as db:
+                _refuse_foreign(db, file)
+                return
+        except sqlite3.Error:
+            continue  # not readable so: opening it says why
 
 
 class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
@@ -115,6 +145,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
             raise NotFoundError("store", str(file), by="path")
         file.parent.mkdir(parents=True, exist_ok=True)
         try:
+            _refuse_foreign_unread(file)
             self._db = sqlite3.connect(file, isolation_level=None, check_same_thread=False)
             try:
                 _refuse_foreign(self._db, file)
@@ -210,9 +241,7 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
         with self._lock:
             current = self.schema_version()
             if current == 0:
-                self._db.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migration "
-                    "(version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)")
+                self._db.execute(_MIGRATIONS_TABLE)
             for migration in MIGRATIONS:
                 if migration.version <= current:
                     continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -93,24 +95,52 @@ def test_a_mistyped_store_is_refused_not_made(tmp_path: Path) -> None:
     assert not missing.parent.exists() and not (tmp_path / "out").exists()
 
 
+_FOREIGN = {
+    "invoices.db": "CREATE TABLE invoice (id INTEGER PRIMARY KEY, total REAL);"
+                   "INSERT INTO invoice VALUES (1, 9.5)",
+    # a migrations table of the same name, made otherwise, and a table qconnect also makes
+    "migrated.db": "CREATE TABLE schema_migration (version TEXT PRIMARY KEY);"
+                   "INSERT INTO schema_migration VALUES ('20240101');"
+                   "CREATE TABLE member (id TEXT PRIMARY KEY, email TEXT)",
+}
+# A writer in write-ahead-log mode that died with its last writes in the log beside the file:
+# opening the file to write would checkpoint them into it.
+_LEFT_IN_ITS_LOG = """
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("CREATE TABLE invoice (id INTEGER PRIMARY KEY, total REAL)")
+db.commit()
+os._exit(0)
+"""
+
+
 def test_another_applications_database_is_refused_and_left_as_it_was(
         tiny: Community, tmp_path: Path) -> None:
     """A store named by mistake that is some other application's SQLite file: no command,
-    reading or writing, adds qconnect's tables to it or changes a byte of it."""
-    foreign = tmp_path / "invoices.db"
-    with closing(sqlite3.connect(foreign)) as db, db:
-        db.execute("CREATE TABLE invoice (id INTEGER PRIMARY KEY, total REAL)")
-        db.execute("INSERT INTO invoice VALUES (1, 9.5)")
-    before = foreign.read_bytes()
+    reading or writing, adds qconnect's tables to it or changes a byte of it or of the log
+    beside it."""
+    files = tmp_path / "theirs"
+    files.mkdir()
+    for name, sql in _FOREIGN.items():
+        with closing(sqlite3.connect(files / name)) as db, db:
+            db.executescript(sql)
+    subprocess.run([sys.executable, "-c", _LEFT_IN_ITS_LOG, str(files / "logged.db")],
+                   check=True)
+    before = {path.name: path.read_bytes() for path in files.iterdir()}
     bundle = write_bundle(tiny, tmp_path / "in")
-    for command in (["stats"], ["import", str(bundle)], ["schema", "migrate"],
-                    ["search", "run charts"]):
-        result = runner.invoke(app, [*command, "--store", str(foreign)])
-        assert (result.exit_code, result.stderr) == (1, (
-            f"error: the file {foreign} is a database qconnect did not make (it has the tables "
-            "invoice); give qconnect a store file of its own\n")), command
-    assert foreign.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "invoices.db"]  # no journal
+    for name, tables in (("invoices.db", "invoice"), ("migrated.db", "schema_migration"),
+                         ("logged.db", "invoice")):
+        foreign = files / name
+        for command in (["stats"], ["import", str(bundle)], ["schema", "migrate"],
+                        ["search", "run charts"]):
+            result = runner.invoke(app, [*command, "--store", str(foreign)])
+            assert (result.exit_code, result.stderr) == (1, (
+                f"error: the file {foreign} is a database qconnect did not make (it has the "
+                f"tables {tables}); give qconnect a store file of its own\n")), command
+    assert {path.name: path.read_bytes() for path in files.iterdir()
+            if not path.name.endswith("-shm")} == {
+        name: data for name, data in before.items() if not name.endswith("-shm")}
 
 
 def test_an_import_may_not_rename_a_declared_term_or_give_its_name_another_id(
