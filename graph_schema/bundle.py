@@ -9,6 +9,7 @@ is refused whole.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -280,20 +281,24 @@ def write_bundle(community: Community, folder: str | os.PathLike[str]) -> Path:
     }
     kept = {name: text for name, text in files.items()
             if text or name in ("members.jsonl", "connections.csv", "groups.jsonl")}
-    made = not root.exists()
+    made = [folder for folder in (root, *root.parents) if not folder.exists()]
     partial = {name: root / f"{name}.partial" for name in kept}
     try:
         # Every file is written whole before any replaces the one it updates: a disk that
         # fills, or any other failure, leaves the bundle there was, never old files beside new.
         root.mkdir(parents=True, exist_ok=True)
         try:
+            for name in files:
+                if (root / name).is_dir():  # the one thing that would stop a file's swap
+                    raise IsADirectoryError(errno.EISDIR, "a folder has a file's name",
+                                            str(root / name))
             for name, text in kept.items():
                 partial[name].write_text(text, encoding="utf-8", newline="")
         except OSError:
             for path in partial.values():
                 path.unlink(missing_ok=True)
-            if made:
-                root.rmdir()
+            for folder in made:  # the folders this write made, deepest first
+                folder.rmdir()
             raise
         for name in files:
             if name in kept:

@@ -11,6 +11,7 @@ import pytest
 
 from graph_schema.bundle import BundleError, read_bundle, write_bundle
 from models import Community, Connection, Member
+from models.errors import QConnectError
 from tests.conftest import SHARED_DATA
 
 
@@ -217,10 +218,22 @@ def test_a_bundle_that_fails_part_way_leaves_the_bundle_there_was(tmp_path: Path
     assert (new / "connections.csv").stat().st_size > limit
     old = write_bundle(tiny, tmp_path / "old")
     before = {path.name: path.read_bytes() for path in old.iterdir()}
-    for folder in (old, tmp_path / "not yet"):
+    for folder in (old, tmp_path / "not" / "yet"):
         result = subprocess.run(
             [sys.executable, "-c", _WRITE_UNDER_A_FILE_SIZE_LIMIT, str(new), str(folder),
              str(limit)], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
         assert result.stdout.startswith(f"cannot write a bundle to {folder}: File too large")
     assert {path.name: path.read_bytes() for path in old.iterdir()} == before
-    assert not (tmp_path / "not yet").exists()
+    assert not (tmp_path / "not").exists()
+
+
+def test_a_folder_with_a_bundle_files_name_stops_the_write_before_anything_changes(
+        tmp_path: Path, tiny: Community) -> None:
+    old = write_bundle(tiny, tmp_path / "old")
+    (old / "groups.jsonl").unlink()
+    (old / "groups.jsonl").mkdir()
+    before = {path.name: path.read_bytes() for path in old.iterdir() if path.is_file()}
+    with pytest.raises(QConnectError, match="a folder has a file's name"):
+        write_bundle(tiny.model_copy(update={"members": tiny.members[:2]}), old)
+    assert {path.name: path.read_bytes() for path in old.iterdir() if path.is_file()} == before
+    assert sorted(path.name for path in old.iterdir()) == sorted([*before, "groups.jsonl"])
