@@ -194,11 +194,14 @@ def test_evaluate_refuses_a_malformed_test_file(small_bundle: Path, cache: Path,
             ('{"m00001": ["m00002", 3]}', "(m00001.1: input should be a valid string)"),
             ('{}', f"{test}: holds no held-out ids"),
             ('{"m00001": []}', f"{test}: holds no held-out ids"),
-            ('{"m00001": ["m00002", "m00001"]}', "'m00001' is held out as their own answer")):
+            ('{"m00001": ["m00002", "m00001"]}', "'m00001' is held out as their own answer"),
+            ('{"ghost": ["m00002"], "shade": ["m00003"]}',
+             "no member the held-out test names is in the community (such as 'ghost'): is the "
+             "test this community's?")):
         test.write_text(text, encoding="utf-8")
         code, out, err = _invoke("evaluate", small_bundle, "--test", test, "--json")
         assert (code, out) == (1, ""), text
-        assert err.startswith("error: ") and said in err, (text, err)
+        assert err.splitlines()[-1].startswith("error: ") and said in err, (text, err)
 
 
 def test_evaluate_with_a_test_file(small: Community, small_bundle: Path, cache: Path,

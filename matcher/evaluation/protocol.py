@@ -22,6 +22,7 @@ from matcher.recommend.group_ranking import train_group_ranking, umbrella_groups
 from matcher.recommend.people_ranking import split_ties, train_people_ranking
 from matcher.recommend.recommender import Recommender
 from matcher.recommend.snapshot import Snapshot
+from models.errors import QConnectError
 
 __all__ = ["Holdout", "MethodResult", "RankedLists", "evaluate", "hold_out",
            "ranked_lists"]
@@ -57,6 +58,9 @@ def hold_out(snapshot: Snapshot, share: float = 0.2, seed: int = 0,
     is hidden: the test is the held-out data, a member's ids naming groups (the groups task) or
     members (the people task)."""
     if test is not None:
+        if not test.keys() & snapshot.ids.index.keys():
+            raise QConnectError(f"no member the held-out test names is in the community "
+                                f"(such as {min(test)!r}): is the test this community's?")
         groups = snapshot.group_ids.index
         joins = {m: set(ids) for m, ids in test.items() if ids and set(ids) <= groups.keys()}
         ties = {m: set(ids) for m, ids in test.items() if m not in joins}
