@@ -106,12 +106,13 @@ def _refuse_foreign(db: sqlite3.Connection, file: Path) -> None:
     table made otherwise: another application's file, named by mistake."""
     tables = {name for (name,) in db.execute(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    foreign = sorted(tables - _OWN_TABLES)
     columns = [(name, kind) for _, name, kind, *_ in db.execute(
         "PRAGMA table_info(schema_migration)")]
-    if foreign := sorted(tables - _OWN_TABLES) or (
-            ["schema_migration"] if "schema_migration" in tables and columns != [
-                ("version", "INTEGER"), ("description", "TEXT"), ("applied_at", "TEXT")]
-            else []):
+    if columns and columns != [("version", "INTEGER"), ("description", "TEXT"),
+                               ("applied_at", "TEXT")]:
+        foreign.append("schema_migration")
+    if foreign:
         shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
         raise ConflictError(f"the file {file} is a database qconnect did not make (it has the "
                             f"tables {shown}); give qconnect a store file of its own")
