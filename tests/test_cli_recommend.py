@@ -192,9 +192,10 @@ def test_evaluate_refuses_a_malformed_test_file(small_bundle: Path, cache: Path,
             ('{"m00001": "m00002"}', "not a JSON object of id lists (m00001: input should be a "
                                      "valid list)"),
             ('{"m00001": ["m00002", 3]}', "(m00001.1: input should be a valid string)"),
-            ('{}', f"{test}: holds no held-out ids"),
-            ('{"m00001": []}', f"{test}: holds no held-out ids"),
-            ('{"m00001": ["m00002", "m00001"]}', "'m00001' is held out as their own answer"),
+            ('{}', "the held-out test holds no held-out ids"),
+            ('{"m00001": []}', "the held-out test holds no held-out ids"),
+            ('{"m00001": ["m00002", "m00001"]}',
+             "the held-out test has 'm00001' as their own answer"),
             ('{"ghost": ["m00002"], "shade": ["m00003"]}',
              "no member the held-out test names is in the community (such as 'ghost'): is the "
              "test this community's?")):

@@ -58,9 +58,7 @@ def hold_out(snapshot: Snapshot, share: float = 0.2, seed: int = 0,
     is hidden: the test is the held-out data, a member's ids naming groups (the groups task) or
     members (the people task)."""
     if test is not None:
-        if not test.keys() & snapshot.ids.index.keys():
-            raise QConnectError(f"no member the held-out test names is in the community "
-                                f"(such as {min(test)!r}): is the test this community's?")
+        _check_test(snapshot, test)
         groups = snapshot.group_ids.index
         joins = {m: set(ids) for m, ids in test.items() if ids and set(ids) <= groups.keys()}
         ties = {m: set(ids) for m, ids in test.items() if m not in joins}
@@ -84,6 +82,18 @@ def hold_out(snapshot: Snapshot, share: float = 0.2, seed: int = 0,
         "coordinators": [m for m in g.coordinators if g.id not in hidden.get(m, ())]})
         for g in snapshot.groups]
     return Holdout(snapshot.with_changes(connections=kept, groups=groups), people, hidden)
+
+
+def _check_test(snapshot: Snapshot, test: Mapping[str, set[str]]) -> None:
+    """Refuse a held-out test that would measure nothing: no answers, a member held out as
+    their own answer, or no member of this community asking."""
+    if not any(test.values()):
+        raise QConnectError("the held-out test holds no held-out ids")
+    if mistaken := sorted(member for member, ids in test.items() if member in ids):
+        raise QConnectError(f"the held-out test has {mistaken[0]!r} as their own answer")
+    if not test.keys() & snapshot.ids.index.keys():
+        raise QConnectError(f"no member the held-out test names is in the community (such as "
+                            f"{min(test)!r}): is the test this community's?")
 
 
 @dataclass(frozen=True)
