@@ -59,8 +59,9 @@ def _listed(ids: pd.Index, columns: Sequence[str]) -> list[list[Any]]:
     column (owner, rank, then the values: several make each item a tuple).
 
     Read as rows in rank order, each row became a tuple and SQLite sorted them all by rank;
-    arrays decoded in C and put in order by numpy took 0.84 s against 1.35 s for the lists of
-    the 100,000 members of ``benchmarks/snapshot_build.py``'s stand-in (median of five)."""
+    arrays are decoded in C and put in order by numpy. With the faster member records, this
+    took the store read of ``benchmarks/snapshot_build.py``'s 100,000-member stand-in from
+    3.27 s to 2.50 s (medians of three rounds alternating with the code before)."""
     owners, ranks, *values = map(json.loads, columns)
     rows = ids.get_indexer(owners)  # -1: a member added since their row was read
     order = np.lexsort((ranks, rows))[np.count_nonzero(rows < 0):]
@@ -149,6 +150,8 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
             _refuse_foreign_unread(file)
             self._db = sqlite3.connect(file, isolation_level=None, check_same_thread=False)
             try:
+                # Again, for a file neither way of reading it unopened could read: what a
+                # journal left beside it held, now replayed.
                 _refuse_foreign(self._db, file)
                 self._db.execute("PRAGMA journal_mode=WAL")
             except BaseException:
