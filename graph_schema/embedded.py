@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from itertools import islice, pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -36,12 +37,15 @@ from graph_schema.store import (
     member_from_row,
     member_row,
     same_id,
+    shared_skill,
 )
 from graph_schema.ties import TieColumns
 from models import Community, Connection, Group, Member, Skill, TermKind, Topic
 from models.errors import ConflictError, NotFoundError, StoreUnavailableError
 
 __all__ = ["EmbeddedStore"]
+
+T = TypeVar("T")
 
 _BATCH = 1000
 _MEMBER_COLUMNS = ("id", "organisation", *MEMBER_FIELDS, "extra")
@@ -54,9 +58,9 @@ _TERM_NAMES = {
 }
 
 
-def _listed(ids: pd.Index, columns: Sequence[str]) -> list[list[Any]]:
+def _listed(ids: pd.Index, columns: Sequence[str], item: Callable[..., T]) -> list[list[T]]:
     """Each member's list, in the order of ``ids``, from one child table read as JSON arrays a
-    column (owner, rank, then the values: several make each item a tuple).
+    column (owner, rank, then the values, from which ``item`` makes each item).
 
     Read as rows in rank order, each row became a tuple and SQLite sorted them all by rank;
     arrays are decoded in C and put in order by numpy. With the faster member records, this
@@ -65,7 +69,7 @@ def _listed(ids: pd.Index, columns: Sequence[str]) -> list[list[Any]]:
     owners, ranks, *values = map(json.loads, columns)
     rows = ids.get_indexer(owners)  # -1: a member added since their row was read
     order = np.lexsort((ranks, rows))[np.count_nonzero(rows < 0):]
-    items = values[0] if len(values) == 1 else list(zip(*values, strict=True))
+    items = list(map(item, *values))
     ordered = [items[i] for i in order.tolist()]
     ends = np.cumsum(np.bincount(rows[rows >= 0], minlength=len(ids))).tolist()
     return [ordered[start:end] for start, end in pairwise([0, *ends])]
@@ -384,10 +388,11 @@ class EmbeddedStore(EmbeddedRecords, EmbeddedVectors, Store):
             skills, interests, wants = (
                 _listed(ids, self._db.execute(
                     f"SELECT {', '.join(f'json_group_array({c})' for c in listed)} "
-                    f"FROM {table} {chosen}", chosen_ids).fetchone())
-                for table, listed in (("member_skill", ("member_id", "rank", "skill", "level")),
-                                      ("member_interest", ("member_id", "rank", "topic")),
-                                      ("member_wants", ("member_id", "rank", "skill"))))
+                    f"FROM {table} {chosen}", chosen_ids).fetchone(), item)
+                for table, listed, item in (
+                    ("member_skill", ("member_id", "rank", "skill", "level"), shared_skill),
+                    ("member_interest", ("member_id", "rank", "topic"), sys.intern),
+                    ("member_wants", ("member_id", "rank", "skill"), sys.intern)))
         return [member_from_row(dict(zip(_MEMBER_COLUMNS, row, strict=True)), row[1],
                                 member_skills, member_interests, member_wants)
                 for row, member_skills, member_interests, member_wants

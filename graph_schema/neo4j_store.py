@@ -33,6 +33,8 @@ from graph_schema.store import (
     member_from_row,
     member_row,
     same_id,
+    shared_names,
+    shared_skill,
 )
 from graph_schema.ties import TieColumns
 from models import ApiKey, Community, Connection, Feedback, Group, Member, Skill, TermKind, Topic
@@ -105,7 +107,8 @@ def _vector(stored: bytes | list[float]) -> np.ndarray:
 
 
 def _as_members(records: Iterable[neo4j.Record]) -> list[Member]:
-    return [member_from_row(props, organisation, skills, interests, wants)
+    return [member_from_row(props, organisation, [shared_skill(*s) for s in skills],
+                            shared_names(interests), shared_names(wants))
             for props, organisation, skills, interests, wants in _rows(records)]
 
 

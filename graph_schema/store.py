@@ -54,6 +54,8 @@ __all__ = [
     "member_from_row",
     "member_row",
     "same_id",
+    "shared_names",
+    "shared_skill",
     "stored_date",
 ]
 
@@ -147,7 +149,8 @@ def _defaults(model: type[BaseModel]) -> dict[str, Any]:
 
 # Skills and consents are frozen, and few distinct ones exist: members share them.
 @lru_cache(maxsize=65536)
-def _skill(name: str, level: int | None) -> SkillLevel:
+def shared_skill(name: str, level: int | None) -> SkillLevel:
+    """The skill held at ``level``, one record for every member who holds it so."""
     return _restored(SkillLevel, {"name": name, "level": level})
 
 
@@ -179,7 +182,8 @@ def _day(value: dt.date | str) -> dt.date | None:
     return stored_date(value)
 
 
-def _names(names: Iterable[str]) -> list[str]:
+def shared_names(names: Iterable[str]) -> list[str]:
+    """``names``, each one string for every member who names it."""
     found = list(names)
     found[:] = map(sys.intern, found)  # in place: a list grown item by item is over-allocated
     return found
@@ -188,12 +192,14 @@ def _names(names: Iterable[str]) -> list[str]:
 def member_from_row(
     props: Mapping[str, Any],
     organisation: str | None,
-    skills: Iterable[tuple[str, int | None]],
-    interests: Iterable[str],
-    wants: Iterable[str],
+    skills: list[SkillLevel],
+    interests: list[str],
+    wants: list[str],
 ) -> Member:
     """Rebuild a member from the scalar properties (None where unset) and the lists a store
-    read back, as validating them would."""
+    read back, as validating them would. The lists are the member's own from now on, their
+    items shared (:func:`shared_skill`, :func:`shared_names`): a store makes them as it reads
+    them, which for a whole community can take each distinct item once."""
     get = props.get  # each field spelled out: a whole read rebuilds every member
     given = {field: value for field in ("id", "name", "bio") if (value := get(field)) is not None}
     for field in _SHARED:
@@ -204,9 +210,9 @@ def member_from_row(
     if (value := get("joined")) is not None:
         given["joined"] = _day(value)
     given["organisation"] = organisation and sys.intern(organisation)
-    given["skills"] = [_skill(name, level) for name, level in skills]
-    given["interests"] = _names(interests)
-    given["wants_to_learn"] = _names(wants)
+    given["skills"] = skills
+    given["interests"] = interests
+    given["wants_to_learn"] = wants
     given["consent"] = _consent(tuple(map(get, CONSENT_FIELDS)))
     extra = json.loads(text) if (text := get("extra")) else {}
     return _restored(Member, given, extra, _fields_set(frozenset([*given, *extra])))

@@ -11,7 +11,13 @@ import pytest
 from pydantic import BaseModel
 
 from graph_schema import Store
-from graph_schema.store import connection_from_row, group_from_row, member_from_row
+from graph_schema.store import (
+    connection_from_row,
+    group_from_row,
+    member_from_row,
+    shared_names,
+    shared_skill,
+)
 from models import Community, Connection, Consent, Group, Member, SkillLevel
 
 
@@ -79,7 +85,9 @@ def test_a_member_read_back_is_the_member_validation_gives(
         "organisation": organisation, "skills": [{"name": n, "level": lv} for n, lv in skills],
         "interests": interests, "wants_to_learn": wants,
     })
-    _same(member_from_row(props, organisation, skills, interests, wants), validated)
+    read = member_from_row(props, organisation, [shared_skill(*s) for s in skills],
+                           shared_names(interests), shared_names(wants))
+    _same(read, validated)
 
 
 @pytest.mark.parametrize("since", ["2016-05-01", dt.date(2016, 5, 1), None])
