@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 
 import numpy as np
 import pytest
@@ -56,9 +57,13 @@ def test_completeness_is_the_share_of_five_parts_filled() -> None:
 
 def test_incidence_places_each_listed_name_in_its_row() -> None:
     vocab = Vocabulary(("p", "q", "r"))
-    matrix = incidence([["r", "p"], [], ("q",)], vocab, [[2.0, 5.0], [], [1.5]])
+    levels = {"r": 2.0, "p": 5.0, "q": 1.5}
+    matrix = incidence([["r", "p"], [], ("q",)], vocab, value=levels.__getitem__)
     assert matrix.toarray().tolist() == [[5.0, 0.0, 2.0], [0.0, 0.0, 0.0], [0.0, 1.5, 0.0]]
     assert matrix.dtype == np.float32
+    named = incidence([[("q", 4.0)], [("p", 1.0), ("r", 3.0)]], vocab,
+                      name=itemgetter(0), value=itemgetter(1))
+    assert named.toarray().tolist() == [[0.0, 4.0, 0.0], [1.0, 0.0, 3.0]]
     assert incidence([], vocab).shape == (0, 3)
     with pytest.raises(KeyError):
         incidence([["s"]], vocab)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
 __all__ = ["VectorRows", "Vocabulary", "codes", "folded", "idf_rows", "incidence", "symmetric",
            "vector_matrix"]
+
+T = TypeVar("T")
 
 
 def folded(name: str) -> str:
@@ -70,16 +73,23 @@ def codes(values: Sequence[str | None]) -> tuple[np.ndarray, Vocabulary]:
     return np.array([vocab.index[v] if v else -1 for v in values], dtype=np.int32), vocab
 
 
-def incidence(rows: Sequence[Sequence[str]], vocab: Vocabulary,
-              values: Sequence[Sequence[float]] | None = None) -> sp.csr_matrix:
-    """A rows × vocabulary sparse matrix with a 1 (or the given value) per listed name."""
+def incidence(rows: Sequence[Sequence[T]], vocab: Vocabulary,
+              name: Callable[[T], str] | None = None,
+              value: Callable[[T], float] | None = None) -> sp.csr_matrix:
+    """A rows × vocabulary sparse matrix with, for each item listed in a row, a 1 (or
+    ``value(item)``) in the column of the item (a name), or of ``name(item)``.
+
+    >>> incidence([["b"], [], ["a", "b"]], Vocabulary(("a", "b"))).toarray().tolist()
+    [[0.0, 1.0], [0.0, 0.0], [1.0, 1.0]]
+    """
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=indptr[1:])
     cells = int(indptr[-1])
-    indices = np.fromiter(map(vocab.index.__getitem__, chain.from_iterable(rows)),
-                          dtype=np.int32, count=cells)
-    data = np.ones(cells, dtype=np.float32) if values is None else \
-        np.fromiter(chain.from_iterable(values), dtype=np.float32, count=cells)
+    items = list(chain.from_iterable(rows))
+    names = items if name is None else map(name, items)
+    indices = np.fromiter(map(vocab.index.__getitem__, names), dtype=np.int32, count=cells)
+    data = np.ones(cells, dtype=np.float32) if value is None else \
+        np.fromiter(map(value, items), dtype=np.float32, count=cells)
     return sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)))
 
 

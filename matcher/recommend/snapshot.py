@@ -15,6 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from itertools import repeat
+from operator import attrgetter
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -504,7 +505,8 @@ class Snapshot:
 
     @derived("ids", "profiles", patch=_skills_after)
     def skills(self) -> Vocabulary:
-        return Vocabulary(tuple(sorted({n for m in self.members for n in _skill_names(m)})))
+        held = {skill.name for member in self.members for skill in member.skills}
+        return Vocabulary(tuple(sorted(held.union(*(m.wants_to_learn for m in self.members)))))
 
     @derived("ids", "profiles", "groups", "vectors", patch=_interests_after,
              patched=("profiles", "vectors", "groups"))
@@ -552,8 +554,8 @@ class Snapshot:
         return self._member_skills(self.members)
 
     def _member_skills(self, members: Sequence[Member]) -> sp.csr_matrix:
-        return incidence([[s.name for s in m.skills] for m in members], self.skills,
-                          [[float(s.level or 3) for s in m.skills] for m in members])
+        return incidence([m.skills for m in members], self.skills,
+                         name=attrgetter("name"), value=lambda skill: skill.level or 3)
 
     @derived("ids", "profiles",
              patch=lambda new, old, edit: _in_rows(new, old, edit, "member_wants", "skills"))
