@@ -377,11 +377,12 @@ class Snapshot:
                 "skill": named(self.skills, self.member_skills, self.member_wants)}
 
     @per_member("ids", "profiles", dtype=np.float32)
-    def completeness(self, member: Member) -> np.float32:
+    def completeness(self, member: Member) -> float:
         """Share of the profile filled in (bio, role, organisation, interests, skills)."""
-        filled = (bool(member.bio) + bool(member.role) + bool(member.organisation)
-                  + bool(member.interests) + bool(member.skills))
-        return np.float32(filled) / np.float32(5)
+        # A Python float, made float32 as the array is filled: exactly the float32 quotient
+        # for these six values, in half the time of a numpy scalar each.
+        return (bool(member.bio) + bool(member.role) + bool(member.organisation)
+                + bool(member.interests) + bool(member.skills)) / 5
 
     # -- the graph ------------------------------------------------------------------------
 
