@@ -150,7 +150,8 @@ def _defaults(model: type[BaseModel]) -> dict[str, Any]:
 # Skills and consents are frozen, and few distinct ones exist: members share them.
 @lru_cache(maxsize=65536)
 def shared_skill(name: str, level: int | None) -> SkillLevel:
-    """The skill held at ``level``, one record for every member who holds it so."""
+    """The skill held at ``level``: one record for the members who hold it so (as long as
+    the cache keeps it: the last 65,536 pairs used)."""
     return _restored(SkillLevel, {"name": name, "level": level})
 
 

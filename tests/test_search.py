@@ -329,6 +329,14 @@ def test_words_that_share_a_number_are_read_again_by_the_pattern() -> None:
     assert rows.tolist() == [0, 0, 1, 2, 2]
 
 
+def test_a_document_of_names_holding_no_text_is_refused_not_dropped() -> None:
+    """A missing text (None) in a member's names is a caller's error: counted as no words it
+    would make an index that says the member said less than they did."""
+    for documents in ([["Run charts", None], ["SPC"]], [[None]]):
+        with pytest.raises((AttributeError, TypeError)):
+            LexicalIndex.of_names(documents)
+
+
 def test_the_word_index_counts_the_words_search_reads(generated: Community) -> None:
     """Words are counted without the vectorizer, for speed: the index must be the one built
     from :func:`words` itself, including documents of stop words only or of no words."""

@@ -118,9 +118,10 @@ class LexicalIndex:
         ends = np.zeros(len(documents) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, documents), dtype=np.int64, count=len(documents)),
                   out=ends[1:])
-        # Each text numbered as first named, by a hash table in C, not a dict in Python.
+        # Each text numbered as first named, by a hash table in C, not a dict in Python; None
+        # is numbered too (not -1, a column outside the matrix), so it fails as a text would.
         cells, names = pd.factorize(np.fromiter(chain.from_iterable(documents), dtype=object,
-                                                count=int(ends[-1])))
+                                                count=int(ends[-1])), use_na_sentinel=False)
         vocabulary, per_name = _counted(names.tolist())
         named = sp.csr_matrix((np.ones(len(cells), dtype=np.float32), cells, ends),
                               shape=(len(documents), len(names)))
