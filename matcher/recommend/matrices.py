@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -11,8 +11,8 @@ from typing import TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["VectorRows", "Vocabulary", "codes", "folded", "idf_rows", "incidence", "symmetric",
-           "vector_matrix"]
+__all__ = ["VectorRows", "Vocabulary", "codes", "folded", "idf_rows", "incidence", "row_pointers",
+           "symmetric", "vector_matrix"]
 
 T = TypeVar("T")
 
@@ -73,6 +73,18 @@ def codes(values: Sequence[str | None]) -> tuple[np.ndarray, Vocabulary]:
     return np.array([vocab.index[v] if v else -1 for v in values], dtype=np.int32), vocab
 
 
+def row_pointers(rows: Sequence[Sized]) -> np.ndarray:
+    """Where the cells of each of ``rows`` start in a CSR matrix with a cell per item, then
+    where the last row ends (scipy's ``indptr``).
+
+    >>> row_pointers([["a", "b"], [], ["c"]]).tolist()
+    [0, 2, 2, 3]
+    """
+    pointers = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=pointers[1:])
+    return pointers
+
+
 def incidence(rows: Sequence[Sequence[T]], vocab: Vocabulary,
               name: Callable[[T], str] | None = None,
               value: Callable[[T], float] | None = None) -> sp.csr_matrix:
@@ -82,8 +94,7 @@ def incidence(rows: Sequence[Sequence[T]], vocab: Vocabulary,
     >>> incidence([["b"], [], ["a", "b"]], Vocabulary(("a", "b"))).toarray().tolist()
     [[0.0, 1.0], [0.0, 0.0], [1.0, 1.0]]
     """
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=indptr[1:])
+    indptr = row_pointers(rows)
     cells = int(indptr[-1])
     items = list(chain.from_iterable(rows))
     names = items if name is None else map(name, items)

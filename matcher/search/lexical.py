@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from matcher.recommend.matrices import replaced_rows
+from matcher.recommend.matrices import replaced_rows, row_pointers
 from matcher.search.word_codes import PATTERN, coded
 
 __all__ = ["LexicalIndex", "words"]
@@ -115,9 +115,7 @@ class LexicalIndex:
         >>> index.vocabulary == joined.vocabulary, (index.weights != joined.weights).nnz
         (True, 0)
         """
-        ends = np.zeros(len(documents) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, documents), dtype=np.int64, count=len(documents)),
-                  out=ends[1:])
+        ends = row_pointers(documents)
         # Each text numbered as first named, by a hash table in C, not a dict in Python; None
         # is numbered too (not -1, a column outside the matrix), so it fails as a text would.
         cells, names = pd.factorize(np.fromiter(chain.from_iterable(documents), dtype=object,
