@@ -506,6 +506,8 @@ class Snapshot:
 
     @derived("ids", "profiles", patch=_skills_after)
     def skills(self) -> Vocabulary:
+        """The skills members hold or want (:func:`_skill_names` of every member, gathered
+        by set operations in C rather than a generator a member)."""
         held = {skill.name for member in self.members for skill in member.skills}
         return Vocabulary(tuple(sorted(held.union(*(m.wants_to_learn for m in self.members)))))
 
