@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 
@@ -90,3 +91,32 @@ def test_only_a_snapshot_read_whole_is_warmed_with_the_cycle_collector_held_off(
     written = read.after_write(Community(connections=[Connection(source="b", target="c")]))
     assert written.warmed().tie_rows[0].tolist() == [0, 1]
     assert paused == [True]
+
+
+def test_a_snapshot_read_whole_computes_the_rest_while_it_builds_its_word_indexes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The members' word indexes are built once, while a second thread computes the rest of
+    a warm-up: none waits for them or builds them again, and they count the same words."""
+    rest: list[int] = []
+    real_topics = Snapshot.__dict__["topic_profile"].func
+
+    def recorded_topics(snapshot: Snapshot) -> object:
+        rest.append(threading.get_ident())
+        return real_topics(snapshot)
+
+    monkeypatch.setattr(Snapshot.__dict__["topic_profile"], "func", recorded_topics)
+    built: list[int] = []
+    real = snapshot_module.MemberEvidence.build
+
+    def recorded(members: Sequence[Member]) -> snapshot_module.MemberEvidence:
+        built.append(threading.get_ident())
+        return real(members)
+
+    monkeypatch.setattr(snapshot_module.MemberEvidence, "build", recorded)
+    members = [Member(id="a", bio="Run charts for SPC"), Member(id="b", bio="Co-design, SPC")]
+    snapshot = Snapshot(Community(members=members), {}).warmed()
+    assert built == [threading.get_ident()]
+    assert len(rest) == 1 and rest[0] != threading.get_ident()
+    assert snapshot.search_index.knows is snapshot.member_evidence.knows
+    spc = snapshot.member_evidence.knows.vocabulary["spc"]
+    assert snapshot.word_profile[:, spc].nnz == 2
