@@ -11,9 +11,10 @@ from operator import itemgetter
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import matcher.recommend.snapshot as snapshot_module
-from matcher.recommend.matrices import Vocabulary, incidence
+from matcher.recommend.matrices import Vocabulary, idf_rows, incidence, replaced_rows
 from matcher.recommend.snapshot import Snapshot
 from models import Community, Connection, Member
 
@@ -120,3 +121,38 @@ def test_a_snapshot_read_whole_computes_the_rest_while_it_builds_its_word_indexe
     assert snapshot.search_index.knows is snapshot.member_evidence.knows
     spc = snapshot.member_evidence.knows.vocabulary["spc"]
     assert snapshot.word_profile[:, spc].nnz == 2
+
+
+def test_idf_rows_weigh_each_word_by_its_rarity_and_make_rows_unit_length() -> None:
+    """What the arrays-at-once computation must equal: the textbook formula on dense rows
+    (a cell listed twice counts once with its values added; a row of nothing stays empty)."""
+    rng = np.random.default_rng(3)
+    dense = rng.integers(0, 3, size=(40, 9)) * (rng.random((40, 9)) < 0.4)
+    dense[5] = 0
+    rows, columns = np.nonzero(dense)  # each cell's count split in two entries, row by row:
+    order = np.argsort(np.concatenate([rows, rows]), kind="stable")
+    doubled = sp.csr_matrix(
+        (np.concatenate([dense[rows, columns] - 1, np.ones(len(rows))])[order],
+         np.concatenate([columns, columns])[order],
+         np.searchsorted(np.concatenate([rows, rows])[order], np.arange(41))), shape=dense.shape)
+    assert not doubled.has_canonical_format
+    idf = np.log(41 / (1 + (dense > 0).sum(axis=0))) + 1.0
+    weighted = dense * idf
+    norms = np.linalg.norm(weighted, axis=1, keepdims=True)
+    expected = np.divide(weighted, norms, out=np.zeros_like(weighted), where=norms > 0)
+    found = idf_rows(doubled)
+    assert found.dtype == np.float32
+    assert np.allclose(found.toarray(), expected, atol=1e-6)
+    assert found[5].nnz == 0 and found.nnz == np.count_nonzero(dense)
+
+
+def test_replacing_rows_copies_the_rows_kept_and_places_each_new_one() -> None:
+    rng = np.random.default_rng(4)
+    dense = rng.integers(0, 4, size=(30, 6)) * (rng.random((30, 6)) < 0.5)
+    for rows in ([0], [29], [7, 3, 28, 0], list(range(30)), []):
+        new = rng.integers(0, 4, size=(len(rows), 8)) * (rng.random((len(rows), 8)) < 0.5)
+        expected = np.zeros((30, 8), dtype=dense.dtype)
+        expected[:, :6] = dense
+        expected[rows] = new
+        found = replaced_rows(sp.csr_matrix(dense), rows, sp.csr_matrix(new))
+        assert found.shape == (30, 8) and found.toarray().tolist() == expected.tolist()

@@ -109,19 +109,30 @@ def replaced_rows(matrix: sp.csr_matrix, rows: Sequence[int], new: sp.spmatrix
     """``matrix`` with its ``rows`` (distinct) replaced by the rows of ``new``, in that order
     (``new`` may be wider: the matrix gains its columns, empty).
 
+    The cells are copied as slices: the runs of rows kept between two replaced ones, and each
+    new row (a follow replaces a few rows of matrices with millions of cells).
+
     >>> m = sp.csr_matrix(np.arange(6).reshape(3, 2))
     >>> replaced_rows(m, [2, 0], sp.csr_matrix([[9, 9, 1], [7, 7, 0]])).toarray().tolist()
     [[7, 7, 0], [2, 3, 0], [9, 9, 1]]
     """
-    width = max(matrix.shape[1], new.shape[1])
-    old = sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
-                        shape=(matrix.shape[0], width))
-    kept = np.ones(matrix.shape[0], dtype=bool)
-    kept[list(rows)] = False
-    order = np.concatenate([np.flatnonzero(kept), np.asarray(rows, dtype=np.int64)])
-    stacked = sp.vstack([old[kept], sp.csr_matrix(new, shape=(new.shape[0], width))],
-                        format="csr")
-    return stacked[np.argsort(order)]
+    new = sp.csr_matrix(new)
+    lengths = np.diff(matrix.indptr)
+    lengths[list(rows)] = np.diff(new.indptr)
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    kept_from = 0  # the first row of the run kept up to the next replaced row
+    for row, replacing in sorted(zip(rows, range(len(rows)), strict=True)):
+        kept = slice(matrix.indptr[kept_from], matrix.indptr[row])
+        added = slice(new.indptr[replacing], new.indptr[replacing + 1])
+        parts += [(matrix.data[kept], matrix.indices[kept]), (new.data[added], new.indices[added])]
+        kept_from = row + 1
+    rest = slice(matrix.indptr[kept_from], matrix.indptr[-1])
+    parts.append((matrix.data[rest], matrix.indices[rest]))
+    return sp.csr_matrix(
+        (np.concatenate([data for data, _ in parts]),
+         np.concatenate([indices for _, indices in parts]),
+         np.concatenate([[0], np.cumsum(lengths)])),
+        shape=(matrix.shape[0], max(matrix.shape[1], new.shape[1])))
 
 
 class VectorRows(Mapping[str, np.ndarray]):
@@ -227,11 +238,25 @@ def symmetric(n: int, a: np.ndarray, b: np.ndarray,
 
 
 def idf_rows(counts: sp.csr_matrix) -> sp.csr_matrix:
-    """Weight each column by its inverse document frequency, then scale rows to unit length."""
-    rows = counts.shape[0]
-    df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    """Weight each column by its inverse document frequency, then scale rows to unit length.
+
+    Worked on the cells' arrays (each pass one over them, the rows' sums of squares by scipy's
+    own row sum, in single precision): each write that changes a profile does this again for
+    every member.
+
+    >>> unit = idf_rows(sp.csr_matrix([[2, 0, 1], [0, 0, 0], [1, 0, 0]]))
+    >>> unit.toarray().astype(float).round(3).tolist()
+    [[0.836, 0.0, 0.549], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
+    """
+    counts.sum_duplicates()  # a cell listed twice counts once, its values added
+    rows, columns = counts.shape
+    df = np.bincount(counts.indices[counts.data > 0], minlength=columns)
     idf = np.log((1 + rows) / (1 + df)) + 1.0
-    weighted = sp.csr_matrix(counts.multiply(idf[None, :]), dtype=np.float32)
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    weights = (counts.data * idf[counts.indices]).astype(np.float32)
+    squares = sp.csr_matrix((weights * weights, counts.indices, counts.indptr), shape=counts.shape)
+    norms = np.sqrt(np.asarray(squares.sum(axis=1)).ravel())
     scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ weighted)
+    weights *= np.repeat(scale.astype(np.float32), np.diff(counts.indptr))
+    unit = sp.csr_matrix((weights, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
+    unit.eliminate_zeros()  # cells counted 0, and rows of nothing
+    return unit

@@ -167,6 +167,7 @@ class LexicalIndex:
         new = sp.csr_matrix((np.array(counted, dtype=np.float32),
                              np.array(cells, dtype=np.int32), np.array(ends)),
                             shape=(len(texts), len(vocabulary)))
+        new.sort_indices()  # as the rows kept are, so the counts need no sorting whole again
         return self._weighted(vocabulary, replaced_rows(self.counts, rows, new))
 
     def __len__(self) -> int:
