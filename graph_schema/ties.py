@@ -21,7 +21,7 @@ import pandas as pd
 
 from models import Connection
 
-__all__ = ["TieColumns", "Ties"]
+__all__ = ["TieColumns", "Ties", "among"]
 
 
 class TieColumns(NamedTuple):
@@ -53,6 +53,18 @@ def _coded(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
     """
     codes, distinct = pd.factorize(np.array(values, dtype=object))  # None is coded -1
     return np.where(codes < 0, len(distinct), codes).astype(np.int64), [*distinct.tolist(), None]
+
+
+def among(values: np.ndarray, few: Collection[int]) -> np.ndarray:
+    """Which of ``values`` (numbers, of any shape) are among ``few``, by a hash table: for a
+    hundred ties written, numpy's ``isin`` sorted all the ties' keys, at 1,000,000 ties seven
+    times as long.
+
+    >>> among(np.array([[3, 9], [4, 3]]), [3, 5]).tolist()
+    [[True, False], [False, True]]
+    """
+    found = pd.Series(values.ravel(), copy=False).isin(list(few)).to_numpy()
+    return found.reshape(values.shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,16 +171,16 @@ class Ties(Sequence[Connection]):
                 values.append(value)
             return found[value]
 
-        drop = np.isin(self.ends, [code[m] for m in gone if m in code]).any(axis=1)
-        drop |= np.isin(self.keys, [min(code[a], code[b]) * _SPAN + max(code[a], code[b])
-                                    for a, b in cut if a in code and b in code])
+        drop = among(self.ends, [code[m] for m in gone if m in code]).any(axis=1)
+        drop |= among(self.keys, [min(code[a], code[b]) * _SPAN + max(code[a], code[b])
+                                  for a, b in cut if a in code and b in code])
         kept = np.flatnonzero(~drop)
         ends, kind, days = self.ends[kept], self.kind[kept], self.days[kept]
         new = [(coded(t.source, code, names), coded(t.target, code, names),
                 coded(t.kind, kind_code, kinds), _day(t.since)) for t in written]
         keys = self.keys[kept]
         wanted = [min(s, t) * _SPAN + max(s, t) for s, t, _, _ in new]
-        found = np.flatnonzero(np.isin(keys, wanted))
+        found = np.flatnonzero(among(keys, wanted))
         at = dict(zip(keys[found].tolist(), found.tolist(), strict=True))
         added: list[tuple[int, int, int, int]] = []
         for (source, target, kind_of, day), key in zip(new, wanted, strict=True):

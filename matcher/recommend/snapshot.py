@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from graph_schema.changes import Changes, tie_key
 from graph_schema.store import EMBEDDED_KINDS, Store, collector_paused
-from graph_schema.ties import Ties
+from graph_schema.ties import Ties, among
 from matcher.embeddings.profile_text import group_text
 from matcher.recommend.activity import Activity, member_activity
 from matcher.recommend.graph_signals import random_walk_weights
@@ -209,6 +209,17 @@ def _topics_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None
                         lambda member: member.interests)
 
 
+_TRANSPOSED = ("topic_profile", "skill_profile", "word_profile", "membership")
+"""The member matrices a snapshot also keeps transposed (:attr:`Snapshot.by_column`)."""
+
+
+def _by_column_after(new: Snapshot, old: Snapshot, edit: Edit) -> dict[str, sp.csr_matrix]:
+    """``old``'s transposes of the matrices ``new`` took over from it unchanged (a group
+    join leaves the words members say alone), the others made anew."""
+    return {name: old.by_column[name] if getattr(new, name) is getattr(old, name)
+            else getattr(new, name).T.tocsr() for name in _TRANSPOSED}
+
+
 def _group_words_after(new: Snapshot, old: Snapshot, edit: Edit) -> LexicalIndex | None:
     """``old``'s index of the groups' words, when the groups say what they said (a join,
     say); else None (indexed whole)."""
@@ -267,11 +278,11 @@ def _tie_rows_after(new: Snapshot, old: Snapshot, edit: Edit
 
     a, b, days = old.tie_rows
     keys = a.astype(np.int64) * n + b
-    kept = ~np.isin(keys, [k for pair in edit.cut if (k := key(*pair)) is not None])
+    kept = ~among(keys, [k for pair in edit.cut if (k := key(*pair)) is not None])
     keys, a, b, days = keys[kept], a[kept], b[kept], days[kept]
     written = {k: t.since.toordinal() if t.since else -1  # the last date written counts
                for t in edit.ties if (k := key(t.source, t.target)) is not None}
-    for row in np.flatnonzero(np.isin(keys, list(written))).tolist():
+    for row in np.flatnonzero(among(keys, written)).tolist():
         days[row] = written.pop(int(keys[row]))
     added = np.fromiter(written, dtype=np.int64, count=len(written))
     return (np.concatenate([a, (added // n).astype(np.int32)]),
@@ -507,8 +518,9 @@ class Snapshot:
 
     @derived("ids", "profiles", "groups", patch=_topics_after)
     def topics(self) -> Vocabulary:
-        names = {t for m in self.members for t in m.interests}
-        names.update(t for g in self.community.groups for t in g.topics)
+        """The topics members follow or groups work on (gathered by set operations in C)."""
+        names = set().union(*(m.interests for m in self.members),
+                            *(g.topics for g in self.community.groups))
         return Vocabulary(tuple(sorted(names)))
 
     @derived("ids", "profiles", patch=_skills_after)
@@ -589,13 +601,11 @@ class Snapshot:
         members who may be found."""
         return idf_rows(self.member_evidence.knows.counts)
 
-    @derived("ids", "profiles", "groups", "vectors")
+    @derived("ids", "profiles", "groups", "vectors", patch=_by_column_after,
+             patched=("profiles", "groups", "vectors"))
     def by_column(self) -> dict[str, sp.csr_matrix]:
         """Transposes (column → members) of the member matrices, for one-gather queries."""
-        return {"topic_profile": self.topic_profile.T.tocsr(),
-                "skill_profile": self.skill_profile.T.tocsr(),
-                "word_profile": self.word_profile.T.tocsr(),
-                "membership": self.membership.T.tocsr()}
+        return {name: getattr(self, name).T.tocsr() for name in _TRANSPOSED}
 
     @derived("ids", "profiles")
     def wants_count(self) -> np.ndarray:
