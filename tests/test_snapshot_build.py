@@ -156,3 +156,20 @@ def test_replacing_rows_copies_the_rows_kept_and_places_each_new_one() -> None:
         expected[rows] = new
         found = replaced_rows(sp.csr_matrix(dense), rows, sp.csr_matrix(new))
         assert found.shape == (30, 8) and found.toarray().tolist() == expected.tolist()
+
+
+def test_a_profile_edit_patches_the_word_indexes_instead_of_building_them_whole(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every patch runs before what reads it (the transposes read the word rows): a patch
+    reading ahead would build the members' word indexes whole, at every edit."""
+    members = [Member(id="a", bio="Run charts for SPC"), Member(id="b", bio="Co-design")]
+    snapshot = Snapshot(Community(members=members), {}).warmed()
+    built: list[int] = []
+    real = snapshot_module.MemberEvidence.build
+    monkeypatch.setattr(snapshot_module.MemberEvidence, "build",
+                        lambda found: built.append(len(found)) or real(found))
+    edited = members[1].model_copy(update={"bio": "Co-design with SPC"})
+    after = snapshot.after_write(Community(members=[edited])).warmed()
+    assert built == []
+    spc = after.member_evidence.knows.vocabulary["spc"]
+    assert after.by_column["word_profile"][spc].nnz == 2

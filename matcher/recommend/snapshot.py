@@ -601,12 +601,6 @@ class Snapshot:
         members who may be found."""
         return idf_rows(self.member_evidence.knows.counts)
 
-    @derived("ids", "profiles", "groups", "vectors", patch=_by_column_after,
-             patched=("profiles", "groups", "vectors"))
-    def by_column(self) -> dict[str, sp.csr_matrix]:
-        """Transposes (column → members) of the member matrices, for one-gather queries."""
-        return {name: getattr(self, name).T.tocsr() for name in _TRANSPOSED}
-
     @derived("ids", "profiles")
     def wants_count(self) -> np.ndarray:
         return np.diff(self.member_wants.indptr).astype(np.float32)
@@ -664,6 +658,13 @@ class Snapshot:
     def search_index(self) -> SearchIndex:
         """Exact-word indexes of what members know, want and follow, and of the groups."""
         return SearchIndex.of(self.member_evidence, self.group_words)
+
+    @derived("ids", "profiles", "groups", "vectors", patch=_by_column_after,
+             patched=("profiles", "groups", "vectors"))
+    def by_column(self) -> dict[str, sp.csr_matrix]:
+        """Transposes (column → members) of the member matrices, for one-gather queries
+        (defined after them: a write's patches run in this order, and this one reads them)."""
+        return {name: getattr(self, name).T.tocsr() for name in _TRANSPOSED}
 
     @derived("ids", "groups")
     def group_walks(self) -> sp.csr_matrix:

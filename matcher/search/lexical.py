@@ -129,6 +129,7 @@ class LexicalIndex:
     def _weighted(cls, vocabulary: dict[str, int], counts: sp.spmatrix) -> LexicalIndex:
         """The index of word ``counts`` (documents × the words of ``vocabulary``)."""
         counts = sp.csr_matrix(counts, dtype=np.float32)
+        counts.sum_duplicates()  # each row's words in order, as replaced rows keep them
         documents = counts.shape[0]
         frequency = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = np.log1p((documents - frequency + 0.5) / (frequency + 0.5))
@@ -168,6 +169,7 @@ class LexicalIndex:
                              np.array(cells, dtype=np.int32), np.array(ends)),
                             shape=(len(texts), len(vocabulary)))
         new.sort_indices()  # as the rows kept are, so the counts need no sorting whole again
+        # (the IDF-weighted rows of what members know are made from them after every edit)
         return self._weighted(vocabulary, replaced_rows(self.counts, rows, new))
 
     def __len__(self) -> int:
