@@ -705,8 +705,8 @@ class Snapshot:
         A snapshot read whole computes in two threads: this one builds the members'
         exact-word indexes while a second computes what does not read them
         (:data:`_WORD_INDEXED`). Much of both is numpy and scipy work that lets go of the GIL:
-        on two cores, at 100,000 members, the warm-up took 2.17 s against 2.48 s in one thread
-        (``benchmarks/snapshot_build.py``, medians of three rounds side by side). The other
+        on two cores, at 100,000 members, the warm-up took 2.06 s against 2.38 s in one thread
+        (``benchmarks/snapshot_build.py``, medians of five rounds side by side). The other
         way round was as fast but kept 40 MiB more resident: a thread's own malloc arena holds
         on to some of what it frees, and the indexes free more."""
         derived = [name for name, attribute in vars(Snapshot).items()
