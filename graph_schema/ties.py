@@ -63,6 +63,8 @@ def among(values: np.ndarray, few: Collection[int]) -> np.ndarray:
     >>> among(np.array([[3, 9], [4, 3]]), [3, 5]).tolist()
     [[True, False], [False, True]]
     """
+    if not few:  # most writes cut no tie and erase no one
+        return np.zeros(values.shape, dtype=bool)
     found = pd.Series(values.ravel(), copy=False).isin(list(few)).to_numpy()
     return found.reshape(values.shape)
 
@@ -202,4 +204,6 @@ class Ties(Sequence[Connection]):
                      np.concatenate([days, more[:, 3]]))
         if not gone:  # the names kept their codes: the next update need not code them anew
             table.__dict__["code"] = code
+            table.__dict__["keys"] = np.concatenate([keys, np.minimum(more[:, 0], more[:, 1])
+                                                     * _SPAN + np.maximum(more[:, 0], more[:, 1])])
         return table

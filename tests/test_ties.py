@@ -79,7 +79,11 @@ def test_a_write_leaves_the_ties_a_store_would_hold(seed: int) -> None:
     assert list(after) == expected
     # Of an erased member not tied again, not even the id is kept.
     assert set(after.names) == {end for t in expected for end in (t.source, t.target)}
-    # A write that erases no one keeps the codes, extended: each member's ties are found.
+    # A write that erases no one keeps the codes and the pairs' keys, extended: each member's
+    # ties are found, and each pair's key is the one its ends give.
     again = after.updated([*written[:2], Connection(source="n3", target=people[5])], (), ())
     for name in again.names:
         assert again.touching(name) == [t for t in again if name in (t.source, t.target)]
+    assert "keys" in again.__dict__
+    fresh = Ties(again.names, again.ends, again.kinds, again.kind, again.days)
+    assert again.keys.tolist() == fresh.keys.tolist()
