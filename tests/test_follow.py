@@ -22,7 +22,7 @@ from matcher.search.lexical import LexicalIndex
 from models import Community, Connection, Feedback, Group, Member, SkillLevel, Topic
 from models.api import ProposalSave, ProposedGroupIn
 from models.errors import ConflictError, NotFoundError
-from models.privacy import NOT_PLACEABLE, OPERATOR, Caller, placeable
+from models.privacy import NOT_PLACEABLE, OPERATOR, Caller, placeable, shown_to_others
 from service import community, config, connections, groups, proposals
 from service.community import LiveCommunity, open_community, read_snapshot
 from tests.conftest import stored_copy
@@ -216,11 +216,22 @@ def test_a_follow_that_failed_is_tried_again(two: tuple[LiveCommunity, LiveCommu
     assert not follower.follow()
 
 
+def _declaring(w: LiveCommunity) -> str:
+    """A member who names interests (none is inferred from their embedding)."""
+    return next(m.id for m in w.snapshot.members if m.interests)
+
+
 WRITES = {
-    # what is written beside, and a matrix the follower must take over rather than rebuild
+    # what is written beside, and the matrices the follower must take over rather than rebuild
     "a profile edit": (lambda w, ids: w.update_member(ids[0], lambda m: m.model_copy(
         update={"bio": "Flow coaching and ECMO.", "region": "Far North",
                 "interests": ["ward rounds"]})), "adjacency"),
+    "a bio edit": (lambda w, ids: w.update_member(_declaring(w), lambda m: m.model_copy(
+        update={"bio": "Flow coaching and ECMO."})),
+        "adjacency", "skill_profile", "topic_profile", "group_topics"),
+    "a change of wants alone": (lambda w, ids: w.update_member(ids[0], lambda m: m.model_copy(
+        update={"wants_to_learn": list(w.snapshot.skills.names[1:3])})),
+        "word_profile", "skill_profile", "adjacency"),
     "a profile edit in words already known": (lambda w, ids: w.update_member(
         ids[0], lambda m: m.model_copy(update={
             "interests": list(w.snapshot.topics.names[:2]), "role": w.snapshot.members[1].role,
@@ -240,7 +251,7 @@ WRITES = {
         member=ids[0], target_kind="member", target=ids[1], action="accept",
         at=dt.datetime.now(dt.UTC))), "adjacency"),
     "a group join": (lambda w, ids: w.update_group(w.snapshot.groups[0].id, lambda g: g.model_copy(
-        update={"members": [*g.members, ids[-1]]})), "group_words"),
+        update={"members": [*g.members, ids[-1]]})), "group_words", "topics", "group_topics"),
     "an embedding": (lambda w, ids: w.store.write_embeddings(
         "member", config.snapshot_model_id(), [ids[0]], ["h"],
         w.snapshot.embeddings[1][None]), "adjacency"),
@@ -251,11 +262,12 @@ WRITES = {
 def test_what_a_write_left_alone_is_taken_over_and_what_it_changed_is_rebuilt(
         two: tuple[LiveCommunity, LiveCommunity], write: str) -> None:
     follower, writer = two
-    make, untouched = WRITES[write]
+    make, *untouched = WRITES[write]
     before = follower.snapshot
     make(writer, writer.snapshot.ids.names)
     assert follower.follow()
-    assert getattr(follower.snapshot, untouched) is getattr(before, untouched)
+    for name in untouched:
+        assert getattr(follower.snapshot, name) is getattr(before, name), name
     assert _derived(follower.snapshot) == _derived(read_snapshot(follower.store))
     assert _derived(follower.snapshot) != _derived(before)
 
@@ -277,6 +289,33 @@ def test_a_profile_edit_reads_no_members_embeddings_but_the_edited_ones(
     assert max(made, default=0) < len(follower.snapshot)
     # Every member is embedded, so the embedding matrix is the vectors' own, not a copy.
     assert follower.snapshot.embeddings is follower.snapshot.vectors["member"].matrix
+
+
+def test_new_ties_and_a_group_join_make_again_only_the_rows_they_touch(
+        two: tuple[LiveCommunity, LiveCommunity], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connection matrices are patched in the rows of the ends of the ties written, and
+    the membership in the columns of the group joined, instead of being made whole."""
+    follower, writer = two
+    shown = [m.id for m in follower.snapshot.members if shown_to_others(m)]
+    writer.put_connections([Connection(source=shown[0], target=shown[-1]),
+                            Connection(source=shown[1], target=shown[-2])])
+    group = follower.snapshot.groups[0]
+    joining = next(m for m in shown[2:] if m not in (*group.members, *group.coordinators))
+    writer.update_group(group.id, lambda g: g.model_copy(update={"members": [*g.members, joining]}))
+    whole: list[str] = []
+    made: list[int] = []
+    symmetric, incidence = snapshot.symmetric, snapshot.incidence
+    monkeypatch.setattr(snapshot, "symmetric",
+                        lambda *args: whole.append("symmetric") or symmetric(*args))
+    monkeypatch.setattr(snapshot, "incidence",
+                        lambda rows, *rest, **named: made.append(len(rows))
+                        or incidence(rows, *rest, **named))
+    assert follower.follow()
+    assert whole == []
+    assert made == [1]  # the group joined, nothing else
+    followed = follower.snapshot
+    assert followed.adjacency[followed.ids.index[shown[0]], followed.ids.index[shown[-1]]] == 1
+    assert _derived(followed) == _derived(read_snapshot(follower.store))
 
 
 NAMING_EDITS = {

@@ -85,6 +85,18 @@ def row_pointers(rows: Sequence[Sized]) -> np.ndarray:
     return pointers
 
 
+def listed(rows: Sequence[Sequence[int]], width: int) -> sp.csr_matrix:
+    """A matrix ``width`` wide with a 1 in each row at the columns it lists.
+
+    >>> listed([[2], [], [0, 2]], 3).toarray().tolist()
+    [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 1.0]]
+    """
+    indptr = row_pointers(rows)
+    return sp.csr_matrix((np.ones(int(indptr[-1]), dtype=np.float32),
+                          np.fromiter(chain.from_iterable(rows), dtype=np.int32,
+                                      count=int(indptr[-1])), indptr), shape=(len(rows), width))
+
+
 def incidence(rows: Sequence[Sequence[T]], vocab: Vocabulary,
               name: Callable[[T], str] | None = None,
               value: Callable[[T], float] | None = None) -> sp.csr_matrix:
@@ -107,7 +119,8 @@ def incidence(rows: Sequence[Sequence[T]], vocab: Vocabulary,
 def replaced_rows(matrix: sp.csr_matrix, rows: Sequence[int], new: sp.spmatrix
                   ) -> sp.csr_matrix:
     """``matrix`` with its ``rows`` (distinct) replaced by the rows of ``new``, in that order
-    (``new`` may be wider: the matrix gains its columns, empty).
+    (``new`` may be wider: the matrix gains its columns, empty); ``matrix`` itself where the
+    new rows are the ones it has, so that what is made from it can be kept as it is.
 
     The cells are copied as slices: the runs of rows kept between two replaced ones, and each
     new row (a follow replaces a few rows of matrices with millions of cells).
@@ -115,8 +128,12 @@ def replaced_rows(matrix: sp.csr_matrix, rows: Sequence[int], new: sp.spmatrix
     >>> m = sp.csr_matrix(np.arange(6).reshape(3, 2))
     >>> replaced_rows(m, [2, 0], sp.csr_matrix([[9, 9, 1], [7, 7, 0]])).toarray().tolist()
     [[7, 7, 0], [2, 3, 0], [9, 9, 1]]
+    >>> replaced_rows(m, [1], sp.csr_matrix([[2, 3]])) is m
+    True
     """
     new = sp.csr_matrix(new)
+    if new.shape[1] == matrix.shape[1] and (matrix[list(rows)] != new).nnz == 0:
+        return matrix
     lengths = np.diff(matrix.indptr)
     lengths[list(rows)] = np.diff(new.indptr)
     parts: list[tuple[np.ndarray, np.ndarray]] = []

@@ -34,6 +34,7 @@ from matcher.recommend.matrices import (
     codes,
     idf_rows,
     incidence,
+    listed,
     replaced_rows,
     symmetric,
     vector_matrix,
@@ -204,9 +205,25 @@ def _skills_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None
                         _skill_names)
 
 
+def _groups_alike(new: Snapshot, old: Snapshot, said: Callable[[Group], object]) -> bool:
+    """Whether ``new``'s groups say, each by ``said``, what ``old``'s did (a group join leaves
+    what groups say alone). A group the write left alone is the same record, compared as such."""
+    return len(new.groups) == len(old.groups) and all(
+        a is b or said(a) == said(b) for a, b in zip(new.groups, old.groups, strict=True))
+
+
 def _topics_after(new: Snapshot, old: Snapshot, edit: Edit) -> Vocabulary | None:
+    if not _groups_alike(new, old, attrgetter("topics")):
+        return None
     return _names_after(new, old, edit, old.topics, (old.declared_topics, old.group_topics),
                         lambda member: member.interests)
+
+
+def _group_topics_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr_matrix | None:
+    """``old``'s topics of the groups, when the topics and what each group works on are the
+    same; else None (made whole)."""
+    same = new.topics is old.topics and _groups_alike(new, old, attrgetter("topics"))
+    return old.group_topics if same else None
 
 
 _TRANSPOSED = ("topic_profile", "skill_profile", "word_profile", "membership")
@@ -223,8 +240,29 @@ def _by_column_after(new: Snapshot, old: Snapshot, edit: Edit) -> dict[str, sp.c
 def _group_words_after(new: Snapshot, old: Snapshot, edit: Edit) -> LexicalIndex | None:
     """``old``'s index of the groups' words, when the groups say what they said (a join,
     say); else None (indexed whole)."""
-    said = [group_text(g) for g in new.groups] == [group_text(g) for g in old.groups]
-    return old.group_words if said else None
+    return old.group_words if _groups_alike(new, old, group_text) else None
+
+
+def _membership_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr_matrix | None:
+    """``old``'s membership with the columns of the groups the write changed made again, when
+    the groups are the same ones; else None (made whole)."""
+    if new.group_ids != old.group_ids:
+        return None
+    changed = [i for i, (a, b) in enumerate(zip(new.groups, old.groups, strict=True)) if a is not b]
+    by_group = old.membership.T.tocsr()
+    return replaced_rows(by_group, changed, new._members_of([new.groups[i] for i in changed])
+                         ).T.tocsr()
+
+
+def _kept_while_same(name: str, source: str) -> Patch[T]:
+    """A patch keeping ``old``'s ``name`` while ``source`` (a dotted attribute), what it is
+    made from, is ``old``'s own: a patch that found its rows unchanged kept it
+    (:func:`~matcher.recommend.matrices.replaced_rows`)."""
+    made_from = attrgetter(source)
+
+    def patch(new: Snapshot, old: Snapshot, edit: Edit) -> T | None:
+        return getattr(old, name) if made_from(new) is made_from(old) else None
+    return patch
 
 
 def _same_topics(new: Snapshot, old: Snapshot) -> bool:
@@ -289,6 +327,45 @@ def _tie_rows_after(new: Snapshot, old: Snapshot, edit: Edit
             np.concatenate([b, (added % n).astype(np.int32)]),
             np.concatenate([days, np.fromiter(written.values(), dtype=np.int64,
                                               count=len(written))]))
+
+
+def _tied_rows(new: Snapshot, edit: Edit) -> list[tuple[int, int]]:
+    """The rows of the ends of the ties ``edit`` wrote or cut, between members here."""
+    index = new.ids.index
+    ends = [*((t.source, t.target) for t in edit.ties), *edit.cut]
+    return [(index[a], index[b]) for a, b in ends if a in index and b in index]
+
+
+def _adjacency_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr_matrix:
+    """``old``'s adjacency with the rows of the members whose ties ``edit`` wrote or cut made
+    again: cut first, then written (as :meth:`~graph_schema.ties.Ties.updated` does)."""
+    index = new.ids.index
+    tied = {row: set(old.neighbours(row).tolist()) for pair in _tied_rows(new, edit)
+            for row in pair}
+    for a, b in edit.cut:
+        if a in index and b in index:
+            tied[index[a]].discard(index[b])
+            tied[index[b]].discard(index[a])
+    for tie in edit.ties:
+        if tie.source in index and tie.target in index:
+            tied[index[tie.source]].add(index[tie.target])
+            tied[index[tie.target]].add(index[tie.source])
+    return replaced_rows(old.adjacency, list(tied), listed([sorted(t) for t in tied.values()],
+                                                            len(new)))
+
+
+def _scoring_adjacency_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr_matrix | None:
+    """``old``'s adjacency of the scored ties with the rows of the members whose ties ``edit``
+    wrote or cut read again from ``new``'s adjacency, where it showed and hid no one; else
+    None (made whole)."""
+    rows = list(edit.rows)
+    if not np.array_equal(new.visible[rows], old.visible[rows]):
+        return None
+    if new.scored_ties is new.tie_rows:
+        return new.adjacency
+    tied = sorted({row for pair in _tied_rows(new, edit) for row in pair})
+    scored = [new.scored_neighbours(row).tolist() if new.visible[row] else [] for row in tied]
+    return replaced_rows(old.scoring_adjacency, tied, listed(scored, len(new)))
 
 
 _WORD_INDEXED = frozenset({"member_evidence", "word_profile", "by_column", "search_index"})
@@ -427,7 +504,7 @@ class Snapshot:
         return (a[first[order]].astype(np.int32), b[first[order]].astype(np.int32),
                 ties.days[known][last[order]])
 
-    @derived("ids", "ties")
+    @derived("ids", "ties", patch=_adjacency_after, patched=("ties",))
     def adjacency(self) -> sp.csr_matrix:
         """Symmetric 0/1 connection matrix: every tie, for what a member's own ties decide
         (whom not to suggest again) and for reasons (which name visible members only)."""
@@ -449,8 +526,8 @@ class Snapshot:
         kept = self.visible[a] & self.visible[b]
         return self.tie_rows if kept.all() else (a[kept], b[kept], days[kept])
 
-    @derived("ids", "ties", "profiles", patch=_same_while_shown_alike("scoring_adjacency"),
-             patched=("profiles",))
+    @derived("ids", "ties", "profiles", patch=_scoring_adjacency_after,
+             patched=("ties", "profiles"))
     def scoring_adjacency(self) -> sp.csr_matrix:
         """:attr:`adjacency` of the :attr:`scored_ties` only: what graph signals read (the
         same matrix where no one with ties is hidden)."""
@@ -516,7 +593,7 @@ class Snapshot:
         """Which members have a profile embedding (by the snapshot's model)."""
         return member.id in self.vectors.get("member", {})
 
-    @derived("ids", "profiles", "groups", patch=_topics_after)
+    @derived("ids", "profiles", "groups", patch=_topics_after, patched=("profiles", "groups"))
     def topics(self) -> Vocabulary:
         """The topics members follow or groups work on (gathered by set operations in C)."""
         names = set().union(*(m.interests for m in self.members),
@@ -587,12 +664,20 @@ class Snapshot:
     def _member_wants(self, members: Sequence[Member]) -> sp.csr_matrix:
         return incidence([m.wants_to_learn for m in members], self.skills)
 
-    @derived("ids", "profiles", "groups", "vectors")
+    @derived("ids", "profiles", "groups", "vectors",
+             patch=_kept_while_same("topic_profile", "member_topics"),
+             patched=("profiles", "groups", "vectors"))
     def topic_profile(self) -> sp.csr_matrix:
         """Interests weighted by IDF and scaled to unit rows: a row product is their cosine."""
         return idf_rows(self.member_topics)
 
-    @derived("ids", "profiles")
+    @derived("ids", "profiles",
+             patch=lambda new, old, edit: old.member_evidence.replaced(new.members, edit.rows))
+    def member_evidence(self) -> MemberEvidence:
+        """Exact-word indexes of what members know, want and follow."""
+        return MemberEvidence.build(self.members)
+
+    @derived("ids", "profiles", patch=_kept_while_same("word_profile", "member_evidence.knows"))
     def word_profile(self) -> sp.csr_matrix:
         """The words of what members say they know and do (bio, role, organisation, skills)
         weighted by IDF, unit rows: a row product is their cosine. Exact words tell apart what
@@ -605,7 +690,7 @@ class Snapshot:
     def wants_count(self) -> np.ndarray:
         return np.diff(self.member_wants.indptr).astype(np.float32)
 
-    @derived("ids", "profiles")
+    @derived("ids", "profiles", patch=_kept_while_same("skill_profile", "member_skills"))
     def skill_profile(self) -> sp.csr_matrix:
         """Skills held (any level) weighted by IDF, unit rows."""
         held = self.member_skills.copy()
@@ -622,17 +707,17 @@ class Snapshot:
     def group_ids(self) -> Vocabulary:
         return Vocabulary(tuple(g.id for g in self.groups))
 
-    @derived("ids", "groups")
+    @derived("ids", "groups", patch=_membership_after, patched=("groups",))
     def membership(self) -> sp.csr_matrix:
         """Members × groups, 1 where the member belongs (as member or coordinator)."""
+        return self._members_of(self.groups).T.tocsr()
+
+    def _members_of(self, groups: Sequence[Group]) -> sp.csr_matrix:
+        """``groups`` × members, 1 where the member belongs."""
         index = self.ids.index
-        rows = np.array([index.get(m, -1) for g in self.groups
-                         for m in (*g.members, *g.coordinators)], dtype=np.int64)
-        columns = np.repeat(np.arange(len(self.groups)),
-                            [len(g.members) + len(g.coordinators) for g in self.groups])
-        known = rows >= 0  # a group may still list someone erased since
-        return sp.csr_matrix((np.ones(np.count_nonzero(known), dtype=np.float32),
-                              (rows[known], columns[known])), shape=(len(self), len(self.groups)))
+        return incidence([[m for m in (*g.members, *g.coordinators)
+                           if m in index]  # a group may still list someone erased since
+                          for g in groups], self.ids)
 
     @derived("ids", "groups")
     def group_sizes(self) -> np.ndarray:
@@ -642,12 +727,6 @@ class Snapshot:
     def findable_in_groups(self) -> np.ndarray:
         """How many members of each group may be found by search."""
         return np.asarray(self.membership[self.findable].sum(axis=0)).ravel()
-
-    @derived("ids", "profiles",
-             patch=lambda new, old, edit: old.member_evidence.replaced(new.members, edit.rows))
-    def member_evidence(self) -> MemberEvidence:
-        """Exact-word indexes of what members know, want and follow."""
-        return MemberEvidence.build(self.members)
 
     @derived("groups", patch=_group_words_after, patched=("groups",))
     def group_words(self) -> LexicalIndex:
@@ -683,7 +762,8 @@ class Snapshot:
         """How many members are interested in each topic."""
         return np.asarray(self.member_topics.sum(axis=0)).ravel()
 
-    @derived("ids", "profiles", "groups")
+    @derived("ids", "profiles", "groups", patch=_group_topics_after,
+             patched=("profiles", "groups"))
     def group_topics(self) -> sp.csr_matrix:
         return incidence([g.topics for g in self.groups], self.topics)
 

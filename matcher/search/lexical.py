@@ -148,12 +148,15 @@ class LexicalIndex:
     def replaced(self, rows: Sequence[int], texts: Sequence[str]) -> LexicalIndex:
         """This index with the documents ``rows`` (distinct) replaced by ``texts``: the scores
         :meth:`build` gives for all the documents, without counting the others' words again
-        (a word no document has any more keeps a column that matches nothing).
+        (a word no document has any more keeps a column that matches nothing); itself where
+        the texts say the words the documents did (an edit of another part of a profile).
 
         >>> index = LexicalIndex.build(["run charts for SPC", "SPC", "co-design"])
         >>> again = index.replaced([2], ["PDSA cycles and run charts"])
         >>> fresh = LexicalIndex.build(["run charts for SPC", "SPC", "PDSA cycles and run charts"])
         >>> bool(np.array_equal(again.scores("run charts pdsa"), fresh.scores("run charts pdsa")))
+        True
+        >>> again.replaced([1], ["the SPC"]) is again
         True
         """
         vocabulary = dict(self.vocabulary)
@@ -170,7 +173,8 @@ class LexicalIndex:
                             shape=(len(texts), len(vocabulary)))
         new.sort_indices()  # as the rows kept are, so the counts need no sorting whole again
         # (the IDF-weighted rows of what members know are made from them after every edit)
-        return self._weighted(vocabulary, replaced_rows(self.counts, rows, new))
+        counts = replaced_rows(self.counts, rows, new)
+        return self if counts is self.counts else self._weighted(vocabulary, counts)
 
     def __len__(self) -> int:
         return self.weights.shape[0]
