@@ -16,7 +16,7 @@ import pytest
 import scipy.sparse as sp
 
 from graph_schema.changes import LISTED
-from matcher.recommend import snapshot
+from matcher.recommend import activity, snapshot
 from matcher.recommend.snapshot import Snapshot, Vocabulary
 from matcher.search.lexical import LexicalIndex
 from models import Community, Connection, Feedback, Group, Member, SkillLevel, Topic
@@ -293,11 +293,13 @@ def test_a_profile_edit_reads_no_members_embeddings_but_the_edited_ones(
 
 def test_new_ties_and_a_group_join_make_again_only_the_rows_they_touch(
         two: tuple[LiveCommunity, LiveCommunity], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The connection matrices are patched in the rows of the ends of the ties written, and
-    the membership in the columns of the group joined, instead of being made whole."""
+    """The connection matrices (the weighted one of recent ties too) are patched in the rows of
+    the ends of the ties written, and the membership in the columns of the group joined,
+    instead of being made whole."""
     follower, writer = two
     shown = [m.id for m in follower.snapshot.members if shown_to_others(m)]
-    writer.put_connections([Connection(source=shown[0], target=shown[-1]),
+    last = dt.date.fromordinal(int(follower.snapshot.activity.end))  # dates move no span
+    writer.put_connections([Connection(source=shown[0], target=shown[-1], since=last),
                             Connection(source=shown[1], target=shown[-2])])
     group = follower.snapshot.groups[0]
     joining = next(m for m in shown[2:] if m not in (*group.members, *group.coordinators))
@@ -305,8 +307,9 @@ def test_new_ties_and_a_group_join_make_again_only_the_rows_they_touch(
     whole: list[str] = []
     made: list[int] = []
     symmetric, incidence = snapshot.symmetric, snapshot.incidence
-    monkeypatch.setattr(snapshot, "symmetric",
-                        lambda *args: whole.append("symmetric") or symmetric(*args))
+    for module in (snapshot, activity):
+        monkeypatch.setattr(module, "symmetric",
+                            lambda *args: whole.append("symmetric") or symmetric(*args))
     monkeypatch.setattr(snapshot, "incidence",
                         lambda rows, *rest, **named: made.append(len(rows))
                         or incidence(rows, *rest, **named))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.recommend.matrices import symmetric
+from matcher.recommend.matrices import listed, replaced_rows, symmetric
 
 __all__ = ["RECENT", "Activity", "member_activity"]
 
@@ -39,6 +39,9 @@ class Activity:
     recent_degree: np.ndarray  # the weighted degree over recent_adjacency
     start: float = 0.0  # the span of the tie dates, as day numbers
     end: float = 0.0
+    # What recent_ties and last_active are made from, kept so ties can be added to them.
+    recent_count: np.ndarray | None = None  # ties made in the recent share of the span
+    last_day: np.ndarray | None = None  # the day of each member's latest tie (-inf: none)
 
     def recency(self, day: np.ndarray) -> np.ndarray:
         """The weight :attr:`recent_adjacency` gives ties made on ``day`` (undated: as the
@@ -50,6 +53,52 @@ class Activity:
         """
         return _recency(np.where(day >= 0, day, self.start), self.start, self.end)
 
+    def adding(self, days: np.ndarray, a: np.ndarray, b: np.ndarray,
+               day: np.ndarray) -> Activity | None:
+        """This activity with the ties ``(a[i], b[i])`` made on ``day[i]`` added, pairs that
+        had none, where ``days`` are the days of all the ties now: what
+        :func:`member_activity` gives for them all, at the cost of the ties added; None where
+        the ties now cover another span of dates, or too few are dated (found whole).
+
+        >>> found = member_activity(4, np.array([0, 1]), np.array([1, 2]), np.array([0, 10]))
+        >>> added = found.adding(np.array([0, 10, 8]), np.array([2]), np.array([3]),
+        ...                      np.array([8]))
+        >>> whole = member_activity(4, np.array([0, 1, 2]), np.array([1, 2, 3]),
+        ...                         np.array([0, 10, 8]))
+        >>> all(np.array_equal(getattr(added, f), getattr(whole, f)) for f in
+        ...     ("recent_ties", "last_active", "recent_degree", "recent_count", "last_day"))
+        True
+        >>> (added.recent_adjacency != whole.recent_adjacency).nnz
+        0
+        >>> found.adding(np.array([0, 10, 12]), np.array([2]), np.array([3]), np.array([12]))
+        """
+        if self.recent_count is None or self.last_day is None or \
+                _span(days) != (self.start, self.end):
+            return None
+        span = max(self.end - self.start, 1.0)
+        day = np.where(day >= 0, day, self.start).astype(np.float64)  # undated: the oldest
+        ends, both = np.concatenate([a, b]), np.concatenate([day, day])
+        count, last = self.recent_count.copy(), self.last_day.copy()
+        np.add.at(count, ends[both > self.end - RECENT * span], 1)
+        np.maximum.at(last, ends, both)
+        weights = _recency(day, self.start, self.end)
+        rows = {int(r): dict(zip(*_row(self.recent_adjacency, r), strict=True))
+                for r in np.unique(ends)}
+        for i, j, w in zip(a.tolist(), b.tolist(), weights.tolist(), strict=True):
+            rows[i][j] = rows[j][i] = w
+        cells = [sorted(row.items()) for row in rows.values()]
+        added = listed([[c for c, _ in row] for row in cells], self.recent_adjacency.shape[1],
+                       [[w for _, w in row] for row in cells])
+        adjacency = replaced_rows(self.recent_adjacency, list(rows), added)
+        degree = self.recent_degree.copy()
+        degree[list(rows)] = np.asarray(added.sum(axis=1)).ravel()
+        return _activity(count, last, adjacency, degree, self.start, self.end)
+
+
+def _row(matrix: sp.csr_matrix, row: int) -> tuple[list[int], list[float]]:
+    cells = slice(matrix.indptr[row], matrix.indptr[row + 1])
+    return matrix.indices[cells].tolist(), matrix.data[cells].tolist()
+
 
 def _recency(day: np.ndarray, start: float, end: float) -> np.ndarray:
     """``exp(-age / (RECENT · span))`` of ties made on ``day`` (dated), within the span."""
@@ -57,9 +106,29 @@ def _recency(day: np.ndarray, start: float, end: float) -> np.ndarray:
     return np.exp(-age / (RECENT * max(end - start, 1.0))).astype(np.float32)
 
 
+def _span(day: np.ndarray) -> tuple[float, float] | None:
+    """The first and last of the days ``day`` (negative: undated), when at least half are
+    dated; else None."""
+    dated = day[day >= 0]
+    if not len(day) or len(dated) < 0.5 * len(day):
+        return None
+    return float(dated.min()), float(dated.max())
+
+
+def _activity(count: np.ndarray, last: np.ndarray, adjacency: sp.csr_matrix,
+              degree: np.ndarray, start: float, end: float) -> Activity:
+    span = max(end - start, 1.0)
+    return Activity(
+        dated=True,
+        recent_ties=np.log1p(count).astype(np.float32),
+        last_active=np.where(np.isfinite(last), 1 - (end - last) / span, 0.0).astype(np.float32),
+        recent_adjacency=adjacency, recent_degree=degree, start=start, end=end,
+        recent_count=count, last_day=last)
+
+
 def member_activity(n: int, a: np.ndarray, b: np.ndarray, day: np.ndarray) -> Activity:
-    """Activity of ``n`` members from their ties ``(a[i], b[i])`` made on ``day[i]`` (a day
-    number; negative where the tie is undated).
+    """Activity of ``n`` members from their ties ``(a[i], b[i])``, each pair once, made on
+    ``day[i]`` (a day number; negative where the tie is undated).
 
     Three members, a tie on day 0 and one on day 10: the second pair is the recent one.
 
@@ -67,23 +136,17 @@ def member_activity(n: int, a: np.ndarray, b: np.ndarray, day: np.ndarray) -> Ac
     >>> found.last_active.tolist(), [round(float(x), 3) for x in found.recent_ties]
     ([0.0, 1.0, 1.0], [0.0, 0.693, 0.693])
     """
-    dated = day >= 0
-    if not len(day) or dated.sum() < 0.5 * len(day):
+    span_of = _span(day)
+    if span_of is None:
         zeros = np.zeros(n, dtype=np.float32)
         return Activity(False, zeros, zeros, sp.csr_matrix((n, n), dtype=np.float32), zeros)
-    day = np.where(dated, day, day[dated].min()).astype(np.float64)  # undated: the oldest
-    start, end = day.min(), day.max()
+    start, end = span_of
+    day = np.where(day >= 0, day, start).astype(np.float64)  # undated: the oldest
     span = max(end - start, 1.0)
     rows = np.concatenate([a, b])
     recent = np.concatenate([day, day]) > end - RECENT * span
     last = np.full(n, -np.inf)
     np.maximum.at(last, rows, np.concatenate([day, day]))
     adjacency = symmetric(n, a, b, _recency(day, start, end))
-    return Activity(
-        dated=True,
-        recent_ties=np.log1p(np.bincount(rows[recent], minlength=n)).astype(np.float32),
-        last_active=np.where(np.isfinite(last), 1 - (end - last) / span, 0.0).astype(np.float32),
-        recent_adjacency=adjacency,
-        recent_degree=np.asarray(adjacency.sum(axis=1)).ravel(),
-        start=float(start), end=float(end),
-    )
+    return _activity(np.bincount(rows[recent], minlength=n), last, adjacency,
+                     np.asarray(adjacency.sum(axis=1)).ravel(), start, end)

@@ -85,16 +85,22 @@ def row_pointers(rows: Sequence[Sized]) -> np.ndarray:
     return pointers
 
 
-def listed(rows: Sequence[Sequence[int]], width: int) -> sp.csr_matrix:
-    """A matrix ``width`` wide with a 1 in each row at the columns it lists.
+def listed(rows: Sequence[Sequence[int]], width: int,
+           values: Sequence[Sequence[float]] | None = None) -> sp.csr_matrix:
+    """A matrix ``width`` wide with a 1 (or the value listed alongside) in each row at the
+    columns it lists.
 
     >>> listed([[2], [], [0, 2]], 3).toarray().tolist()
     [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 1.0]]
+    >>> listed([[1]], 2, [[0.5]]).toarray().tolist()
+    [[0.0, 0.5]]
     """
     indptr = row_pointers(rows)
-    return sp.csr_matrix((np.ones(int(indptr[-1]), dtype=np.float32),
-                          np.fromiter(chain.from_iterable(rows), dtype=np.int32,
-                                      count=int(indptr[-1])), indptr), shape=(len(rows), width))
+    cells = int(indptr[-1])
+    data = np.ones(cells, dtype=np.float32) if values is None else \
+        np.fromiter(chain.from_iterable(values), dtype=np.float32, count=cells)
+    return sp.csr_matrix((data, np.fromiter(chain.from_iterable(rows), dtype=np.int32,
+                                            count=cells), indptr), shape=(len(rows), width))
 
 
 def incidence(rows: Sequence[Sequence[T]], vocab: Vocabulary,

@@ -303,25 +303,36 @@ def _same_while_shown_alike(name: str) -> Patch[T]:
     return patch
 
 
+def _linked(adjacency: sp.csr_matrix, i: int, j: int) -> bool:
+    """Whether ``adjacency`` ties rows ``i`` and ``j``."""
+    return j in adjacency.indices[adjacency.indptr[i]:adjacency.indptr[i + 1]]
+
+
 def _tie_rows_after(new: Snapshot, old: Snapshot, edit: Edit
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``new``'s ties as rows: ``old``'s without the pairs ``edit`` cut, with each tie it
     wrote dated anew where its pair was there and added after the others where it was not
-    (as :meth:`Snapshot.after_write` orders the ties themselves)."""
+    (as :meth:`Snapshot.after_write` orders the ties themselves). The ties are searched only
+    for pairs :attr:`~Snapshot.adjacency` says were there: most writes tie new pairs."""
     index, n = new.ids.index, len(new.ids)
 
     def key(source: str, target: str) -> int | None:
         i, j = index.get(source), index.get(target)
         return None if i is None or j is None else min(i, j) * n + max(i, j)
 
+    def there(k: int) -> bool:
+        return _linked(old.adjacency, *divmod(k, n))
+
     a, b, days = old.tie_rows
-    keys = a.astype(np.int64) * n + b
-    kept = ~among(keys, [k for pair in edit.cut if (k := key(*pair)) is not None])
-    keys, a, b, days = keys[kept], a[kept], b[kept], days[kept]
+    cut = [k for pair in edit.cut if (k := key(*pair)) is not None and there(k)]
     written = {k: t.since.toordinal() if t.since else -1  # the last date written counts
                for t in edit.ties if (k := key(t.source, t.target)) is not None}
-    for row in np.flatnonzero(among(keys, written)).tolist():
-        days[row] = written.pop(int(keys[row]))
+    if cut or any(map(there, written)):
+        keys = a.astype(np.int64) * n + b
+        kept = ~among(keys, cut)
+        keys, a, b, days = keys[kept], a[kept], b[kept], days[kept]
+        for row in np.flatnonzero(among(keys, written)).tolist():
+            days[row] = written.pop(int(keys[row]))
     added = np.fromiter(written, dtype=np.int64, count=len(written))
     return (np.concatenate([a, (added // n).astype(np.int32)]),
             np.concatenate([b, (added % n).astype(np.int32)]),
@@ -366,6 +377,35 @@ def _scoring_adjacency_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr
     tied = sorted({row for pair in _tied_rows(new, edit) for row in pair})
     scored = [new.scored_neighbours(row).tolist() if new.visible[row] else [] for row in tied]
     return replaced_rows(old.scoring_adjacency, tied, listed(scored, len(new)))
+
+
+def _activity_after(new: Snapshot, old: Snapshot, edit: Edit) -> Activity | None:
+    """``old``'s activity with the ties ``edit`` wrote between members shown to others added
+    (:meth:`~matcher.recommend.activity.Activity.adding`), where they are new pairs, it cut no
+    scored tie, and showed and hid no one; else None (found whole)."""
+    rows = list(edit.rows)
+    if not np.array_equal(new.visible[rows], old.visible[rows]):
+        return None
+    index, visible = new.ids.index, new.visible
+
+    def scored(i: int, j: int) -> bool:
+        return _linked(old.scoring_adjacency, i, j)
+
+    if any(scored(index[x], index[y]) for x, y in edit.cut if x in index and y in index):
+        return None
+    added: dict[tuple[int, int], int] = {}  # the last date written counts
+    for tie in edit.ties:
+        i, j = index.get(tie.source), index.get(tie.target)
+        if i is None or j is None or not (visible[i] and visible[j]):
+            continue
+        if scored(i, j):  # dated anew
+            return None
+        added[min(i, j), max(i, j)] = tie.since.toordinal() if tie.since else -1
+    if not added:
+        return old.activity
+    pairs = np.array(list(added), dtype=np.int64)
+    return old.activity.adding(new.scored_ties[2], pairs[:, 0], pairs[:, 1],
+                               np.fromiter(added.values(), dtype=np.int64, count=len(added)))
 
 
 _WORD_INDEXED = frozenset({"member_evidence", "word_profile", "by_column", "search_index"})
@@ -542,8 +582,7 @@ class Snapshot:
             return self.degree
         return np.asarray(self.scoring_adjacency.sum(axis=1)).ravel()
 
-    @derived("ids", "ties", "profiles", patch=_same_while_shown_alike("activity"),
-             patched=("profiles",))
+    @derived("ids", "ties", "profiles", patch=_activity_after, patched=("ties", "profiles"))
     def activity(self) -> Activity:
         """Who has been making ties lately, by the :attr:`scored_ties` (see
         :mod:`matcher.recommend.activity`)."""
