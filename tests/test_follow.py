@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import random
 import weakref
 from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
@@ -398,3 +399,50 @@ def test_a_tie_to_someone_erased_or_hidden_elsewhere_is_to_no_one(
             connections.add_connection(tying, Caller("member", me),
                                        Connection(source=me, target=other))
     assert tying.store.connections(me) == ties  # nothing written
+
+
+def _random_community(rng: random.Random) -> Community:
+    """A small community with dated and undated ties, hidden members and groups."""
+    ids = [f"m{i:02d}" for i in range(24)]
+    members = [Member(id=i, bio=rng.choice(["Run charts", "SPC on wards", None]),
+                      interests=rng.sample(["Flow", "Sepsis", "Frailty"], rng.randint(0, 2)),
+                      visibility=rng.choice(["members", "members", "members", "hidden"]))
+               for i in ids]
+    pairs = {tuple(sorted(rng.sample(ids, 2))) for _ in range(40)}
+    ties = [Connection(source=a, target=b, since=rng.choice(
+        [None, dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(300))])) for a, b in pairs]
+    groups = [Group(id=f"g{k}", name=f"Group {k}", topics=rng.sample(["Flow", "Sepsis"], 1),
+                    members=rng.sample(ids, rng.randint(1, 8))) for k in range(4)]
+    return Community(members=members, connections=ties, groups=groups)
+
+
+def _random_write(rng: random.Random, before: Snapshot) -> Snapshot:
+    """``before`` after a write of a few ties (new, dated anew, undated, dated outside the span
+    of dates), cuts, visibility changes and group joins, at random."""
+    ids = before.ids.names
+    ties = list(before.community.connections)
+    written = [Connection(source=a, target=b, since=rng.choice(
+        [None, dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(-30, 330))]))
+        for a, b in (rng.sample(ids, 2) for _ in range(rng.randint(0, 3)))]
+    written += [t.model_copy(update={"since": dt.date(2024, 6, 1)})
+                for t in rng.sample(ties, rng.randint(0, 1))]
+    cut = [frozenset(t.pair) for t in rng.sample(ties, rng.randint(0, 2))]
+    edited = [m.model_copy(update={"visibility": rng.choice(["members", "hidden"])})
+              for m in rng.sample(before.members, rng.randint(0, 2))]
+    joined = [g.model_copy(update={"members": sorted({*g.members, rng.choice(ids)})})
+              for g in rng.sample(before.groups, rng.randint(0, 1))]
+    return before.after_write(Community(members=edited, connections=written, groups=joined),
+                              unlinked=cut)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_writes_of_every_kind_followed_one_after_another_end_where_a_whole_build_would(
+        seed: int) -> None:
+    """The patches of ties, visibility and groups, in any mix: after each write the snapshot
+    holds what one built whole from the same community holds."""
+    rng = random.Random(seed)
+    followed = Snapshot(_random_community(rng), {}).warmed()
+    for _ in range(6):
+        followed = _random_write(rng, followed).warmed()
+        whole = Snapshot(followed.community, followed.vectors).warmed()
+        assert _derived(followed) == _derived(whole)
