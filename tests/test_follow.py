@@ -418,7 +418,7 @@ def _random_community(rng: random.Random) -> Community:
 
 def _random_write(rng: random.Random, before: Snapshot) -> Snapshot:
     """``before`` after a write of a few ties (new, dated anew, undated, dated outside the span
-    of dates), cuts, visibility changes and group joins, at random."""
+    of dates), cuts, profile edits (visibility, bio, interests) and group joins, at random."""
     ids = before.ids.names
     ties = list(before.community.connections)
     written = [Connection(source=a, target=b, since=rng.choice(
@@ -427,8 +427,11 @@ def _random_write(rng: random.Random, before: Snapshot) -> Snapshot:
     written += [t.model_copy(update={"since": dt.date(2024, 6, 1)})
                 for t in rng.sample(ties, rng.randint(0, 1))]
     cut = [frozenset(t.pair) for t in rng.sample(ties, rng.randint(0, 2))]
-    edited = [m.model_copy(update={"visibility": rng.choice(["members", "hidden"])})
-              for m in rng.sample(before.members, rng.randint(0, 2))]
+    edited = [m.model_copy(update=rng.choice([
+        {"visibility": rng.choice(["members", "hidden"])},
+        {"bio": rng.choice(["Run charts", "ECMO audits", None])},
+        {"interests": rng.sample(["Flow", "Sepsis", "Discharge"], rng.randint(0, 2))}]))
+        for m in rng.sample(before.members, rng.randint(0, 2))]
     joined = [g.model_copy(update={"members": sorted({*g.members, rng.choice(ids)})})
               for g in rng.sample(before.groups, rng.randint(0, 1))]
     return before.after_write(Community(members=edited, connections=written, groups=joined),
@@ -438,7 +441,7 @@ def _random_write(rng: random.Random, before: Snapshot) -> Snapshot:
 @pytest.mark.parametrize("seed", range(25))
 def test_writes_of_every_kind_followed_one_after_another_end_where_a_whole_build_would(
         seed: int) -> None:
-    """The patches of ties, visibility and groups, in any mix: after each write the snapshot
+    """The patches of ties, profiles and groups, in any mix: after each write the snapshot
     holds what one built whole from the same community holds."""
     rng = random.Random(seed)
     followed = Snapshot(_random_community(rng), {}).warmed()
