@@ -37,11 +37,11 @@ class Activity:
     last_active: np.ndarray
     recent_adjacency: sp.csr_matrix
     recent_degree: np.ndarray  # the weighted degree over recent_adjacency
+    # What recent_ties and last_active are made from, kept so ties can be added to them.
+    recent_count: np.ndarray  # ties made in the recent share of the span
+    last_day: np.ndarray  # the day of each member's latest tie (-inf: none)
     start: float = 0.0  # the span of the tie dates, as day numbers
     end: float = 0.0
-    # What recent_ties and last_active are made from, kept so ties can be added to them.
-    recent_count: np.ndarray | None = None  # ties made in the recent share of the span
-    last_day: np.ndarray | None = None  # the day of each member's latest tie (-inf: none)
 
     def recency(self, day: np.ndarray) -> np.ndarray:
         """The weight :attr:`recent_adjacency` gives ties made on ``day`` (undated: as the
@@ -72,8 +72,7 @@ class Activity:
         0
         >>> found.adding(np.array([0, 10, 12]), np.array([2]), np.array([3]), np.array([12]))
         """
-        if self.recent_count is None or self.last_day is None or \
-                _span(days) != (self.start, self.end):
+        if not self.dated or _span(days) != (self.start, self.end):
             return None
         span = max(self.end - self.start, 1.0)
         day = np.where(day >= 0, day, self.start).astype(np.float64)  # undated: the oldest
@@ -139,7 +138,8 @@ def member_activity(n: int, a: np.ndarray, b: np.ndarray, day: np.ndarray) -> Ac
     span_of = _span(day)
     if span_of is None:
         zeros = np.zeros(n, dtype=np.float32)
-        return Activity(False, zeros, zeros, sp.csr_matrix((n, n), dtype=np.float32), zeros)
+        return Activity(False, zeros, zeros, sp.csr_matrix((n, n), dtype=np.float32), zeros,
+                        np.zeros(n, dtype=np.int64), np.full(n, -np.inf))
     start, end = span_of
     day = np.where(day >= 0, day, start).astype(np.float64)  # undated: the oldest
     span = max(end - start, 1.0)

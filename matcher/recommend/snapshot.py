@@ -293,13 +293,18 @@ def _member_topics_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr_mat
                          incidence([new.interests[row] for row in edit.rows], new.topics))
 
 
+def _shown_alike(new: Snapshot, old: Snapshot, edit: Edit) -> bool:
+    """Whether ``edit`` showed and hid no one: what is read from the ties between visible
+    members changes with the ties alone."""
+    rows = list(edit.rows)
+    return np.array_equal(new.visible[rows], old.visible[rows])
+
+
 def _same_while_shown_alike(name: str) -> Patch[T]:
     """A patch keeping ``old``'s ``name`` where the edit showed and hid no one: what is read
     from the ties between visible members changes only then."""
     def patch(new: Snapshot, old: Snapshot, edit: Edit) -> T | None:
-        rows = list(edit.rows)
-        same = np.array_equal(new.visible[rows], old.visible[rows])
-        return getattr(old, name) if same else None
+        return getattr(old, name) if _shown_alike(new, old, edit) else None
     return patch
 
 
@@ -340,27 +345,27 @@ def _tie_rows_after(new: Snapshot, old: Snapshot, edit: Edit
                                               count=len(written))]))
 
 
-def _tied_rows(new: Snapshot, edit: Edit) -> list[tuple[int, int]]:
-    """The rows of the ends of the ties ``edit`` wrote or cut, between members here."""
+def _rows_of(new: Snapshot, pairs: Iterable[tuple[str, str]]) -> list[tuple[int, int]]:
+    """The rows of the ends of ``pairs`` of member ids, those between members here."""
     index = new.ids.index
-    ends = [*((t.source, t.target) for t in edit.ties), *edit.cut]
-    return [(index[a], index[b]) for a, b in ends if a in index and b in index]
+    return [(index[a], index[b]) for a, b in pairs if a in index and b in index]
+
+
+def _written(edit: Edit) -> Iterator[tuple[str, str]]:
+    return ((t.source, t.target) for t in edit.ties)
 
 
 def _adjacency_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr_matrix:
     """``old``'s adjacency with the rows of the members whose ties ``edit`` wrote or cut made
     again: cut first, then written (as :meth:`~graph_schema.ties.Ties.updated` does)."""
-    index = new.ids.index
-    tied = {row: set(old.neighbours(row).tolist()) for pair in _tied_rows(new, edit)
-            for row in pair}
-    for a, b in edit.cut:
-        if a in index and b in index:
-            tied[index[a]].discard(index[b])
-            tied[index[b]].discard(index[a])
-    for tie in edit.ties:
-        if tie.source in index and tie.target in index:
-            tied[index[tie.source]].add(index[tie.target])
-            tied[index[tie.target]].add(index[tie.source])
+    cut, written = _rows_of(new, edit.cut), _rows_of(new, _written(edit))
+    tied = {row: set(old.neighbours(row).tolist()) for pair in (*cut, *written) for row in pair}
+    for a, b in cut:
+        tied[a].discard(b)
+        tied[b].discard(a)
+    for a, b in written:
+        tied[a].add(b)
+        tied[b].add(a)
     return replaced_rows(old.adjacency, list(tied), listed([sorted(t) for t in tied.values()],
                                                             len(new)))
 
@@ -369,12 +374,11 @@ def _scoring_adjacency_after(new: Snapshot, old: Snapshot, edit: Edit) -> sp.csr
     """``old``'s adjacency of the scored ties with the rows of the members whose ties ``edit``
     wrote or cut read again from ``new``'s adjacency, where it showed and hid no one; else
     None (made whole)."""
-    rows = list(edit.rows)
-    if not np.array_equal(new.visible[rows], old.visible[rows]):
+    if not _shown_alike(new, old, edit):
         return None
     if new.scored_ties is new.tie_rows:
         return new.adjacency
-    tied = sorted({row for pair in _tied_rows(new, edit) for row in pair})
+    tied = sorted({row for pair in _rows_of(new, [*_written(edit), *edit.cut]) for row in pair})
     scored = [new.scored_neighbours(row).tolist() if new.visible[row] else [] for row in tied]
     return replaced_rows(old.scoring_adjacency, tied, listed(scored, len(new)))
 
@@ -383,15 +387,14 @@ def _activity_after(new: Snapshot, old: Snapshot, edit: Edit) -> Activity | None
     """``old``'s activity with the ties ``edit`` wrote between members shown to others added
     (:meth:`~matcher.recommend.activity.Activity.adding`), where they are new pairs, it cut no
     scored tie, and showed and hid no one; else None (found whole)."""
-    rows = list(edit.rows)
-    if not np.array_equal(new.visible[rows], old.visible[rows]):
+    if not _shown_alike(new, old, edit):
         return None
     index, visible = new.ids.index, new.visible
 
     def scored(i: int, j: int) -> bool:
         return _linked(old.scoring_adjacency, i, j)
 
-    if any(scored(index[x], index[y]) for x, y in edit.cut if x in index and y in index):
+    if any(scored(i, j) for i, j in _rows_of(new, edit.cut)):
         return None
     added: dict[tuple[int, int], int] = {}  # the last date written counts
     for tie in edit.ties:
