@@ -352,6 +352,7 @@ def _rows_of(new: Snapshot, pairs: Iterable[tuple[str, str]]) -> list[tuple[int,
 
 
 def _written(edit: Edit) -> Iterator[tuple[str, str]]:
+    """The pairs of member ids ``edit`` wrote ties between."""
     return ((t.source, t.target) for t in edit.ties)
 
 
