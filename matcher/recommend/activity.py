@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.recommend.graph_signals import row_entries
 from matcher.recommend.matrices import listed, replaced_rows, symmetric
 
 __all__ = ["RECENT", "Activity", "member_activity"]
@@ -81,8 +82,10 @@ class Activity:
         np.add.at(count, ends[both > self.end - RECENT * span], 1)
         np.maximum.at(last, ends, both)
         weights = _recency(day, self.start, self.end)
-        rows = {int(r): dict(zip(*_row(self.recent_adjacency, r), strict=True))
-                for r in np.unique(ends)}
+        rows: dict[int, dict[int, float]] = {}  # the ends' rows, column by column
+        for r in np.unique(ends).tolist():
+            columns, weighed = row_entries(self.recent_adjacency, r)
+            rows[r] = dict(zip(columns.tolist(), weighed.tolist(), strict=True))
         for i, j, w in zip(a.tolist(), b.tolist(), weights.tolist(), strict=True):
             rows[i][j] = rows[j][i] = w
         cells = [sorted(row.items()) for row in rows.values()]
@@ -93,10 +96,6 @@ class Activity:
         degree[list(rows)] = np.asarray(added.sum(axis=1)).ravel()
         return _activity(count, last, adjacency, degree, self.start, self.end)
 
-
-def _row(matrix: sp.csr_matrix, row: int) -> tuple[list[int], list[float]]:
-    cells = slice(matrix.indptr[row], matrix.indptr[row + 1])
-    return matrix.indices[cells].tolist(), matrix.data[cells].tolist()
 
 
 def _recency(day: np.ndarray, start: float, end: float) -> np.ndarray:

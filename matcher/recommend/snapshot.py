@@ -27,7 +27,7 @@ from graph_schema.store import EMBEDDED_KINDS, Store, collector_paused
 from graph_schema.ties import Ties, among
 from matcher.embeddings.profile_text import group_text
 from matcher.recommend.activity import Activity, member_activity
-from matcher.recommend.graph_signals import random_walk_weights
+from matcher.recommend.graph_signals import random_walk_weights, row_entries
 from matcher.recommend.matrices import (
     VectorRows,
     Vocabulary,
@@ -310,7 +310,7 @@ def _same_while_shown_alike(name: str) -> Patch[T]:
 
 def _linked(adjacency: sp.csr_matrix, i: int, j: int) -> bool:
     """Whether ``adjacency`` ties rows ``i`` and ``j``."""
-    return j in adjacency.indices[adjacency.indptr[i]:adjacency.indptr[i + 1]]
+    return j in row_entries(adjacency, i)[0]
 
 
 def _tie_rows_after(new: Snapshot, old: Snapshot, edit: Edit
