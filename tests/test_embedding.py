@@ -11,10 +11,10 @@ import torch
 from sentence_transformers import SentenceTransformer
 
 from graph_schema import Store
-from matcher.embeddings.encoder import Encoder, default_model_path, model_id
+from matcher.embeddings.encoder import Encoder, default_model_path, model_id, text_hash
 from matcher.embeddings.onnx_runtime import exported
 from matcher.embeddings.profile_text import group_text, member_text
-from matcher.embeddings.refresh import embed_store, refresh
+from matcher.embeddings.refresh import embed_store, embed_texts, refresh
 from models import Community, Group, Member
 
 
@@ -88,6 +88,38 @@ def test_only_what_changed_is_re_embedded(store: Store, tiny: Community,
     store.write(Community(members=[emptied]))
     assert embed_store(store, encoder).removed["member"] == 1
     assert "ben" not in store.embedding_state("member")  # nothing left to embed: forgotten
+
+
+class _EditedWhileEmbedded:
+    """The encoder, with one more writer: while the whole store's member profiles are encoded,
+    another process (a replica of the service) edits a profile and stores its new embedding,
+    as its edits do, before the batch writes what it encoded from the text read before."""
+
+    def __init__(self, encoder: Encoder, store: Store, edited: Member) -> None:
+        self.encoder, self.store, self.edited = encoder, store, edited
+        self.model_id = encoder.model_id
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self.encoder.encode(texts)
+        if self.edited is not None and len(texts) > 1:  # the batch's, not the replica's own
+            edited, self.edited = self.edited, None
+            self.store.write(Community(members=[edited]))
+            embed_texts(self.store, self.encoder, "member", {edited.id: member_text(edited)})
+        return vectors
+
+
+def test_a_profile_edited_while_the_store_is_embedded_keeps_the_embedding_of_its_new_text(
+        store: Store, tiny: Community, encoder: Encoder) -> None:
+    store.write(tiny)
+    edited = tiny.members[1].model_copy(update={"bio": "Leads the maternity safety work."})
+    report = embed_store(store, _EditedWhileEmbedded(encoder, store, edited))
+    # The batch wrote Ben's old vector over the new one; it looked again and put it right.
+    assert report.embedded["member"] == 5
+    assert store.embedding_state("member")["ben"] == (encoder.model_id,
+                                                      text_hash(member_text(edited)))
+    stored = dict(zip(*store.embeddings("member", encoder.model_id), strict=True))
+    assert np.allclose(stored["ben"], encoder.encode([member_text(edited)])[0], atol=1e-6)
+    assert embed_store(store, encoder).embedded["member"] == 0
 
 
 def test_a_change_of_model_re_embeds_everything(store: Store, tiny: Community,

@@ -97,16 +97,33 @@ def embed_store(
     force: bool = False,
     progress: KindProgress | None = None,
 ) -> EmbedReport:
-    """Bring the embeddings of ``kinds`` up to date with the store's records and the model."""
+    """Bring the embeddings of ``kinds`` up to date with the store's records and the model.
+
+    A record another process edits while this runs may have its new embedding written over by
+    the one of the text read before the edit. So after a look that embedded anything, the
+    records are read again: such a record's stored hash is no longer its text's, and it is
+    embedded again, until a look finds nothing to do."""
     report = EmbedReport()
     for kind in kinds:
-        texts = current_texts(store, kind)
-        state = store.embedding_state(kind)
-        gone = [key for key in state if key not in texts]
-        if gone:
-            store.remove_embeddings(kind, gone)
-        embedded, current = refresh(store, encoder, kind, texts, force=force, progress=progress,
-                                    state=state)
+        embedded, current, removed = _look(store, encoder, kind, force, progress)
+        again = embedded
+        while again:
+            again, _, gone = _look(store, encoder, kind, False, progress)
+            embedded, removed = embedded + again, removed + gone
         report.embedded[kind], report.current[kind], report.removed[kind] = (
-            embedded, current, len(gone))
+            embedded, current, removed)
     return report
+
+
+def _look(store: Store, encoder: Encoder, kind: Kind, force: bool,
+          progress: KindProgress | None) -> tuple[int, int, int]:
+    """Embed the records of ``kind`` whose embedding is not current and forget the embeddings
+    of records gone: how many were embedded, already current, and forgotten."""
+    texts = current_texts(store, kind)
+    state = store.embedding_state(kind)
+    gone = [key for key in state if key not in texts]
+    if gone:
+        store.remove_embeddings(kind, gone)
+    embedded, current = refresh(store, encoder, kind, texts, force=force, progress=progress,
+                                state=state)
+    return embedded, current, len(gone)
