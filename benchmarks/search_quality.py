@@ -15,7 +15,8 @@
    BM25 and TF-IDF over each member's text plus the name, description and topics of their
    groups, meaning-only search over the profiles, and qconnect: nDCG@10, recall@10 and MRR.
    Target: qconnect ≥ 1.2 × the better of TF-IDF and BM25. Then how often the project
-   itself is the first group found, by words, by meaning and by qconnect's group evidence.
+   itself is the first group found, by words, by meaning and by qconnect's group evidence, and
+   qconnect's nDCG@10 where its group evidence finds the project first and where it does not.
 Methods other than qconnect are computed here, in the same run, over the same snapshot.
 """
 
@@ -137,37 +138,46 @@ def project_queries(snapshot: Snapshot, encoder: Encoder, k: int, path: Path) ->
     queries = json.loads(path.read_text("utf-8"))["queries"]
     print(f"\n== asf-projects: {len(queries)} project descriptions → the project's members")
     print(f"{'method':<36} {'nDCG@10':>8} {'recall@10':>10} {'MRR':>6} {'ms/query':>9}")
-    results = {}
+    results, per_query = {}, {}
     for name, search in _methods(snapshot, encoder).items():
         started = time.perf_counter()
         found = [(search(q["q"], k), set(q["relevant"])) for q in queries]
         ms = (time.perf_counter() - started) * 1000 / len(queries)
-        results[name] = np.mean([ndcg(f, r, k) for f, r in found])
+        per_query[name] = np.array([ndcg(f, r, k) for f, r in found])
+        results[name] = per_query[name].mean()
         print(f"{name:<36} {results[name]:>8.3f} "
               f"{np.mean([recall(f, r) for f, r in found]):>10.3f} "
               f"{np.mean([reciprocal_rank(f, r) for f, r in found]):>6.3f} {ms:>9.1f}")
     better = max(results["BM25 (member + group text)"], results["TF-IDF (member + group text)"])
     print(f"qconnect nDCG@10 / the better of BM25 and TF-IDF: {results['qconnect'] / better:.3f}")
-    _project_found_first(snapshot, encoder, queries)
+    _project_found_first(snapshot, encoder, queries, per_query["qconnect"])
 
 
-def _project_found_first(snapshot: Snapshot, encoder: Encoder, queries: list[dict]) -> None:
+def _project_found_first(snapshot: Snapshot, encoder: Encoder, queries: list[dict],
+                         found: np.ndarray) -> None:
     """How often the project a description is of (the group whose members overlap the relevant
-    ones most) is the first group found: what limits finding its members."""
+    ones most) is the first group found, and qconnect's nDCG (``found``, per query) when it is
+    and when it is not: what limits finding its members."""
     members = [set(g.members) | set(g.coordinators) for g in snapshot.groups]
     first = {"BM25 over group text": 0, "meaning of group text": 0, "qconnect's group evidence": 0}
-    for q in queries:
+    qconnect_first = np.zeros(len(queries), dtype=bool)
+    for i, q in enumerate(queries):
         relevant = set(q["relevant"])
         project = max(range(len(members)),
                       key=lambda g: len(members[g] & relevant) / len(members[g] | relevant))
         query = encoder.encode([q["q"]])[0]
+        evidence = group_evidence(snapshot, q["q"], query)
         for name, scores in (
                 ("BM25 over group text", snapshot.search_index.groups.scores(q["q"])),
                 ("meaning of group text", snapshot.group_embeddings @ query),
-                ("qconnect's group evidence", group_evidence(snapshot, q["q"], query))):
+                ("qconnect's group evidence", evidence)):
             first[name] += int(np.argmax(scores)) == project
+        qconnect_first[i] = int(np.argmax(evidence)) == project
     print("the project found first among the groups: " + ", ".join(
         f"{name} {count / len(queries):.0%}" for name, count in first.items()))
+    print(f"qconnect nDCG@10 where its group evidence finds the project first "
+          f"{found[qconnect_first].mean():.3f}, where it does not "
+          f"{found[~qconnect_first].mean():.3f}")
 
 
 def main() -> None:
