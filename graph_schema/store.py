@@ -38,11 +38,12 @@ from models import (
     TermKind,
     Topic,
 )
-from models.errors import ConflictError
+from models.errors import BusyError, ConflictError
 
 __all__ = [
     "CONSENT_FIELDS",
     "EMBEDDED_KINDS",
+    "EXPORT_ATTEMPTS",
     "MEMBER_FIELDS",
     "Kind",
     "Progress",
@@ -62,6 +63,11 @@ __all__ = [
 Kind = Literal["member", "group", "topic", "skill"]
 EMBEDDED_KINDS: tuple[Kind, ...] = ("member", "group", "topic", "skill")
 """What carries an embedding; members and groups are keyed by id, topics and skills by name."""
+
+EXPORT_ATTEMPTS = 3
+"""How many times :meth:`Store.export` reads the community whole before it gives up on one that
+other processes keep changing: a retry is a whole read again, and writes that come faster than
+one mean no read would settle."""
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a long write runs."""
@@ -304,10 +310,26 @@ class Store(ABC):
     @abstractmethod
     def schema_version(self) -> int: ...
 
-    def export(self, *, columns: bool = False) -> Community:
+    def export(self, *, columns: bool = False, settled: bool = True) -> Community:
         """The whole community, in a stable order (ids ascending); with ``columns``, its
         ties as one :class:`~graph_schema.ties.Ties` table instead of records (what a snapshot
-        keeps)."""
+        keeps).
+
+        Its parts are read in transactions of their own, so a write through another connection
+        (another process) while they are read could leave, say, a tie to a member the members
+        read did not find. Unless ``settled`` is False, the parts are read again until no such
+        write came between the first and the last, :data:`EXPORT_ATTEMPTS` times at most, then
+        :class:`BusyError`. A reader that takes in later writes anyway (a snapshot follows the
+        change feed from the revision it read first) passes False."""
+        for _ in range(EXPORT_ATTEMPTS if settled else 1):
+            before = self.revision()
+            community = self._read_whole(columns)
+            if not settled or not _records_changed(self.changes_since(before)):
+                return community
+        raise BusyError(f"the community changed while it was read, {EXPORT_ATTEMPTS} times "
+                        "over: try again when fewer writes are coming in")
+
+    def _read_whole(self, columns: bool) -> Community:
         with collector_paused():
             read = self.read_all({
                 "members": self.members,
@@ -474,6 +496,16 @@ class Store(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+
+def _records_changed(found: tuple[int, Changes] | None) -> bool:
+    """Whether what :meth:`Store.changes_since` ``found`` changed records an export holds (not
+    only feedback or embeddings), or cannot tell."""
+    if found is None:
+        return True
+    changes = found[1]
+    return bool(changes.everything or changes.terms or changes.members or changes.erased
+                or changes.ties or changes.groups)
 
 
 def copy_store(source: Store, target: Store, chunk: int = 5000) -> None:

@@ -58,7 +58,7 @@ def embed(live: LiveCommunity, caller: Caller, *, force: bool = False,
 
 @allow("admin")
 def export_community(live: LiveCommunity, caller: Caller) -> Community:
-    """The whole stored community, in a stable order."""
+    """The whole stored community as of one moment, in a stable order."""
     return live.store.export()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -12,9 +13,10 @@ from pydantic import ValidationError
 from graph_schema import Store, open_store
 from graph_schema.changes import LISTED, Changes
 from graph_schema.schema import latest_version
+from graph_schema.store import EXPORT_ATTEMPTS
 from graph_schema.ties import Ties
 from models import ApiKey, Community, Connection, Consent, Feedback, Group, Member, Topic
-from models.errors import ConflictError, NotFoundError
+from models.errors import BusyError, ConflictError, NotFoundError
 from tests.conftest import neo4j_uri
 from tests.neo4j_server import wipe
 
@@ -54,6 +56,56 @@ class TestStoreContract:
         store.write(tiny)
         assert store.get_member("cat").model_extra == {"pronouns": "she/her"}
         assert store.get_group("g1").model_extra == {"cadence": "monthly"}
+
+    def test_an_export_is_of_one_moment_though_another_connection_writes_while_it_reads(
+            self, store: Store, store_location: str, tiny: Community,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        store.write(tiny)
+        read_members = store.members
+        newcomer = Community(members=[Member(id="zoe", name="Zoe", bio="Runs the SPC clinic.")],
+                             connections=[Connection(source="zoe", target="ana")])
+        with open_store(store_location) as beside:
+            writes = [newcomer]
+
+            def members_then_a_write_beside() -> list[Member]:
+                found = read_members()
+                if writes:  # another process joins Zoe and her tie once the members are read
+                    beside.write(writes.pop())
+                return found
+
+            monkeypatch.setattr(store, "members", members_then_a_write_beside)
+            exported = store.export()
+        # Read again: Zoe and her tie both, not a tie to someone the members read missed.
+        assert "zoe" in {m.id for m in exported.members}
+        assert frozenset(("zoe", "ana")) in _pairs(exported)
+        assert exported == store.export()
+
+    def test_an_export_gives_up_on_a_community_that_keeps_changing_but_not_on_feedback(
+            self, store: Store, store_location: str, tiny: Community,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        store.write(tiny)
+        read_members = store.members
+        reads = 0
+        with open_store(store_location) as beside:
+            def members_then(write: Callable[[int], None]) -> None:
+                def read() -> list[Member]:
+                    nonlocal reads
+                    reads += 1
+                    found = read_members()
+                    write(reads)
+                    return found
+                monkeypatch.setattr(store, "members", read)
+
+            members_then(lambda n: beside.write(Community(members=[
+                tiny.members[0].model_copy(update={"bio": f"Edit number {n}."})])))
+            with pytest.raises(BusyError, match="changed while it was read"):
+                store.export()
+            assert reads == EXPORT_ATTEMPTS
+            # Feedback is not part of an export: written meanwhile, it asks for no read again.
+            reads = 0
+            members_then(lambda n: beside.record_feedback(_feedback("ben", "cat")))
+            assert {m.id for m in store.export().members} == {m.id for m in tiny.members}
+            assert reads == 1
 
     def test_stats_count_the_graph(self, store: Store, tiny: Community) -> None:
         store.write(tiny)

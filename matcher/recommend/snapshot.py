@@ -996,7 +996,10 @@ class Snapshot:
 def snapshot_from_store(store: Store, model_id: str | None) -> Snapshot:
     """Read a store whole into a snapshot; embeddings are those ``model_id`` produced."""
     read = store.read_all({
-        "community": partial(store.export, columns=True), "feedback": store.feedback,
+        # Not settled: a snapshot leaves out what refers to records it did not read, and a
+        # served one takes in what was written meanwhile by following the change feed.
+        "community": partial(store.export, columns=True, settled=False),
+        "feedback": store.feedback,
         **{kind: partial(store.embeddings, kind, model_id) for kind in EMBEDDED_KINDS
            if model_id}})
     vectors = {kind: VectorRows.of(*read[kind]) if kind in read else _NO_VECTORS
