@@ -36,7 +36,7 @@ from graph_schema.changes import LISTED
 from graph_schema.store import Kind, Store
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import group_text, member_text, term_text
-from matcher.embeddings.refresh import embed_texts
+from matcher.embeddings.refresh import embed_current
 from matcher.recommend.ranker_files import load_rankings
 from matcher.recommend.recommender import Recommender, Suggestion
 from matcher.recommend.rerank import RerankPolicy
@@ -260,7 +260,7 @@ class LiveCommunity:
         try:
             for kind, found in texts.items():
                 if found:
-                    stored[kind] = embed_texts(self.store, self.encoder, kind, found)
+                    stored[kind] = embed_current(self.store, self.encoder, kind, found)
         except QConnectError as exc:
             log.warning("embeddings not stored", extra={"fields": {
                 "kinds": sorted(texts), "error": type(exc).__name__}})
@@ -300,6 +300,8 @@ class LiveCommunity:
         """Apply ``change`` to the member as stored, with no other write in between, from this
         process or any other (:meth:`Store.update_member`)."""
         with self._lock:
+            # The snapshot the edit is told apart from is read before it, if not read yet.
+            self.recommender  # noqa: B018
             updated = self.store.update_member(member_id, change)
             self._stored(Community(members=[updated]), {"member": self._changed_texts([updated])})
             return updated

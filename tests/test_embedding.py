@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -10,12 +11,13 @@ import pytest
 import torch
 from sentence_transformers import SentenceTransformer
 
-from graph_schema import Store
+from graph_schema import Store, open_store
 from matcher.embeddings.encoder import Encoder, default_model_path, model_id, text_hash
 from matcher.embeddings.onnx_runtime import exported
 from matcher.embeddings.profile_text import group_text, member_text
-from matcher.embeddings.refresh import embed_store, embed_texts, refresh
+from matcher.embeddings.refresh import embed_current, embed_store, refresh
 from models import Community, Group, Member
+from service.community import LiveCommunity
 
 
 def test_real_model_gives_unit_float32_vectors_that_carry_meaning(encoder: Encoder) -> None:
@@ -90,21 +92,21 @@ def test_only_what_changed_is_re_embedded(store: Store, tiny: Community,
     assert "ben" not in store.embedding_state("member")  # nothing left to embed: forgotten
 
 
-class _EditedWhileEmbedded:
-    """The encoder, with one more writer: while the whole store's member profiles are encoded,
-    another process (a replica of the service) edits a profile and stores its new embedding,
-    as its edits do, before the batch writes what it encoded from the text read before."""
+class _WrittenMeanwhile:
+    """The encoder, with another process's write run once while it encodes (the first time
+    ``when`` holds for the texts): the write lands after the texts were read, and before their
+    embeddings are stored."""
 
-    def __init__(self, encoder: Encoder, store: Store, edited: Member) -> None:
-        self.encoder, self.store, self.edited = encoder, store, edited
+    def __init__(self, encoder: Encoder, write: Callable[[], object],
+                 when: Callable[[list[str]], bool] = lambda texts: True) -> None:
+        self.encoder, self.write, self.when = encoder, write, when
         self.model_id = encoder.model_id
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self.encoder.encode(texts)
-        if self.edited is not None and len(texts) > 1:  # the batch's, not the replica's own
-            edited, self.edited = self.edited, None
-            self.store.write(Community(members=[edited]))
-            embed_texts(self.store, self.encoder, "member", {edited.id: member_text(edited)})
+        if self.write is not None and self.when(texts):
+            write, self.write = self.write, None
+            write()
         return vectors
 
 
@@ -112,14 +114,51 @@ def test_a_profile_edited_while_the_store_is_embedded_keeps_the_embedding_of_its
         store: Store, tiny: Community, encoder: Encoder) -> None:
     store.write(tiny)
     edited = tiny.members[1].model_copy(update={"bio": "Leads the maternity safety work."})
-    report = embed_store(store, _EditedWhileEmbedded(encoder, store, edited))
-    # The batch wrote Ben's old vector over the new one; it looked again and put it right.
-    assert report.embedded["member"] == 5
+
+    def edit_beside() -> None:  # as a replica of the service edits and embeds a profile
+        store.write(Community(members=[edited]))
+        embed_current(store, encoder, "member", {edited.id: member_text(edited)})
+
+    # While the batch encodes the profiles it read, Ben's is edited and embedded beside it.
+    embed_store(store, _WrittenMeanwhile(encoder, edit_beside, when=lambda texts: len(texts) > 1))
+    # The batch wrote Ben's old vector over the new one; it read him again and put it right.
     assert store.embedding_state("member")["ben"] == (encoder.model_id,
                                                       text_hash(member_text(edited)))
     stored = dict(zip(*store.embeddings("member", encoder.model_id), strict=True))
     assert np.allclose(stored["ben"], encoder.encode([member_text(edited)])[0], atol=1e-6)
     assert embed_store(store, encoder).embedded["member"] == 0
+
+
+def test_an_edit_through_a_community_not_read_yet_is_embedded(store: Store, tiny: Community,
+                                                             encoder: Encoder) -> None:
+    store.write(tiny)
+    embed_store(store, encoder)
+    LiveCommunity(store, encoder).update_member(
+        "ben", lambda member: member.model_copy(update={"bio": "Leads the falls audit."}))
+    assert store.embedding_state("member")["ben"] == (
+        encoder.model_id, text_hash(member_text(store.get_member("ben"))))
+
+
+def test_two_replicas_editing_one_profile_at_once_leave_the_embedding_of_the_last_edit(
+        store_location: str, tiny: Community, encoder: Encoder) -> None:
+    with open_store(store_location) as first_store, open_store(store_location) as second_store:
+        first_store.write(tiny)
+        embed_store(first_store, encoder)
+        second = LiveCommunity(second_store, encoder)
+
+        def bio(text: str) -> Callable[[Member], Member]:
+            return lambda member: member.model_copy(update={"bio": text})
+
+        # The second replica's edit of Ben lands after the first's, and its embedding is stored
+        # before the first's embedding of the text the first wrote.
+        first = LiveCommunity(first_store, _WrittenMeanwhile(
+            encoder, lambda: second.update_member("ben", bio("Edited second.")),
+            when=lambda texts: any("Edited first." in text for text in texts)))
+        first.update_member("ben", bio("Edited first."))
+        ben = first_store.get_member("ben")
+        assert ben.bio == "Edited second."
+        assert first_store.embedding_state("member")["ben"] == (encoder.model_id,
+                                                                text_hash(member_text(ben)))
 
 
 def test_a_change_of_model_re_embeds_everything(store: Store, tiny: Community,

@@ -143,7 +143,7 @@ def embedding_progress() -> Iterator[KindProgress]:
         def advance(kind: str, done: int, total: int) -> None:
             if kind not in tasks:
                 tasks[kind] = bar.add_task(f"embedding {kind}s", total=total)
-            bar.update(tasks[kind], completed=done, total=total)  # each look again has its own
+            bar.update(tasks[kind], completed=done)
 
         yield advance
 

@@ -2,13 +2,19 @@
 
 An embedding is current when it was made by the encoder's model from exactly the text the
 record has now (same hash). :func:`embed_store` brings every kind up to date and forgets the
-embeddings of things that are gone; :func:`refresh` does the same for some records, which is
-what a single write needs.
+embeddings of things that are gone; :func:`refresh` does the same for some records, and
+:func:`embed_current` embeds what a single write changed.
+
+Another process may rewrite a record while this one embeds it. Both store the embedding of the
+text they read, and the one stored last stays: if that is the older text's, the record's
+embedding no longer says what it does. So what was embedded is read again afterwards, and
+embedded anew where its text moved on (:func:`embed_current`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,9 +22,10 @@ import numpy as np
 from graph_schema.store import EMBEDDED_KINDS, Kind, Store
 from matcher.embeddings.encoder import Encoder, text_hash
 from matcher.embeddings.profile_text import group_text, member_text, term_text
+from models.errors import NotFoundError
 
-__all__ = ["EmbedReport", "KindProgress", "current_texts", "embed_store", "embed_texts",
-           "refresh"]
+__all__ = ["EmbedReport", "KindProgress", "current_texts", "embed_current", "embed_store",
+           "embed_texts", "refresh"]
 
 CHUNK = 2048  # texts embedded and written per store transaction
 
@@ -61,6 +68,37 @@ def embed_texts(store: Store, encoder: Encoder, kind: Kind,
     return {**dict(zip(keys, vectors, strict=True)), **dict.fromkeys(empty)}
 
 
+def embed_current(store: Store, encoder: Encoder, kind: Kind,
+                  texts: Mapping[str, str]) -> dict[str, np.ndarray | None]:
+    """:func:`embed_texts`, then the records read again: one that another process rewrote
+    meanwhile may have had the embedding of its new text, stored by that process, written over
+    with the one of the text it had before. Such records are embedded from their text now,
+    until the texts read are the texts embedded. The vectors of ``texts``, by key."""
+    vectors = embed_texts(store, encoder, kind, texts)
+    embedded = dict(texts)
+    while moved := {key: text for key, text in _texts_now(store, kind, embedded).items()
+                    if text != embedded[key]}:
+        embed_texts(store, encoder, kind, moved)
+        embedded.update(moved)
+    return vectors
+
+
+def _texts_now(store: Store, kind: Kind, keys: Iterable[str]) -> dict[str, str]:
+    """The text each of the records ``keys`` of ``kind`` has now ("" for a member whose
+    profile says nothing); records gone are left out."""
+    if kind == "member":
+        return {m.id: member_text(m) for m in store.get_members(keys)}
+    if kind == "group":
+        found = {}
+        for key in keys:
+            with suppress(NotFoundError):
+                found[key] = group_text(store.get_group(key))
+        return found
+    wanted = set(keys)
+    return {name: term_text(name, description) for name, description in store.vocabulary(kind)
+            if name in wanted}
+
+
 def refresh(
     store: Store,
     encoder: Encoder,
@@ -83,7 +121,7 @@ def refresh(
             if force or state.get(key) != (encoder.model_id, hashes[key])]
     for start in range(0, len(todo), CHUNK):
         chunk = todo[start : start + CHUNK]
-        embed_texts(store, encoder, kind, {key: texts[key] for key in chunk})
+        embed_current(store, encoder, kind, {key: texts[key] for key in chunk})
         if progress:
             progress(kind, start + len(chunk), len(todo))
     return len(todo), len(texts) - len(todo)
@@ -97,33 +135,16 @@ def embed_store(
     force: bool = False,
     progress: KindProgress | None = None,
 ) -> EmbedReport:
-    """Bring the embeddings of ``kinds`` up to date with the store's records and the model.
-
-    A record another process edits while this runs may have its new embedding written over by
-    the one of the text read before the edit. So after a look that embedded anything, the
-    records are read again: such a record's stored hash is no longer its text's, and it is
-    embedded again, until a look finds nothing to do."""
+    """Bring the embeddings of ``kinds`` up to date with the store's records and the model."""
     report = EmbedReport()
     for kind in kinds:
-        embedded, current, removed = _look(store, encoder, kind, force, progress)
-        again = embedded
-        while again:
-            again, _, gone = _look(store, encoder, kind, False, progress)
-            embedded, removed = embedded + again, removed + gone
+        texts = current_texts(store, kind)
+        state = store.embedding_state(kind)
+        gone = [key for key in state if key not in texts]
+        if gone:
+            store.remove_embeddings(kind, gone)
+        embedded, current = refresh(store, encoder, kind, texts, force=force, progress=progress,
+                                    state=state)
         report.embedded[kind], report.current[kind], report.removed[kind] = (
-            embedded, current, removed)
+            embedded, current, len(gone))
     return report
-
-
-def _look(store: Store, encoder: Encoder, kind: Kind, force: bool,
-          progress: KindProgress | None) -> tuple[int, int, int]:
-    """Embed the records of ``kind`` whose embedding is not current and forget the embeddings
-    of records gone: how many were embedded, already current, and forgotten."""
-    texts = current_texts(store, kind)
-    state = store.embedding_state(kind)
-    gone = [key for key in state if key not in texts]
-    if gone:
-        store.remove_embeddings(kind, gone)
-    embedded, current = refresh(store, encoder, kind, texts, force=force, progress=progress,
-                                state=state)
-    return embedded, current, len(gone)
