@@ -93,6 +93,17 @@ class Changes:
             feedback=frozenset(f for f in self.feedback if member_id not in f),
             vectors=self.vectors - {("member", member_id)})
 
+    @property
+    def community(self) -> bool:
+        """Whether members, ties, groups or terms changed: what an export holds (feedback and
+        embeddings are not in it).
+
+        >>> Changes(feedback=frozenset([("a", "b")])).community, Changes(terms=True).community
+        (False, True)
+        """
+        return bool(self.everything or self.terms or self.members or self.erased or self.ties
+                    or self.groups)
+
     def __len__(self) -> int:
         """How many records changed."""
         return (len(self.members | self.erased) + len(self.ties) + len(self.groups)

@@ -321,10 +321,13 @@ class Store(ABC):
         write came between the first and the last, :data:`EXPORT_ATTEMPTS` times at most, then
         :class:`BusyError`. A reader that takes in later writes anyway (a snapshot follows the
         change feed from the revision it read first) passes False."""
-        for _ in range(EXPORT_ATTEMPTS if settled else 1):
+        if not settled:
+            return self._read_whole(columns)
+        for _ in range(EXPORT_ATTEMPTS):
             before = self.revision()
             community = self._read_whole(columns)
-            if not settled or not _records_changed(self.changes_since(before)):
+            found = self.changes_since(before)  # None: the feed no longer reaches back
+            if found is not None and not found[1].community:
                 return community
         raise BusyError(f"the community changed while it was read, {EXPORT_ATTEMPTS} times "
                         "over: try again when fewer writes are coming in")
@@ -496,16 +499,6 @@ class Store(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
-
-
-def _records_changed(found: tuple[int, Changes] | None) -> bool:
-    """Whether what :meth:`Store.changes_since` ``found`` changed records an export holds (not
-    only feedback or embeddings), or cannot tell."""
-    if found is None:
-        return True
-    changes = found[1]
-    return bool(changes.everything or changes.terms or changes.members or changes.erased
-                or changes.ties or changes.groups)
 
 
 def copy_store(source: Store, target: Store, chunk: int = 5000) -> None:
