@@ -19,7 +19,7 @@ from api.cli import app
 from graph_schema import open_store
 from graph_schema.store import copy_store
 from matcher.embeddings.encoder import Encoder
-from matcher.embeddings.profile_text import group_text
+from matcher.embeddings.profile_text import group_text, member_text
 from matcher.recommend.snapshot import Snapshot, snapshot_from_store
 from matcher.search import lexical, word_codes
 from matcher.search.fusion import ranks
@@ -271,14 +271,41 @@ def test_a_community_with_no_embeddings_groups_or_vocabulary_is_searched_by_its_
     assert search_members(Snapshot(Community(), {}), encoder, "falls", 5) == []
 
 
-@given(st.lists(st.sampled_from([0.0, -1.0, 0.25, 0.5, 0.5000001, 1.0, 2.0]), max_size=40))
+NOISE = {0.50000004: 0.5, 1.0000001: 1.0}
+"""Scores that differ from another only in their last bits, and that one."""
+
+
+@given(st.lists(st.sampled_from([0.0, -1.0, 0.25, 0.5, 0.5001, 1.0, 2.0, *NOISE]), max_size=40))
 def test_ranks_are_mean_ranks_of_the_scoring_items(scores: list[float]) -> None:
-    """Few distinct values, so that runs of equal scores are common."""
-    values = np.array(scores)
+    """Few distinct values, so that runs of equal scores are common; scores equal but for
+    float noise are equal, and those a little further apart are not."""
+    values = np.array(scores, dtype=np.float32)
     positive = values > 0
     expected = np.zeros(len(values))
-    expected[positive] = rankdata(-values[positive], method="average")
+    alike = np.array([NOISE.get(s, s) for s in scores])
+    expected[positive] = rankdata(-alike[positive], method="average")
     assert ranks(values).tolist() == expected.tolist()
+
+
+def test_members_whose_profiles_read_alike_rank_alike(encoder: Encoder) -> None:
+    """Equal embeddings give cosines that differ in their last bits (the matrix product sums
+    each row in its own order); one member's must not make them first among their peers."""
+    members = [Member(id=f"m{i}", role="Committer") for i in range(12)]
+    groups = [Group(id="g", name="Columnar data", description="An in-memory columnar format.",
+                    members=[f"m{i}" for i in range(6)]),
+              Group(id="h", name="Message broker", description="Queues and topics.",
+                    members=[f"m{i}" for i in range(6, 12)])]
+    alike = encoder.encode([member_text(members[0])])[0]
+    query = "columnar format for analytics"
+    nudged = alike * np.float32(1 + 4e-7)  # a cosine larger by float noise alone
+    assert nudged @ encoder.encode_query(query) > alike @ encoder.encode_query(query)
+    for noisy in ("m3", "m9"):
+        vectors = {"member": {m.id: nudged if m.id == noisy else alike for m in members},
+                   "group": {g.id: encoder.encode([group_text(g)])[0] for g in groups}}
+        snapshot = Snapshot(Community(members=members, groups=groups), vectors)
+        found = search_members(snapshot, encoder, query, 12)
+        assert [h.member.id for h in found[:6]] == [f"m{i}" for i in range(6)]
+        assert len({h.score for h in found[:6]}) == 1 and len({h.score for h in found[6:]}) == 1
 
 
 @given(st.lists(st.text(alphabet=st.sampled_from("aZ_9 .-'ßİΣσçé\u0301\u00a0٣\n")
