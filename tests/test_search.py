@@ -356,6 +356,17 @@ def test_words_that_share_a_number_are_read_again_by_the_pattern() -> None:
     assert rows.tolist() == [0, 0, 1, 2, 2]
 
 
+def test_documents_that_say_nothing_weigh_in_no_score() -> None:
+    """Members who may not be found are indexed as saying nothing: how many of them there are
+    must not change anyone's score (through how many documents there are, or their mean
+    length), whether the index is built or a member is hidden afterwards."""
+    texts = ["run charts for SPC", "SPC", "co-design and run charts"]
+    scores = LexicalIndex.build(texts).scores("spc charts").tolist()
+    assert LexicalIndex.build([*texts, "", ""]).scores("spc charts")[:3].tolist() == scores
+    hidden = LexicalIndex.build([*texts, "the SPC charts"]).replaced([3], [""])
+    assert hidden.scores("spc charts")[:3].tolist() == scores
+
+
 def test_a_document_of_names_holding_no_text_is_refused_not_dropped() -> None:
     """A missing text (None) in a member's names is a caller's error: counted as no words it
     would make an index that says the member said less than they did."""

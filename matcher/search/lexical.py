@@ -3,8 +3,9 @@
 
 The words are sklearn's (a ``CountVectorizer``: lower case, English stop words left out, tokens
 of two or more letters, digits or underscores); the weighting is Okapi BM25 as Lucene computes it
-(``k1 = 1.2``, ``b = 0.75``, idf ``ln(1 + (N − df + 0.5) / (df + 0.5))``), precomputed per
-document and term, so scoring a query is one sum of a few columns of a sparse matrix.
+(``k1 = 1.2``, ``b = 0.75``, idf ``ln(1 + (N − df + 0.5) / (df + 0.5))``, ``N`` and the mean
+length over the documents that say something), precomputed per document and term, so scoring a
+query is one sum of a few columns of a sparse matrix.
 """
 
 from __future__ import annotations
@@ -130,11 +131,14 @@ class LexicalIndex:
         """The index of word ``counts`` (documents × the words of ``vocabulary``)."""
         counts = sp.csr_matrix(counts, dtype=np.float32)
         counts.sum_duplicates()  # each row's words in order, as replaced rows keep them
-        documents = counts.shape[0]
+        length = np.asarray(counts.sum(axis=1, dtype=np.float64)).ravel()
+        # Documents that say nothing are not counted, as Lucene counts only the documents with
+        # the field: how many members may not be found (indexed as saying nothing) must show
+        # in no one's score.
+        documents = int(np.count_nonzero(length))
         frequency = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = np.log1p((documents - frequency + 0.5) / (frequency + 0.5))
-        length = np.asarray(counts.sum(axis=1, dtype=np.float64)).ravel()
-        norm = K1 * (1 - B + B * length / max(length.mean(), 1e-9)) if documents else length
+        norm = K1 * (1 - B + B * length / max(length.sum() / max(documents, 1), 1e-9))
         # tf · (k1 + 1) / (tf + norm) · idf, in place in single precision: every document's
         # weights are redone whenever one changes, so fewer and smaller temporaries count.
         tf = counts.data
