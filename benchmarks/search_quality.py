@@ -17,6 +17,13 @@
    Target: qconnect ≥ 1.2 × the better of TF-IDF and BM25. Then how often the project
    itself is the first group found, by words, by meaning and by qconnect's group evidence, and
    qconnect's nDCG@10 where its group evidence finds the project first and where it does not.
+3. ``../shared/data/bundles/lastfm-2k`` with the tags each member applied taken out of their
+   profile (skipped where absent): members are known by the artists their bio names and by
+   their friendships. For each tag 15 to 300 members applied, the tag and "who knows about
+   ⟨tag⟩" (the relevant members: those who applied it; their words rarely say it, their
+   meaning and their friends more often do); for every third artist 10 to 100 members name,
+   the artist's name (relevant: those who name it; their own words decide). nDCG@10 of each
+   method, and of qconnect on the same community without its ties.
 Methods other than qconnect are computed here, in the same run, over the same snapshot.
 """
 
@@ -35,6 +42,7 @@ from sklearn.preprocessing import normalize
 
 from benchmarks.prepared import CACHE, prepared_bundle
 from graph_schema import open_store
+from graph_schema.bundle import read_bundle
 from matcher.embeddings.encoder import Encoder
 from matcher.embeddings.profile_text import group_text, member_text
 from matcher.evaluation.metrics import ndcg, recall, reciprocal_rank
@@ -42,10 +50,11 @@ from matcher.recommend.snapshot import Snapshot
 from matcher.search.groups import group_evidence
 from matcher.search.lexical import LexicalIndex
 from matcher.search.members import search_members
+from models import Community
 from models.privacy import findable
 from service import config
 from service.community import read_snapshot
-from service.prepared import generated_store
+from service.prepared import generated_store, prepared
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "bundles"
 PHRASINGS = ("expert in {}", "{}", "who can teach me {}")
@@ -180,6 +189,37 @@ def _project_found_first(snapshot: Snapshot, encoder: Encoder, queries: list[dic
           f"{found[~qconnect_first].mean():.3f}")
 
 
+def _untagged(bundle: Path) -> Community:
+    community = read_bundle(bundle)
+    return community.model_copy(update={"members": [
+        m.model_copy(update={"interests": []}) for m in community.members]})
+
+
+def friend_queries(snapshot: Snapshot, encoder: Encoder, k: int, tags: dict[str, set[str]]
+                   ) -> None:
+    artists: dict[str, set[str]] = {}
+    for member in snapshot.members:
+        for artist in (member.bio or "").removeprefix("Listens to ").rstrip(".").split(", "):
+            if artist:
+                artists.setdefault(artist, set()).add(member.id)
+    applied = [(t, found) for t, found in sorted(tags.items()) if 15 <= len(found) <= 300]
+    queries = {"⟨tag⟩": applied,
+               "who knows about ⟨tag⟩": [(f"who knows about {t}", f) for t, f in applied],
+               "⟨artist⟩": [(a, found) for a, found in sorted(artists.items())
+                            if 10 <= len(found) <= 100][::3]}
+    print(f"\n== lastfm-2k without members' tags: {len(queries['⟨tag⟩'])} tags → the members "
+          f"who applied them, {len(queries['⟨artist⟩'])} artists → the members who name them")
+    print(f"{'method':<36} " + " ".join(f"{q:>22}" for q in queries))
+    untied = Snapshot(snapshot.community.model_copy(update={"connections": []}),
+                      snapshot.vectors)
+    methods = {**_methods(snapshot, encoder), "qconnect without ties": lambda q, k: [
+        h.member.id for h in search_members(untied, encoder, q, k)]}
+    for name, search in methods.items():
+        print(f"{name:<36} " + " ".join(
+            f"{np.mean([ndcg(search(q, k), found, k) for q, found in asked]):>22.3f}"
+            for asked in queries.values()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=500)
@@ -195,6 +235,17 @@ def main() -> None:
         return
     with open_store(str(prepared_bundle(bundle))) as store:
         project_queries(read_snapshot(store), encoder, args.k, queries)
+    lastfm = SHARED / "lastfm-2k"
+    if not lastfm.is_dir():
+        print(f"skipping lastfm-2k: {lastfm} is not on this machine", file=sys.stderr)
+        return
+    tags: dict[str, set[str]] = {}
+    for member in read_bundle(lastfm).members:
+        for tag in member.interests:
+            tags.setdefault(tag, set()).add(member.id)
+    untagged = prepared(CACHE / "lastfm-2k-untagged.db", lambda: _untagged(lastfm))
+    with open_store(str(untagged)) as store:
+        friend_queries(read_snapshot(store), encoder, args.k, tags)
 
 
 if __name__ == "__main__":

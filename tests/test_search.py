@@ -28,7 +28,7 @@ from matcher.search.index import MemberEvidence, knows_text
 from matcher.search.lexical import LexicalIndex, words
 from matcher.search.members import MemberHit, search_members
 from matcher.search.terms import search_terms
-from models import Community, Consent, Group, Member
+from models import Community, Connection, Consent, Group, Member
 from models.privacy import findable
 from tests.conftest import neo4j_uri
 from tests.neo4j_server import wipe
@@ -85,8 +85,15 @@ def test_members_who_may_not_be_found_move_no_one_elses_score(
         twin.id: snapshot.vectors["member"][someone.id] for twin in twins}}}
     groups = [g.model_copy(update={"members": [*g.members, *(t.id for t in twins)]})
               if someone.id in g.members else g for g in snapshot.community.groups]
+    # Tied to someone and to someone's ties, so that the members they are tied to would gain,
+    # were their profile read, as members tied to someone do.
+    ties = [Connection(source=twin.id, target=other, kind="peer") for twin in twins
+            for other in {someone.id} | {t.target if t.source == someone.id else t.source
+                                         for t in snapshot.community.connections
+                                         if someone.id in (t.source, t.target)}]
     shadowed = Snapshot(snapshot.community.model_copy(update={
-        "members": [*snapshot.community.members, *twins], "groups": groups}), vectors)
+        "members": [*snapshot.community.members, *twins], "groups": groups,
+        "connections": [*snapshot.community.connections, *ties]}), vectors)
     after = search_members(shadowed, encoder, text, 10, looking_for=looking_for)
     assert [(h.member.id, h.score, h.reasons) for h in after] == \
         [(h.member.id, h.score, h.reasons) for h in before]
@@ -107,6 +114,9 @@ def test_reasons_are_true_of_the_member(search, snapshot: Snapshot) -> None:
     for group in snapshot.groups:
         for member in (*group.members, *group.coordinators):
             groups_of[member].add(group.name)
+    named = {m.name: m for m in snapshot.members}
+    tied = {frozenset((t.source, t.target)) for t in snapshot.community.connections}
+    cited = 0
     for hit in search("statistical process control in maternity", 10):
         skills = {s.name: s.level for s in hit.member.skills}
         for reason in hit.reasons:
@@ -116,9 +126,14 @@ def test_reasons_are_true_of_the_member(search, snapshot: Snapshot) -> None:
             elif reason.startswith("member of the "):
                 assert reason.removeprefix("member of the ").removesuffix(" group") in \
                     groups_of[hit.member.id]
+            elif reason.startswith("connected to "):
+                other = named[reason.removeprefix("connected to ").split(", whose")[0]]
+                assert frozenset((hit.member.id, other.id)) in tied and findable(other)
+                cited += 1
             else:
                 words = reason.removeprefix("bio mentions ").split(", ")
                 assert all(w in hit.member.bio.lower() for w in words)
+    assert cited, "some member found should be tied to one of the best answers"
     assert any(hit.reasons for hit in search("patient safety", 5))
 
 
@@ -238,11 +253,39 @@ def test_a_member_without_a_profile_is_known_by_their_groups(snapshot: Snapshot,
     vectors = {**snapshot.vectors, "group": {**snapshot.vectors.get("group", {}),
                                              "g-ecmo": encoder.encode([group_text(group)])[0]}}
     changed = Snapshot(community, vectors)
-    found = search_members(changed, encoder, "ECMO retrieval for newborns", 3)
-    assert found[0].member.id == "m-roster"
-    assert "member of the Neonatal ECMO outreach group" in found[0].reasons
+    found = {h.member.id: h for h in search_members(changed, encoder,
+                                                    "ECMO retrieval for newborns", 3)}
+    assert "member of the Neonatal ECMO outreach group" in found["m-roster"].reasons
     groups = search_groups(changed, encoder, "ECMO retrieval for newborns", 3)
     assert groups[0].group.id == "g-ecmo"
+
+
+def test_a_member_is_known_by_the_members_they_are_tied_to(encoder: Encoder) -> None:
+    """Of members whose profiles say the same, one tied to a member whose own profile answers
+    ranks higher, and the reason names that tie; a tie to a member who may not be found, hidden
+    or not consenting, counts for nothing."""
+    answer = "Leads the neonatal ECMO retrieval team."
+    members = [Member(id="a", name="Ana Lopez", bio=answer),
+               Member(id="h", name="Hal Bury", bio=answer, visibility="hidden"),
+               Member(id="n", name="Nia Shaw", bio=answer, consent=Consent(suggestions=False)),
+               *(Member(id=i, name=f"Nurse {i}", bio="Works on the children's wards.")
+                 for i in ("c", "d", "e"))]
+    vectors = {"member": {m.id: encoder.encode([member_text(m)])[0] for m in members}}
+
+    def found(*ties: tuple[str, str]) -> dict[str, MemberHit]:
+        tied = [Connection(source=a, target=b, kind="peer") for a, b in ties]
+        snapshot = Snapshot(Community(members=members, connections=tied), vectors)
+        return {h.member.id: h for h in search_members(snapshot, encoder,
+                                                       "neonatal ECMO retrieval", 5)}
+
+    alone = found()
+    hits = found(("c", "a"), ("d", "h"), ("e", "n"))
+    assert list(hits)[:2] == ["a", "c"]
+    assert hits["c"].score > alone["c"].score
+    assert "connected to Ana Lopez, whose profile answers this" in hits["c"].reasons
+    for unseen in ("d", "e"):
+        assert (hits[unseen].score, hits[unseen].reasons) == \
+            (alone[unseen].score, alone[unseen].reasons)
 
 
 def test_searching_groups_favours_a_named_topic(snapshot: Snapshot, encoder: Encoder) -> None:

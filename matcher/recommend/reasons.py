@@ -14,7 +14,7 @@ from matcher.embeddings.profile_text import LEVEL_WORDS
 from matcher.recommend.graph_signals import row_entries
 from matcher.recommend.snapshot import Snapshot
 
-__all__ = ["MAX_REASONS", "group_reasons", "people_reasons"]
+__all__ = ["MAX_REASONS", "display_name", "group_reasons", "people_reasons"]
 
 MAX_REASONS = 4
 NAMED = 3  # how many names a reason lists before "and N more"
@@ -26,7 +26,7 @@ def _listing(names: list[str]) -> str:
     return text + (f" (and {len(names) - NAMED} more)" if len(names) > NAMED else "")
 
 
-def _display_name(snapshot: Snapshot, row: int) -> str:
+def display_name(snapshot: Snapshot, row: int) -> str:
     member = snapshot.members[row]
     return member.name or member.id
 
@@ -49,7 +49,7 @@ def _mutual(snapshot: Snapshot, me: int, other: int) -> str | None:
     common = [int(r) for r in common if snapshot.visible[r]]
     if not common:
         return None
-    names = sorted(_display_name(snapshot, r) for r in common)
+    names = sorted(display_name(snapshot, r) for r in common)
     plural = "s" if len(names) > 1 else ""
     return f"{len(names)} mutual connection{plural}: {_listing(names)}"
 
@@ -107,7 +107,7 @@ def group_reasons(snapshot: Snapshot, me: int, group: int) -> tuple[str, ...]:
     members = set(row_entries(snapshot.by_column["membership"], group)[0].tolist())
     friends = [int(r) for r in snapshot.scored_neighbours(me) if r in members]
     if friends:
-        names = sorted(_display_name(snapshot, r) for r in friends)
+        names = sorted(display_name(snapshot, r) for r in friends)
         reasons.append(f"{len(names)} of your connections {'are' if len(names) > 1 else 'is'} "
                        f"in it: {_listing(names)}")
     if not shared and focus:

@@ -586,6 +586,11 @@ class Snapshot:
             return self.degree
         return np.asarray(self.scoring_adjacency.sum(axis=1)).ravel()
 
+    @derived("ids", "ties", "profiles")
+    def findable_ties(self) -> np.ndarray:
+        """How many of each member's :attr:`scored_ties` are to members who may be found."""
+        return self.scoring_adjacency @ self.findable.astype(np.float64)
+
     @derived("ids", "ties", "profiles", patch=_activity_after, patched=("ties", "profiles"))
     def activity(self) -> Activity:
         """Who has been making ties lately, by the :attr:`scored_ties` (see

@@ -2,8 +2,9 @@
 
 Each kind of search reads its own evidence (see :mod:`matcher.search.index`):
 
-- ``experts`` (the default): what members know — their own words (bio, role, skills) and what
-  their groups work on, each by exact words (BM25) and by meaning (embeddings);
+- ``experts`` (the default): what members know — their own words (bio, role, skills), by
+  exact words (BM25) and by meaning (embeddings), what their groups work on, and how well the
+  members they are tied to answer by their own profiles;
 - ``learners``: the skills members want to learn;
 - ``peers``: the topics members named as interests, their groups and their profile's meaning.
 
@@ -29,15 +30,15 @@ from matcher.recommend.snapshot import Snapshot
 from matcher.search.fusion import fused, ranks
 from matcher.search.groups import group_evidence
 from matcher.search.query import Named, cosines, named_terms
-from matcher.search.reasons import member_reasons
+from matcher.search.reasons import best_answers, member_reasons
 from models import Member
 from models.api import LookingFor
 
-__all__ = ["GROUP_SHARE", "MemberHit", "search_members"]
+__all__ = ["OTHERS_SHARE", "MemberHit", "search_members"]
 
-GROUP_SHARE = 0.5
-"""The weight of what a member's groups say beside what their own profile says (1 for a member
-whose profile says nothing)."""
+OTHERS_SHARE = 0.5
+"""The weight of what a member's groups, and the members they are tied to, each say of them
+beside what their own profile says (1 for a member whose profile says nothing)."""
 
 
 @dataclass(frozen=True)
@@ -66,32 +67,60 @@ def _closest_term(snapshot: Snapshot, incidence: sp.csr_matrix, kind: str,
     return _best_over(incidence, closeness)
 
 
-def _evidence(snapshot: Snapshot, text: str, query: np.ndarray, looking_for: LookingFor,
-              groups_said: np.ndarray) -> list[tuple[np.ndarray, float | np.ndarray]]:
-    """Each kind of evidence's scores of every member for the query, with its weight.
+Evidence = list[tuple[np.ndarray, float | np.ndarray]]
+"""Each kind of evidence's scores of every member for a query, with its weight (one number, or
+one per member)."""
 
-    What a member's groups say is the sum, over their groups, of how likely each is to be what
-    the query describes, divided by the square root of its size: several groups that answer
-    are stronger evidence than one, and membership of a small, focused group says more about a
-    member than membership of a large umbrella group."""
+
+def _own_evidence(snapshot: Snapshot, text: str, query: np.ndarray,
+                  looking_for: LookingFor) -> Evidence:
+    """What the members' own profiles say: their words and meaning (experts), the skills they
+    want (learners), the topics they follow and their profile's meaning (peers)."""
     index = snapshot.search_index
     if looking_for == "learners":
         return [(index.wants.scores(text), 1.0),
                 (_closest_term(snapshot, snapshot.member_wants, "skill", query), 1.0)]
     # Cosines run from -1: shifted, every embedded member is ranked, the others not at all.
-    meaning = np.where(snapshot.embedded, 1 + cosines(snapshot.embeddings, query), 0.0)
-    # Until a member's profile is embedded, its words stand in for its meaning too.
-    own = (index.knows.scores(text), np.where(snapshot.embedded, 1.0, 2.0)), (meaning, 1.0)
-    # Groups speak for members whose own profile says nothing; beside a profile, they are
-    # weaker evidence than the member's own words.
-    silent = ~index.knows.worded & ~snapshot.embedded
-    by_size = groups_said / np.sqrt(np.maximum(snapshot.findable_in_groups, 1))
-    groups = (snapshot.membership @ by_size, np.where(silent, 1.0, GROUP_SHARE))
+    meaning = (np.where(snapshot.embedded, 1 + cosines(snapshot.embeddings, query), 0.0), 1.0)
     if looking_for == "peers":
         return [(index.interests.scores(text), 1.0),
                 (_closest_term(snapshot, snapshot.declared_topics, "topic", query), 1.0),
-                own[1], groups]
-    return [*own, groups]
+                meaning]
+    # Until a member's profile is embedded, its words stand in for its meaning too.
+    return [(index.knows.scores(text), np.where(snapshot.embedded, 1.0, 2.0)), meaning]
+
+
+def _ties_say(snapshot: Snapshot, answers: np.ndarray) -> np.ndarray:
+    """How well the members each member is tied to answer the query by their own profiles
+    (``answers``, zero for members who may not be found), summed and divided by the square
+    root of how many of them may be found. People who work together work on the same things,
+    so a colleague of those who answer best is likely to know about it too, though their own
+    profile says less; several ties that answer say more than one, and many ties are no
+    evidence by themselves. Only ties between members shown to others count
+    (:attr:`~matcher.recommend.snapshot.Snapshot.scoring_adjacency`)."""
+    return (snapshot.scoring_adjacency @ answers) / np.sqrt(np.maximum(snapshot.findable_ties, 1))
+
+
+def _others_say(snapshot: Snapshot, looking_for: LookingFor, groups_said: np.ndarray,
+                answers: np.ndarray) -> Evidence:
+    """What others say of the members (never of learners, who are found by what they want):
+    their groups, and for experts the members they are tied to (:func:`_ties_say`).
+
+    What a member's groups say is the sum, over their groups, of how likely each is to be what
+    the query describes, divided by the square root of its size: several groups that answer
+    are stronger evidence than one, and membership of a small, focused group says more about a
+    member than membership of a large umbrella group."""
+    if looking_for == "learners":
+        return []
+    # Others speak for members whose own profile says nothing; beside a profile, they are
+    # weaker evidence than the member's own words.
+    silent = ~snapshot.search_index.knows.worded & ~snapshot.embedded
+    share = np.where(silent, 1.0, OTHERS_SHARE)
+    by_size = groups_said / np.sqrt(np.maximum(snapshot.findable_in_groups, 1))
+    said = [(snapshot.membership @ by_size, share)]
+    if looking_for == "experts":
+        said.append((_ties_say(snapshot, answers), share))
+    return said
 
 
 def _named_held(snapshot: Snapshot, named: Named, looking_for: LookingFor) -> np.ndarray:
@@ -119,9 +148,15 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
     # Members who may not be found are ranked nowhere, so that they move no one's score.
     allowed = snapshot.findable
     said = np.where(allowed, _named_held(snapshot, named, looking_for), 0.0)
+
+    def ranked(evidence: Evidence) -> Evidence:
+        return [(ranks(np.where(allowed, found, 0.0)), weight) for found, weight in evidence]
+
+    own = ranked(_own_evidence(snapshot, text, query, looking_for))
+    answers = fused(own)  # how well each member's own profile answers: zero where not found
     groups_said = group_evidence(snapshot, text, query)
-    score = fused((ranks(np.where(allowed, found, 0.0)), weight) for found, weight in
-                  [*_evidence(snapshot, text, query, looking_for, groups_said), (said, 1.0)])
+    score = fused([*own, *ranked([*_others_say(snapshot, looking_for, groups_said, answers),
+                                  (said, 1.0)])])
     # A query about the named terms puts those they describe first; one that only mentions
     # them (a paragraph of free text) counts them as one more piece of evidence.
     about = named.about_topics if looking_for == "peers" else named.about_skills
@@ -129,6 +164,7 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
     wanted = {name: value for name, value in (filters or {}).items() if value is not None}
     eligible = np.flatnonzero((score > 0) | (first > 0))
     order = eligible[np.lexsort((eligible, -score[eligible], -first[eligible]))]
+    answering = best_answers(answers)
     hits = []
     for row in order.tolist():
         member = snapshot.members[row]
@@ -137,7 +173,7 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
             # fractions of one: the scores fall as the order does.
             hits.append(MemberHit(member, round(float(first[row] + score[row]), 6),
                                   member_reasons(snapshot, row, text, query, named,
-                                                 looking_for, groups_said)))
+                                                 looking_for, groups_said, answering)))
             if len(hits) == k:
                 break
     return hits

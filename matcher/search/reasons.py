@@ -1,7 +1,9 @@
 """Why a member answers a search, as evidence they can check: the named skill at its level
 ("level 4 (advanced) in statistical process control"), the skills and interests closest in
 meaning to the query, the group that says most about it ("member of the Maternity safety
-group"), and the query's words their bio uses ("bio mentions run charts")."""
+group"), the query's words their bio uses ("bio mentions run charts"), and the member they are
+tied to whose own profile answers it best ("connected to Ana Lopez, whose profile answers
+this")."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ import numpy as np
 
 from matcher.embeddings.profile_text import LEVEL_WORDS
 from matcher.recommend.graph_signals import row_entries
+from matcher.recommend.reasons import display_name
 from matcher.recommend.snapshot import Snapshot
+from matcher.search.index import knows_text
 from matcher.search.lexical import words
 from matcher.search.query import Named
 
-__all__ = ["MAX_REASONS", "REASON_SIMILARITY", "member_reasons"]
+__all__ = ["MAX_REASONS", "REASON_SIMILARITY", "best_answers", "member_reasons"]
 
 REASON_SIMILARITY = 0.45
 """How close in meaning (cosine) a member's skill or interest must be to the query to be cited."""
@@ -21,6 +25,8 @@ MAX_REASONS = 4
 CLOSE_REASONS = 2
 """At most this many skills or interests are cited for being close in meaning, so a group or
 the bio can still be named."""
+BEST_ANSWERS = 10
+"""A member's tie is named when their own profile is among this many that answer best."""
 
 
 def _level(level: int | None) -> str:
@@ -71,13 +77,52 @@ def _bio(snapshot: Snapshot, row: int, text: str) -> list[str]:
     return ["bio mentions " + ", ".join(shared[:4])] if shared else []
 
 
+def best_answers(answers: np.ndarray) -> np.ndarray:
+    """``answers`` (how well each member's own profile answers a query) where they are among the
+    :data:`BEST_ANSWERS` best, and zero elsewhere.
+
+    >>> best_answers(np.array([0.3, 0.0, 0.1] + [0.2] * 10)).tolist()[:4]
+    [0.3, 0.0, 0.0, 0.2]
+    """
+    if len(answers) <= BEST_ANSWERS:
+        return answers
+    bar = np.partition(answers, -BEST_ANSWERS)[-BEST_ANSWERS]
+    return np.where(answers >= bar, answers, 0.0)
+
+
+def _answers(snapshot: Snapshot, row: int, text: str, query: np.ndarray) -> bool:
+    """Whether member ``row``'s own profile bears the query out, as other reasons are: it says
+    one of its words, or it is close in meaning."""
+    said = set(words(text)) & set(words(knows_text(snapshot.members[row])))
+    return bool(said) or (bool(snapshot.embedded[row]) and
+                          float(snapshot.embeddings[row] @ query) >= REASON_SIMILARITY)
+
+
+def _tie(snapshot: Snapshot, row: int, text: str, query: np.ndarray,
+         answering: np.ndarray) -> list[str]:
+    """The member's tie whose own profile answers best, among the best (``answering``, zero for
+    members who may not be found) and bearing it out: only ties between members shown to
+    others count, as in the search itself."""
+    ties, _ = row_entries(snapshot.scoring_adjacency, row)
+    for tie in ties[np.argsort(-answering[ties], kind="stable")].tolist():
+        if not answering[tie] > 0:
+            break
+        if _answers(snapshot, tie, text, query):
+            return [f"connected to {display_name(snapshot, tie)}, whose profile answers this"]
+    return []
+
+
 def member_reasons(snapshot: Snapshot, row: int, text: str, query: np.ndarray, named: Named,
-                   looking_for: str, groups_said: np.ndarray) -> tuple[str, ...]:
+                   looking_for: str, groups_said: np.ndarray,
+                   answering: np.ndarray) -> tuple[str, ...]:
     """The evidence that member ``row`` answers ``text`` (embedded as ``query``; the groups'
-    evidence ``groups_said``), strongest first."""
+    evidence ``groups_said``; the best answers by the members' own profiles ``answering``, from
+    :func:`best_answers`), strongest first."""
     found = _named(snapshot, row, named, looking_for)
     found += _close_in_meaning(snapshot, row, query, looking_for, set(found))
     if looking_for != "learners":  # learners are found by what they want, not what they do
         found += _group(snapshot, row, groups_said)
         found += _bio(snapshot, row, text)
+    if looking_for == "experts":
+        found += _tie(snapshot, row, text, query, answering)
     return tuple(found[:MAX_REASONS])
