@@ -99,6 +99,19 @@ def test_members_who_may_not_be_found_move_no_one_elses_score(
         [(h.member.id, h.score, h.reasons) for h in before]
 
 
+@pytest.mark.parametrize("looking_for", ["experts", "learners", "peers"])
+def test_the_first_few_are_the_first_of_all(snapshot: Snapshot, encoder: Encoder,
+                                            looking_for: str) -> None:
+    """Only the first k found are sorted; they are those that sorting everyone puts first."""
+    for text in ("statistical process control", "patient safety", "co-design with carers"):
+        everyone = search_members(snapshot, encoder, text, len(snapshot),
+                                  looking_for=looking_for)
+        assert len(everyone) > 10
+        for k in (1, 3, 10):
+            assert search_members(snapshot, encoder, text, k,
+                                  looking_for=looking_for) == everyone[:k]
+
+
 def test_filters_are_respected(search, generated: Community) -> None:
     someone = next(m for m in generated.members if m.visibility != "hidden")
     for field in ("role", "region", "organisation"):

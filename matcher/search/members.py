@@ -163,6 +163,11 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
     first = said if about else np.zeros(len(snapshot))
     wanted = {name: value for name, value in (filters or {}).items() if value is not None}
     eligible = np.flatnonzero((score > 0) | (first > 0))
+    if not wanted and len(eligible) > k:
+        # Only the first k are read, so only they are sorted. What comes first counts in whole
+        # units and the fused evidence is always under one: their sum orders as both do.
+        best = first[eligible] + score[eligible]
+        eligible = eligible[best >= np.partition(best, -k)[-k]]
     order = eligible[np.lexsort((eligible, -score[eligible], -first[eligible]))]
     answering = best_answers(answers)
     hits = []
