@@ -74,8 +74,9 @@ one per member)."""
 
 def _own_evidence(snapshot: Snapshot, text: str, query: np.ndarray,
                   looking_for: LookingFor) -> Evidence:
-    """What the members' own profiles say: their words and meaning (experts), the skills they
-    want (learners), the topics they follow and their profile's meaning (peers)."""
+    """What the members' own profiles say, their words first: their words and meaning
+    (experts), the skills they want (learners), the topics they follow and their profile's
+    meaning (peers)."""
     index = snapshot.search_index
     if looking_for == "learners":
         return [(index.wants.scores(text), 1.0),
@@ -152,7 +153,8 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
     def ranked(evidence: Evidence) -> Evidence:
         return [(ranks(np.where(allowed, found, 0.0)), weight) for found, weight in evidence]
 
-    own = ranked(_own_evidence(snapshot, text, query, looking_for))
+    evidence = _own_evidence(snapshot, text, query, looking_for)
+    own = ranked(evidence)
     answers = fused(own)  # how well each member's own profile answers: zero where not found
     groups_said = group_evidence(snapshot, text, query)
     score = fused([*own, *ranked([*_others_say(snapshot, looking_for, groups_said, answers),
@@ -169,7 +171,7 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
         best = first[eligible] + score[eligible]
         eligible = eligible[best >= np.partition(best, -k)[-k]]
     order = eligible[np.lexsort((eligible, -score[eligible], -first[eligible]))]
-    answering = best_answers(answers)
+    answering = best_answers(answers, evidence[0][0] > 0)
     hits = []
     for row in order.tolist():
         member = snapshot.members[row]

@@ -13,7 +13,6 @@ from matcher.embeddings.profile_text import LEVEL_WORDS
 from matcher.recommend.graph_signals import row_entries
 from matcher.recommend.reasons import display_name
 from matcher.recommend.snapshot import Snapshot
-from matcher.search.index import knows_text
 from matcher.search.lexical import words
 from matcher.search.query import Named
 
@@ -77,39 +76,32 @@ def _bio(snapshot: Snapshot, row: int, text: str) -> list[str]:
     return ["bio mentions " + ", ".join(shared[:4])] if shared else []
 
 
-def best_answers(answers: np.ndarray) -> np.ndarray:
-    """``answers`` (how well each member's own profile answers a query) where they are among the
-    :data:`BEST_ANSWERS` best, and zero elsewhere.
+def best_answers(answers: np.ndarray, said: np.ndarray) -> np.ndarray:
+    """``answers`` (how well each member's own profile answers a query) where the member's own
+    words say something of it (``said``) and they are among the :data:`BEST_ANSWERS` best such
+    answers, zero elsewhere: a profile only close in meaning to a query no profile bears out
+    is no reason.
 
-    >>> best_answers(np.array([0.3, 0.0, 0.1] + [0.2] * 10)).tolist()[:4]
+    >>> said = np.array([True, True, False] + [True] * 10)
+    >>> best_answers(np.array([0.3, 0.0, 0.4] + [0.2] * 10), said).tolist()[:4]
     [0.3, 0.0, 0.0, 0.2]
     """
+    answers = np.where(said, answers, 0.0)
     if len(answers) <= BEST_ANSWERS:
         return answers
     bar = np.partition(answers, -BEST_ANSWERS)[-BEST_ANSWERS]
     return np.where(answers >= bar, answers, 0.0)
 
 
-def _answers(snapshot: Snapshot, row: int, text: str, query: np.ndarray) -> bool:
-    """Whether member ``row``'s own profile bears the query out, as other reasons are: it says
-    one of its words, or it is close in meaning."""
-    said = set(words(text)) & set(words(knows_text(snapshot.members[row])))
-    return bool(said) or (bool(snapshot.embedded[row]) and
-                          float(snapshot.embeddings[row] @ query) >= REASON_SIMILARITY)
-
-
-def _tie(snapshot: Snapshot, row: int, text: str, query: np.ndarray,
-         answering: np.ndarray) -> list[str]:
+def _tie(snapshot: Snapshot, row: int, answering: np.ndarray) -> list[str]:
     """The member's tie whose own profile answers best, among the best (``answering``, zero for
-    members who may not be found) and bearing it out: only ties between members shown to
-    others count, as in the search itself."""
+    members who may not be found): only ties between members shown to others count, as in the
+    search itself."""
     ties, _ = row_entries(snapshot.scoring_adjacency, row)
-    for tie in ties[np.argsort(-answering[ties], kind="stable")].tolist():
-        if not answering[tie] > 0:
-            break
-        if _answers(snapshot, tie, text, query):
-            return [f"connected to {display_name(snapshot, tie)}, whose profile answers this"]
-    return []
+    if not len(ties) or not answering[ties].max() > 0:
+        return []
+    tie = int(ties[np.argmax(answering[ties])])
+    return [f"connected to {display_name(snapshot, tie)}, whose profile answers this"]
 
 
 def member_reasons(snapshot: Snapshot, row: int, text: str, query: np.ndarray, named: Named,
@@ -124,5 +116,5 @@ def member_reasons(snapshot: Snapshot, row: int, text: str, query: np.ndarray, n
         found += _group(snapshot, row, groups_said)
         found += _bio(snapshot, row, text)
     if looking_for == "experts":
-        found += _tie(snapshot, row, text, query, answering)
+        found += _tie(snapshot, row, answering)
     return tuple(found[:MAX_REASONS])
