@@ -31,7 +31,7 @@ def ranks(scores: np.ndarray) -> np.ndarray:
     """
     positive = np.flatnonzero(scores > 0)
     # What scipy's rankdata(method="average") gives, several times faster: it sorts stably,
-    # which mean ranks do not need, and this runs four times in every search.
+    # which mean ranks do not need, and this runs for each kind of evidence in every search.
     order = positive[np.argsort(-scores[positive])]
     ordered = scores[order]
     starts = np.flatnonzero(np.r_[True, ordered[:-1] - ordered[1:] > SAME * ordered[:-1]])

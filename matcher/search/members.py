@@ -171,6 +171,7 @@ def search_members(snapshot: Snapshot, encoder: Encoder, text: str, k: int = 10,
         best = first[eligible] + score[eligible]
         eligible = eligible[best >= np.partition(best, -k)[-k]]
     order = eligible[np.lexsort((eligible, -score[eligible], -first[eligible]))]
+    # Each mode's own evidence begins with the members' own words: who says the query's words.
     answering = best_answers(answers, evidence[0][0] > 0)
     hits = []
     for row in order.tolist():
