@@ -20,7 +20,7 @@ from graph_schema.changes import LISTED
 from matcher.recommend import activity, snapshot
 from matcher.recommend.snapshot import Snapshot, Vocabulary
 from matcher.search.lexical import LexicalIndex
-from models import Community, Connection, Feedback, Group, Member, SkillLevel, Topic
+from models import Community, Connection, Consent, Feedback, Group, Member, SkillLevel, Topic
 from models.api import ProposalSave, ProposedGroupIn
 from models.errors import ConflictError, NotFoundError
 from models.privacy import NOT_PLACEABLE, OPERATOR, Caller, placeable, shown_to_others
@@ -418,7 +418,8 @@ def _random_community(rng: random.Random) -> Community:
 
 def _random_write(rng: random.Random, before: Snapshot) -> Snapshot:
     """``before`` after a write of a few ties (new, dated anew, undated, dated outside the span
-    of dates), cuts, profile edits (visibility, bio, interests) and group joins, at random."""
+    of dates), cuts, profile edits (visibility, consent, bio, interests) and group joins, at
+    random."""
     ids = before.ids.names
     ties = list(before.community.connections)
     written = [Connection(source=a, target=b, since=rng.choice(
@@ -429,6 +430,7 @@ def _random_write(rng: random.Random, before: Snapshot) -> Snapshot:
     cut = [frozenset(t.pair) for t in rng.sample(ties, rng.randint(0, 2))]
     edited = [m.model_copy(update=rng.choice([
         {"visibility": rng.choice(["members", "hidden"])},
+        {"consent": Consent(suggestions=rng.choice([True, False]))},
         {"bio": rng.choice(["Run charts", "ECMO audits", None])},
         {"interests": rng.sample(["Flow", "Sepsis", "Discharge"], rng.randint(0, 2))}]))
         for m in rng.sample(before.members, rng.randint(0, 2))]

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 import matcher.recommend.snapshot as snapshot_module
 from matcher.recommend.matrices import Vocabulary, idf_rows, incidence, replaced_rows
 from matcher.recommend.snapshot import Snapshot
-from models import Community, Connection, Member
+from models import Community, Connection, Consent, Member
 
 
 def _ties(community: Community) -> list[tuple[int, int, int]]:
@@ -173,3 +173,19 @@ def test_a_profile_edit_patches_the_word_indexes_instead_of_building_them_whole(
     assert built == []
     spc = after.member_evidence.knows.vocabulary["spc"]
     assert after.by_column["word_profile"][spc].nnz == 2
+
+
+def test_a_profile_edit_keeps_the_count_of_findable_ties_unless_it_changes_who_may_be_found(
+        ) -> None:
+    """What a member's ties say in search is divided by how many of them may be found: an edit
+    that hides no one and takes no one's consent keeps the count, one that does counts anew."""
+    members = [Member(id=i) for i in "abc"]
+    ties = [Connection(source="a", target="b"), Connection(source="a", target="c")]
+    snapshot = Snapshot(Community(members=members, connections=ties), {}).warmed()
+    assert snapshot.findable_ties.tolist() == [2, 1, 1]
+    edited = snapshot.after_write(Community(members=[
+        members[1].model_copy(update={"bio": "SPC on wards"})])).warmed()
+    assert edited.findable_ties is snapshot.findable_ties
+    withdrawn = edited.after_write(Community(members=[
+        members[2].model_copy(update={"consent": Consent(suggestions=False)})])).warmed()
+    assert withdrawn.findable_ties.tolist() == [1, 1, 1]

@@ -308,6 +308,14 @@ def _same_while_shown_alike(name: str) -> Patch[T]:
     return patch
 
 
+def _same_while_found_alike(new: Snapshot, old: Snapshot, edit: Edit) -> np.ndarray | None:
+    """``old``'s :attr:`~Snapshot.findable_ties` where the edit showed, hid, and made findable
+    or not no one: the ties that count and whom they reach are then as they were."""
+    rows = list(edit.rows)
+    return (old.findable_ties if _shown_alike(new, old, edit)
+            and np.array_equal(new.findable[rows], old.findable[rows]) else None)
+
+
 def _linked(adjacency: sp.csr_matrix, i: int, j: int) -> bool:
     """Whether ``adjacency`` ties rows ``i`` and ``j``."""
     return j in row_entries(adjacency, i)[0]
@@ -586,7 +594,7 @@ class Snapshot:
             return self.degree
         return np.asarray(self.scoring_adjacency.sum(axis=1)).ravel()
 
-    @derived("ids", "ties", "profiles")
+    @derived("ids", "ties", "profiles", patch=_same_while_found_alike, patched=("profiles",))
     def findable_ties(self) -> np.ndarray:
         """How many of each member's :attr:`scored_ties` are to members who may be found."""
         return self.scoring_adjacency @ self.findable.astype(np.float64)
